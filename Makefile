@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# teredo: Teredo (RFC 4380) as a Linux network device.
+#
+#   make                 module + tools for KVER (default: running kernel,
+#                        else the newest installed Debian headers)
+#   make check           every test, in QEMU guests on 6.1 and 6.12
+#   make demo            watch two NATed clients qualify and ping
+#   make unit fuzz bench checkpatch sparse install dkms-install clean
+#
+# Options: KVER=, KDIR=, KERNELS="6.1 6.12", TESTS=name, QEMU_ACCEL=kvm,
+#          W=1, C=2, FUZZ_SECONDS=N, DESTDIR=, PREFIX=
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD ?= $(TOP)/build
+
+# The kernel to build for.
+KVER ?= $(shell if [ -e /lib/modules/$$(uname -r)/build/Makefile ]; then uname -r; \
+	else ls -d /lib/modules/*/build/Makefile 2>/dev/null | \
+	sed 's|/lib/modules/||; s|/build/Makefile||' | sort -V | tail -n1; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+# Out-of-tree objects of one kernel must not meet another's: each kernel
+# builds in its own copy of the sources under build/.
+MODDIR := $(BUILD)/$(KVER)/module
+MODSRCS := Kbuild $(wildcard drivers/net/teredo/*.[ch] drivers/net/teredo/Kbuild \
+	drivers/net/teredo/Makefile drivers/net/teredo/*.sh) include/uapi/linux/teredo.h
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all module tools check check-host demo unit fuzz bench checkpatch sparse \
+	install install-module install-tools dkms-install deps clean
+
+all: module tools
+
+$(MODDIR)/.stamp-src: $(MODSRCS)
+	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps' or set KVER" >&2; exit 1; }
+	@mkdir -p $(MODDIR)
+	@tar -cf - $(MODSRCS) | tar -xf - -C $(MODDIR)
+	@touch $@
+
+module: $(MODDIR)/.stamp-src
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
+	@cp $(MODDIR)/drivers/net/teredo/teredo.ko $(BUILD)/$(KVER)/teredo.ko
+	@echo "built $(BUILD)/$(KVER)/teredo.ko"
+
+sparse:
+	$(MAKE) module C=2 W=1
+
+tools:
+	$(MAKE) -C tools BUILD=$(BUILD)/tools
+
+# Installs missing build and test dependencies (apt, as root).
+deps:
+	selftests/vm/setup-host.sh
+
+check:
+	selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)")
+
+demo:
+	selftests/vm/run-demo.sh
+
+unit:
+	$(MAKE) -C selftests/unit BUILD=$(BUILD)/unit run
+
+fuzz:
+	$(MAKE) -C selftests/fuzz BUILD=$(BUILD)/fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) run
+
+bench:
+	selftests/vm/run-bench.sh
+
+checkpatch:
+	selftests/vm/checkpatch.sh drivers/net/teredo include/uapi/linux/teredo.h
+
+install: install-module install-tools
+
+install-module: module
+	install -D -m 644 $(BUILD)/$(KVER)/teredo.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/teredo.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-tools: tools
+	$(MAKE) -C tools BUILD=$(BUILD)/tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+# DKMS builds the module for every installed kernel (see dkms.conf).
+dkms-install:
+	selftests/vm/dkms-install.sh
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C tools BUILD=$(BUILD)/tools clean

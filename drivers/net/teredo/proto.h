@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Teredo wire format: pure functions, no kernel dependencies.
+ *
+ * Everything here works on byte buffers the caller owns and has made
+ * linear; nothing allocates, sleeps or touches global state.  The same
+ * file compiles in the kernel module and in userspace (unit tests and
+ * fuzzers under selftests/).  IPv4 addresses and ports are host-order
+ * integers here; IPv6 addresses are 16-byte arrays.
+ */
+#ifndef _TEREDO_PROTO_H
+#define _TEREDO_PROTO_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+#define TEREDO_PREFIX32		0x20010000u	/* 2001:0000::/32 */
+#define TEREDO_PORT		3544
+#define TEREDO_MTU		1280
+#define TEREDO_NONCE_LEN	8
+#define TEREDO_IPV6_HLEN	40
+#define TEREDO_ORIGIN_LEN	8
+#define TEREDO_AUTH_MIN_LEN	13	/* 4 + nonce 8 + confirmation 1 */
+#define TEREDO_AUTH_MAX_LEN	(TEREDO_AUTH_MIN_LEN + 255 + 255)
+/* Longest encapsulation header before the IPv6 header. */
+#define TEREDO_ENCAP_MAX_LEN	(TEREDO_AUTH_MAX_LEN + TEREDO_ORIGIN_LEN)
+/* RFC 5991: random bits of the flags field ("CRAAAAUG AAAAAAAA"). */
+#define TEREDO_FLAGS_RANDOM_MASK 0x3cffu
+#define TEREDO_FLAG_CONE	0x8000u
+
+/* Why a packet is refused; each maps to one drop counter. */
+enum teredo_verdict {
+	TEREDO_OK = 0,
+	TEREDO_ERR_MALFORMED,	/* truncated, not IPv6, bad encapsulation */
+	TEREDO_ERR_BAD_LENGTH,	/* IPv6 payload length != what UDP carries */
+	TEREDO_ERR_BAD_AUTH,	/* authentication header lengths/contents */
+	TEREDO_ERR_BAD_ORIGIN,	/* origin indication malformed or misplaced */
+	TEREDO_ERR_BAD_NONCE,	/* nonce does not match */
+	TEREDO_ERR_BAD_RA,	/* not an acceptable router advertisement */
+	TEREDO_ERR_NOT_SERVER,	/* RA prefix does not name our server */
+	TEREDO_ERR_NONGLOBAL,	/* non-global IPv4 (RFC 4380 list) */
+	TEREDO_ERR_MAPPING,	/* Teredo source does not match outer IPv4:port */
+	TEREDO_ERR_LINKLOCAL,	/* link-local where not allowed */
+	TEREDO_ERR_MULTICAST,	/* multicast where not allowed */
+};
+
+/* A decoded Teredo address 2001:0:SERVER:FLAGS:~PORT:~CLIENT. */
+struct teredo_addr {
+	u32 server;	/* server IPv4 */
+	u16 flags;
+	u16 port;	/* mapped port, de-obfuscated */
+	u32 client;	/* mapped IPv4, de-obfuscated */
+};
+
+/* What precedes the IPv6 packet in a UDP payload. */
+struct teredo_encap {
+	bool has_auth;
+	u8 id_len;
+	u8 au_len;
+	u8 nonce[TEREDO_NONCE_LEN];
+	u8 confirmation;
+	bool has_origin;
+	u32 origin_ip;		/* de-obfuscated */
+	u16 origin_port;	/* de-obfuscated */
+	size_t hdr_len;		/* bytes before the IPv6 header */
+	size_t ipv6_len;	/* bytes of IPv6 packet (== total - hdr_len) */
+	bool bubble;		/* IPv6 payload length 0, next header 59 */
+};
+
+/* Result of parsing a router advertisement from a Teredo server. */
+struct teredo_ra {
+	u8 prefix[16];		/* 2001:0:SERVER::/64 */
+	u32 server;		/* server IPv4 taken from the prefix */
+	u16 router_lifetime;
+	u32 mtu;		/* 0 if no MTU option */
+};
+
+/* Addresses. */
+bool teredo_is_teredo_addr(const u8 addr[16]);
+void teredo_addr_encode(u8 out[16], const struct teredo_addr *ta);
+bool teredo_addr_decode(const u8 addr[16], struct teredo_addr *ta);
+bool teredo_ipv4_is_global(u32 ip);	/* RFC 4380 section 5.3.1 list */
+bool teredo_ipv6_is_linklocal(const u8 addr[16]);
+bool teredo_ipv6_is_multicast(const u8 addr[16]);
+u16 teredo_flags_from_random(u16 random);	/* RFC 5991: cone 0 */
+/* Section 5.4.2: embedded mapping matches the outer source. */
+bool teredo_mapping_matches(const u8 src[16], u32 ip, u16 port);
+
+/*
+ * Parse the encapsulation of a UDP payload of @total bytes, of which the
+ * first @avail are in @buf (avail >= min(total, TEREDO_ENCAP_MAX_LEN +
+ * TEREDO_IPV6_HLEN) gives a complete answer).  Checks the IPv6 version
+ * and that the IPv6 payload length matches exactly.
+ */
+enum teredo_verdict teredo_parse_encap(const u8 *buf, size_t avail,
+				       size_t total, struct teredo_encap *out);
+
+/* Builders return the number of bytes written, 0 if @cap is too small. */
+size_t teredo_build_origin(u8 *buf, size_t cap, u32 ip, u16 port);
+size_t teredo_build_auth(u8 *buf, size_t cap, const u8 nonce[TEREDO_NONCE_LEN]);
+size_t teredo_build_bubble(u8 *buf, size_t cap, const u8 src[16],
+			   const u8 dst[16]);
+/* RS from fe80::ffff:ffff:ffff (no cone bit) to ff02::2, ICMPv6 checksum. */
+size_t teredo_build_rs(u8 *buf, size_t cap, const u8 src[16]);
+
+struct teredo_ra_params {
+	u8 src[16];		/* router link-local */
+	u8 dst[16];
+	u8 prefix[16];		/* /64 prefix to advertise */
+	u16 router_lifetime;	/* seconds, 0 = not a default router */
+	u32 valid_lifetime;	/* prefix lifetimes, seconds */
+	u32 preferred_lifetime;
+	bool autonomous;	/* PIO A flag */
+	u32 mtu;		/* 0: no MTU option */
+	/* RFC 4191 route information option, 0 length = none */
+	u8 route[16];
+	u8 route_len;
+	u32 route_lifetime;
+};
+size_t teredo_build_ra(u8 *buf, size_t cap, const struct teredo_ra_params *p);
+
+/*
+ * Validate an IPv6 packet as a Teredo server's RA (RFC 4380 5.2.1):
+ * ICMPv6 type 134 code 0, hop limit 255, link-local source, good
+ * checksum, exactly one Teredo prefix option naming @server.
+ */
+enum teredo_verdict teredo_parse_ra(const u8 *ipv6, size_t len, u32 server,
+				    struct teredo_ra *out);
+
+/* ICMPv6 echo request/reply carrying an 8-byte nonce (section 5.2.9). */
+size_t teredo_build_echo(u8 *buf, size_t cap, const u8 src[16],
+			 const u8 dst[16], u16 id, u16 seq,
+			 const u8 nonce[TEREDO_NONCE_LEN]);
+/* 0 (TEREDO_OK) if @ipv6 is an echo reply from @peer with our nonce. */
+enum teredo_verdict teredo_parse_echo_reply(const u8 *ipv6, size_t len,
+					    const u8 peer[16],
+					    const u8 nonce[TEREDO_NONCE_LEN]);
+
+/* ICMPv6 checksum over an IPv6 packet whose upper layer is ICMPv6. */
+u16 teredo_icmp6_csum(const u8 *ipv6, size_t len);
+
+#endif /* _TEREDO_PROTO_H */

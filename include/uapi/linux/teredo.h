@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/*
+ * Teredo (RFC 4380, RFC 5991, RFC 6081) virtual network device.
+ *
+ * This header is the whole contract between the teredo module and
+ * userspace: the rtnetlink link attributes (IFLA_TEREDO_*, for
+ * "ip link add t0 type teredo ...") and the generic netlink family
+ * "teredo" (configuration, state, peers, statistics and events).
+ *
+ * Conventions: IPv4 addresses are __be32 in network order; ports are u16
+ * in host order; times are u32 seconds unless named _MS.  Enumerations
+ * only ever grow at their end.
+ */
+#ifndef _UAPI_LINUX_TEREDO_H
+#define _UAPI_LINUX_TEREDO_H
+
+#include <linux/types.h>
+
+#define TEREDO_GENL_NAME		"teredo"
+#define TEREDO_GENL_VERSION		1
+#define TEREDO_GENL_MCGRP_EVENTS	"events"
+
+/* UDP port of Teredo servers (RFC 4380 section 4). */
+#define TEREDO_SERVER_PORT		3544
+
+enum teredo_mode {
+	TEREDO_MODE_CLIENT,
+	TEREDO_MODE_RELAY,
+	TEREDO_MODE_SERVER,
+	__TEREDO_MODE_MAX,
+};
+#define TEREDO_MODE_MAX (__TEREDO_MODE_MAX - 1)
+
+/* State of a client device, as shown by "teredo-nl show". */
+enum teredo_state {
+	TEREDO_STATE_OFFLINE,		/* no server configured, or device down */
+	TEREDO_STATE_QUALIFYING,	/* router solicitations under way */
+	TEREDO_STATE_QUALIFIED,		/* address assigned, refreshing */
+	TEREDO_STATE_DORMANT,		/* no authorized user: silent */
+	__TEREDO_STATE_MAX,
+};
+#define TEREDO_STATE_MAX (__TEREDO_STATE_MAX - 1)
+
+/* Exposure policy (Windows: client / enterpriseclient). */
+enum teredo_policy {
+	TEREDO_POLICY_CLIENT,
+	TEREDO_POLICY_ENTERPRISE,
+	__TEREDO_POLICY_MAX,
+};
+#define TEREDO_POLICY_MAX (__TEREDO_POLICY_MAX - 1)
+
+/* rtnetlink: IFLA_INFO_DATA of kind "teredo". */
+enum {
+	IFLA_TEREDO_UNSPEC,
+	IFLA_TEREDO_MODE,		/* u8, enum teredo_mode */
+	IFLA_TEREDO_SERVER,		/* __be32, primary server IPv4 */
+	IFLA_TEREDO_SERVER2,		/* __be32, secondary (default server+1) */
+	IFLA_TEREDO_PORT,		/* u16, local UDP port (0: random) */
+	IFLA_TEREDO_FWMARK,		/* u32, mark of outer packets */
+	IFLA_TEREDO_LOCAL,		/* __be32, bind address (0: any) */
+	IFLA_TEREDO_LINK,		/* u32, bind ifindex (0: any) */
+	IFLA_TEREDO_REFRESH,		/* u32, refresh interval in seconds */
+	IFLA_TEREDO_STATE,		/* u8, enum teredo_state (read only) */
+	__IFLA_TEREDO_MAX,
+};
+#define IFLA_TEREDO_MAX (__IFLA_TEREDO_MAX - 1)
+
+/* Generic netlink commands. */
+enum {
+	TEREDO_CMD_UNSPEC,
+	TEREDO_CMD_DEV_GET,		/* do (one device) or dump (netns) */
+	TEREDO_CMD_DEV_SET,		/* change settings, all or nothing */
+	TEREDO_CMD_PEER_GET,		/* dump the peers of one device */
+	TEREDO_CMD_PEER_DEL,		/* delete one peer (TEREDO_A_PEER) */
+	TEREDO_CMD_PEER_FLUSH,		/* delete all peers */
+	TEREDO_CMD_QUALIFY,		/* restart qualification now */
+	TEREDO_CMD_EVENT,		/* multicast notification (events) */
+	__TEREDO_CMD_MAX,
+};
+#define TEREDO_CMD_MAX (__TEREDO_CMD_MAX - 1)
+
+/* Generic netlink attributes of the device (top level). */
+enum {
+	TEREDO_A_UNSPEC,
+	TEREDO_A_PAD,
+	TEREDO_A_IFINDEX,		/* u32 */
+	TEREDO_A_IFNAME,		/* string */
+	TEREDO_A_MODE,			/* u8, enum teredo_mode */
+	TEREDO_A_STATE,			/* u8, enum teredo_state (read only) */
+	TEREDO_A_SERVER,		/* __be32 */
+	TEREDO_A_SERVER2,		/* __be32 */
+	TEREDO_A_PORT,			/* u16 */
+	TEREDO_A_FWMARK,		/* u32 */
+	TEREDO_A_REFRESH,		/* u32 seconds */
+	TEREDO_A_ALLOWED_MARKS,		/* nest of TEREDO_A_MARK */
+	TEREDO_A_RXMARK,		/* u32 */
+	TEREDO_A_POLICY,		/* u8, enum teredo_policy */
+	TEREDO_A_DORMANT_TIMEOUT,	/* u32 seconds */
+	TEREDO_A_MAX_PEERS,		/* u32 */
+	TEREDO_A_ADDRESS,		/* binary, struct in6_addr (read only) */
+	TEREDO_A_MAPPED_ADDR,		/* __be32 (read only) */
+	TEREDO_A_MAPPED_PORT,		/* u16 (read only) */
+	TEREDO_A_PEER_COUNT,		/* u32 (read only) */
+	TEREDO_A_STATS,			/* nest of u64, enum teredo_stat (read only) */
+	TEREDO_A_PEER,			/* nest of TEREDO_PEER_A_* */
+	TEREDO_A_EVENT,			/* u8, enum teredo_event */
+	TEREDO_A_GENERATION,		/* u32, peer table generation (dumps) */
+	__TEREDO_A_MAX,
+};
+#define TEREDO_A_MAX (__TEREDO_A_MAX - 1)
+
+/* One authorized mark: a packet is authorized if (skb->mark & MASK) == MARK. */
+enum {
+	TEREDO_MARK_A_UNSPEC,
+	TEREDO_MARK_A_MARK,		/* u32 */
+	TEREDO_MARK_A_MASK,		/* u32 (default 0xffffffff) */
+	__TEREDO_MARK_A_MAX,
+};
+#define TEREDO_MARK_A_MAX (__TEREDO_MARK_A_MAX - 1)
+#define TEREDO_A_MARK			1	/* nest type inside TEREDO_A_ALLOWED_MARKS */
+#define TEREDO_MAX_ALLOWED_MARKS	16
+
+enum {
+	TEREDO_PEER_A_UNSPEC,
+	TEREDO_PEER_A_PAD,
+	TEREDO_PEER_A_ADDRESS,		/* binary, struct in6_addr */
+	TEREDO_PEER_A_MAPPED_ADDR,	/* __be32 */
+	TEREDO_PEER_A_MAPPED_PORT,	/* u16 */
+	TEREDO_PEER_A_TRUSTED,		/* u8 (0/1) */
+	TEREDO_PEER_A_LAST_RX_MS,	/* u32, age of the last receive */
+	TEREDO_PEER_A_LAST_TX_MS,	/* u32, age of the last send */
+	TEREDO_PEER_A_BUBBLES,		/* u32, bubbles sent */
+	TEREDO_PEER_A_QUEUED,		/* u32, packets awaiting trust */
+	TEREDO_PEER_A_RELAY,		/* u8: native peer reached via a relay */
+	__TEREDO_PEER_A_MAX,
+};
+#define TEREDO_PEER_A_MAX (__TEREDO_PEER_A_MAX - 1)
+
+enum teredo_event {
+	TEREDO_EVENT_STATE,		/* TEREDO_A_STATE changed */
+	TEREDO_EVENT_ADDRESS,		/* TEREDO_A_ADDRESS changed or removed */
+	TEREDO_EVENT_PEER_TRUSTED,	/* TEREDO_A_PEER became trusted */
+	TEREDO_EVENT_PEER_EXPIRED,	/* TEREDO_A_PEER was removed */
+	__TEREDO_EVENT_MAX,
+};
+
+/*
+ * Counters in TEREDO_A_STATS, one u64 attribute each, the attribute type
+ * being the enum value + 1.  Also in "ethtool -S" under the names given
+ * in the comments.
+ */
+enum teredo_stat {
+	TEREDO_STAT_RX_PACKETS,		/* rx_packets: decapsulated and delivered */
+	TEREDO_STAT_TX_PACKETS,		/* tx_packets: encapsulated and sent */
+	TEREDO_STAT_RX_BUBBLES,		/* rx_bubbles */
+	TEREDO_STAT_TX_BUBBLES,		/* tx_bubbles */
+	TEREDO_STAT_TX_RS,		/* tx_rs: router solicitations */
+	TEREDO_STAT_RX_RA,		/* rx_ra: valid router advertisements */
+	TEREDO_STAT_TX_ECHO,		/* tx_echo_tests */
+	TEREDO_STAT_QUALIFICATIONS,	/* qualifications: times qualified */
+	/* drops, one per reason */
+	TEREDO_STAT_DROP_MALFORMED,	/* drop_malformed: short or not IPv6 */
+	TEREDO_STAT_DROP_BAD_LENGTH,	/* drop_bad_length: IPv6 vs UDP length */
+	TEREDO_STAT_DROP_BAD_AUTH,	/* drop_bad_auth: auth header invalid */
+	TEREDO_STAT_DROP_BAD_ORIGIN,	/* drop_bad_origin: origin indication */
+	TEREDO_STAT_DROP_BAD_NONCE,	/* drop_bad_nonce: nonce mismatch */
+	TEREDO_STAT_DROP_BAD_RA,	/* drop_bad_ra: RA not acceptable */
+	TEREDO_STAT_DROP_NOT_SERVER,	/* drop_not_server: RA/origin not from server */
+	TEREDO_STAT_DROP_NONGLOBAL_V4,	/* drop_nonglobal_ipv4 */
+	TEREDO_STAT_DROP_MAPPING,	/* drop_mapping_mismatch */
+	TEREDO_STAT_DROP_LINKLOCAL,	/* drop_link_local: link-local source */
+	TEREDO_STAT_DROP_MULTICAST,	/* drop_multicast */
+	TEREDO_STAT_DROP_LOOP,		/* drop_loop: to/from our own address */
+	TEREDO_STAT_DROP_NOT_FOR_US,	/* drop_not_for_us: wrong destination */
+	TEREDO_STAT_DROP_UNKNOWN_PEER,	/* drop_unknown_peer */
+	TEREDO_STAT_DROP_PEERS_FULL,	/* drop_peers_full */
+	TEREDO_STAT_DROP_QUEUE_FULL,	/* drop_queue_full */
+	TEREDO_STAT_DROP_NOT_QUALIFIED,	/* drop_not_qualified */
+	TEREDO_STAT_DROP_NO_ROUTE,	/* drop_no_route: no relay/peer known */
+	TEREDO_STAT_DROP_UNAUTHORIZED,	/* drop_unauthorized: tx mark refused */
+	TEREDO_STAT_DROP_TX_ERROR,	/* drop_tx_error */
+	TEREDO_STAT_DROP_RATELIMIT,	/* drop_ratelimit: bubbles/echo limits */
+	__TEREDO_STAT_MAX,
+};
+#define TEREDO_STAT_MAX (__TEREDO_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_TEREDO_H */
