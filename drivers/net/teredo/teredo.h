@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interface of the teredo module between the device core
+ * (device.c, client.c, peer*.c, ...) and the generic netlink family
+ * (netlink.c).  netlink.c only uses what is declared here.
+ */
+#ifndef _TEREDO_H
+#define _TEREDO_H
+
+#include <linux/netdevice.h>
+#include <linux/in6.h>
+#include <net/netlink.h>
+#include <uapi/linux/teredo.h>
+
+struct teredo_mark {
+	u32 mark;
+	u32 mask;
+};
+
+/* Everything an administrator can set.  Changed only under RTNL. */
+struct teredo_config {
+	u8 mode;		/* enum teredo_mode */
+	__be32 server;		/* 0: none configured */
+	__be32 server2;		/* 0: server + 1 */
+	u16 port;		/* local UDP port, 0: random */
+	u32 fwmark;		/* mark of outer packets */
+	__be32 local;		/* bind address, 0: any */
+	u32 link;		/* bind ifindex, 0: any */
+	u32 refresh;		/* seconds */
+	u32 rxmark;		/* mark of decapsulated packets */
+	u8 policy;		/* enum teredo_policy */
+	u32 dormant_timeout;	/* seconds */
+	u32 max_peers;
+	u8 n_marks;
+	struct teredo_mark marks[TEREDO_MAX_ALLOWED_MARKS];
+};
+
+/* A consistent snapshot for "show". */
+struct teredo_status {
+	u8 state;		/* enum teredo_state */
+	bool has_address;
+	struct in6_addr address;
+	__be32 mapped_addr;
+	u16 mapped_port;
+	u32 peer_count;
+	u64 stats[__TEREDO_STAT_MAX];
+};
+
+struct teredo_peer_info {
+	struct in6_addr addr;
+	__be32 mapped_addr;
+	u16 mapped_port;
+	bool trusted;
+	bool relay;
+	u32 last_rx_ms;
+	u32 last_tx_ms;
+	u32 bubbles;
+	u32 queued;
+};
+
+/* Provided by the device core. */
+bool netif_is_teredo(const struct net_device *dev);
+void teredo_get_config(struct net_device *dev, struct teredo_config *cfg);
+/* Under RTNL; all or nothing; an error carries an extack message. */
+int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
+		      struct netlink_ext_ack *extack);
+void teredo_get_status(struct net_device *dev, struct teredo_status *st);
+void teredo_qualify_now(struct net_device *dev);
+int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr);
+void teredo_peer_flush(struct net_device *dev);
+/*
+ * Copy up to @max peers starting at *@cursor into @out; returns how many
+ * were copied and advances *@cursor (0 copied: the walk is over).  Holds
+ * no lock between calls; *@generation changes when the table did.
+ */
+int teredo_peer_walk(struct net_device *dev, u64 *cursor,
+		     struct teredo_peer_info *out, int max, u32 *generation);
+
+/* Provided by netlink.c. */
+int teredo_genl_init(void);
+void teredo_genl_exit(void);
+void teredo_nl_notify_state(struct net_device *dev);
+void teredo_nl_notify_address(struct net_device *dev);
+void teredo_nl_notify_peer(struct net_device *dev,
+			   const struct teredo_peer_info *peer, u8 event);
+
+#endif /* _TEREDO_H */
