@@ -142,12 +142,22 @@ enum teredo_verdict teredo_parse_ra(const u8 *ipv6, size_t len, u32 server,
 size_t teredo_build_echo(u8 *buf, size_t cap, const u8 src[16],
 			 const u8 dst[16], u16 id, u16 seq,
 			 const u8 nonce[TEREDO_NONCE_LEN]);
-/* 0 (TEREDO_OK) if @ipv6 is an echo reply from @peer with our nonce. */
+/*
+ * 0 (TEREDO_OK) if @ipv6 is an echo reply from @peer with our nonce;
+ * TEREDO_ERR_MALFORMED if it is not a valid echo reply carrying exactly
+ * 8 bytes of data, TEREDO_ERR_BAD_NONCE if it is from another source or
+ * carries another nonce.
+ */
 enum teredo_verdict teredo_parse_echo_reply(const u8 *ipv6, size_t len,
 					    const u8 peer[16],
 					    const u8 nonce[TEREDO_NONCE_LEN]);
 
-/* ICMPv6 checksum over an IPv6 packet whose upper layer is ICMPv6. */
+/*
+ * ICMPv6 checksum over an IPv6 packet whose upper layer is ICMPv6, with
+ * the upper-layer length taken as @len - 40.  The checksum field is
+ * summed too: 0 means a packet's checksum is correct; with the field
+ * zeroed, the result is the value to store there (big-endian).
+ */
 u16 teredo_icmp6_csum(const u8 *ipv6, size_t len);
 
 #endif /* _TEREDO_PROTO_H */
