@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teredo-nl: configure and inspect teredo devices over the generic
+ * netlink family "teredo".
+ *
+ * Exit status: 0 success, 1 error (kernel refusal, no such device...),
+ * 2 usage error, 3 a server name did not resolve.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "nl.h"
+#include "parse.h"
+#include "print.h"
+
+enum {
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_RESOLVE = 3,
+};
+
+static const char usage_text[] =
+"Usage: teredo-nl [-j] show [DEV]\n"
+"       teredo-nl [--wait] set DEV [mode client|relay|server] [server ADDR|NAME]\n"
+"                 [server2 ADDR] [port N] [fwmark MARK] [refresh SECONDS]\n"
+"                 [allow MARK[/MASK]]... [allow none] [rxmark MARK]\n"
+"                 [policy client|enterprise] [dormant-timeout SECONDS]\n"
+"                 [max-peers N]\n"
+"       teredo-nl [-j] peers DEV\n"
+"       teredo-nl qualify DEV\n"
+"       teredo-nl flush DEV\n"
+"       teredo-nl [-j] monitor [DEV]\n"
+"Options: -j, --json   JSON output\n"
+"         --wait       retry resolving server names until they resolve\n"
+"         -h, --help   this text\n"
+"Exit status: 0 ok, 1 error, 2 usage error, 3 server name not resolved.\n";
+
+__attribute__((format(printf, 2, 3)))
+static int error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("teredo-nl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+/* Reports a failed request: the kernel's message if it gave one. */
+static int nl_error(const struct tnl_nl *nl, int err, const char *what)
+{
+	if (nl->errmsg[0])
+		return error(EXIT_ERROR, "%s", nl->errmsg);
+	fprintf(stderr, "teredo-nl: %s: %s\n", what, strerror(-err));
+	return EXIT_ERROR;
+}
+
+static int open_nl(struct tnl_nl *nl)
+{
+	int err = tnl_nl_open(nl);
+
+	if (err == -ENOENT)
+		return error(EXIT_ERROR, "%s",
+			     "generic netlink family \"teredo\" not found (is the teredo module loaded?)");
+	if (err)
+		return error(EXIT_ERROR, "netlink: %s", strerror(-err));
+	return 0;
+}
+
+/* Resolves a server name to one IPv4 address (getaddrinfo, AF_INET). */
+static int resolve(struct tnl_host *h, bool wait)
+{
+	struct addrinfo hints = { .ai_family = AF_INET,
+				  .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res;
+	int rc;
+
+	if (!h->is_name)
+		return 0;
+	for (;;) {
+		rc = getaddrinfo(h->name, NULL, &hints, &res);
+		if (!rc)
+			break;
+		if (!wait) {
+			fprintf(stderr, "teredo-nl: cannot resolve server \"%s\": %s\n",
+				h->name, gai_strerror(rc));
+			return EXIT_RESOLVE;
+		}
+		sleep(1);
+	}
+	h->addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr;
+	h->is_name = false;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void put_dev(struct tnl_nl *nl, struct nlmsghdr *nlh, const char *dev)
+{
+	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), dev);
+	mnl_attr_put_strz(nlh, TEREDO_A_IFNAME, dev);
+}
+
+static int dev_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tnl_req *req = data;
+	static bool first = true;
+	struct tnl_dev d;
+
+	if (tnl_decode_dev(nlh, &d)) {
+		error(EXIT_ERROR, "%s", "malformed answer from the kernel");
+		return MNL_CB_ERROR;
+	}
+	if (req->json && !req->dev[0])
+		fputs(first ? "[" : ",\n", stdout);
+	first = false;
+	tnl_print_dev(stdout, &d, req->json);
+	return MNL_CB_OK;
+}
+
+static int cmd_show(struct tnl_nl *nl, struct tnl_req *req)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_DEV_GET,
+			 req->dev[0] ? 0 : NLM_F_DUMP);
+	if (req->dev[0])
+		put_dev(nl, nlh, req->dev);
+	else if (req->json)
+		setvbuf(stdout, NULL, _IOFBF, 0);
+	err = tnl_nl_talk(nl, nlh, dev_cb, req);
+	if (err)
+		return nl_error(nl, err, "show");
+	if (req->json && !req->dev[0]) {
+		/* An empty dump printed nothing yet. */
+		fputs(ftell(stdout) > 0 ? "]\n" : "[]\n", stdout);
+	}
+	return 0;
+}
+
+static void put_u32(struct tnl_nl *nl, struct nlmsghdr *nlh, uint16_t type,
+		    uint32_t v, const char *name)
+{
+	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), name);
+	mnl_attr_put_u32(nlh, type, v);
+}
+
+static void put_u8(struct tnl_nl *nl, struct nlmsghdr *nlh, uint16_t type,
+		   uint8_t v, const char *name)
+{
+	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), name);
+	mnl_attr_put_u8(nlh, type, v);
+}
+
+static void put_marks(struct tnl_nl *nl, struct nlmsghdr *nlh,
+		      const struct tnl_req *req)
+{
+	struct nlattr *marks, *m;
+	unsigned int i;
+
+	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), "allow");
+	marks = mnl_attr_nest_start(nlh, TEREDO_A_ALLOWED_MARKS);
+	for (i = 0; i < req->n_marks; i++) {
+		m = mnl_attr_nest_start(nlh, TEREDO_A_MARK);
+		mnl_attr_put_u32(nlh, TEREDO_MARK_A_MARK, req->marks[i].mark);
+		mnl_attr_put_u32(nlh, TEREDO_MARK_A_MASK, req->marks[i].mask);
+		mnl_attr_nest_end(nlh, m);
+	}
+	mnl_attr_nest_end(nlh, marks);
+}
+
+static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	unsigned int s = req->set;
+	int err;
+
+	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_DEV_SET, 0);
+	put_dev(nl, nlh, req->dev);
+	if (s & TNL_SET_MODE)
+		put_u8(nl, nlh, TEREDO_A_MODE, req->mode, "mode");
+	if (s & TNL_SET_SERVER)
+		put_u32(nl, nlh, TEREDO_A_SERVER, req->server.addr, "server");
+	if (s & TNL_SET_SERVER2)
+		put_u32(nl, nlh, TEREDO_A_SERVER2, req->server2.addr, "server2");
+	if (s & TNL_SET_PORT) {
+		tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), "port");
+		mnl_attr_put_u16(nlh, TEREDO_A_PORT, req->port);
+	}
+	if (s & TNL_SET_FWMARK)
+		put_u32(nl, nlh, TEREDO_A_FWMARK, req->fwmark, "fwmark");
+	if (s & TNL_SET_REFRESH)
+		put_u32(nl, nlh, TEREDO_A_REFRESH, req->refresh, "refresh");
+	if (s & TNL_SET_MARKS)
+		put_marks(nl, nlh, req);
+	if (s & TNL_SET_RXMARK)
+		put_u32(nl, nlh, TEREDO_A_RXMARK, req->rxmark, "rxmark");
+	if (s & TNL_SET_POLICY)
+		put_u8(nl, nlh, TEREDO_A_POLICY, req->policy, "policy");
+	if (s & TNL_SET_DORMANT)
+		put_u32(nl, nlh, TEREDO_A_DORMANT_TIMEOUT, req->dormant_timeout,
+			"dormant-timeout");
+	if (s & TNL_SET_MAX_PEERS)
+		put_u32(nl, nlh, TEREDO_A_MAX_PEERS, req->max_peers, "max-peers");
+	err = tnl_nl_talk(nl, nlh, NULL, NULL);
+	return err ? nl_error(nl, err, "set") : 0;
+}
+
+static int peer_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tnl_req *req = data;
+	static bool first = true;
+	char ifname[IF_NAMESIZE];
+	struct tnl_peer p;
+
+	if (tnl_decode_peer(nlh, &p, ifname)) {
+		error(EXIT_ERROR, "%s", "malformed answer from the kernel");
+		return MNL_CB_ERROR;
+	}
+	if (req->json)
+		fputs(first ? "[" : ",\n", stdout);
+	first = false;
+	tnl_print_peer(stdout, &p, req->json);
+	return MNL_CB_OK;
+}
+
+static int cmd_peers(struct tnl_nl *nl, struct tnl_req *req)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (req->json)
+		setvbuf(stdout, NULL, _IOFBF, 0);
+	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_PEER_GET, NLM_F_DUMP);
+	put_dev(nl, nlh, req->dev);
+	err = tnl_nl_talk(nl, nlh, peer_cb, req);
+	if (err)
+		return nl_error(nl, err, "peers");
+	if (req->json)
+		fputs(ftell(stdout) > 0 ? "]\n" : "[]\n", stdout);
+	return 0;
+}
+
+static int cmd_simple(struct tnl_nl *nl, struct tnl_req *req, uint8_t cmd,
+		      const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = tnl_nl_req(nl, buf, cmd, 0);
+	put_dev(nl, nlh, req->dev);
+	err = tnl_nl_talk(nl, nlh, NULL, NULL);
+	return err ? nl_error(nl, err, what) : 0;
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tnl_req *req = data;
+	struct tnl_event ev;
+
+	if (tnl_decode_event(nlh, &ev))
+		return MNL_CB_OK;	/* not ours to judge: skip it */
+	if (req->dev[0] && strcmp(req->dev, ev.ifname))
+		return MNL_CB_OK;
+	tnl_print_event(stdout, &ev, req->json);
+	return MNL_CB_OK;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exit(0);
+}
+
+static int cmd_monitor(struct tnl_nl *nl, struct tnl_req *req)
+{
+	int err;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (req->dev[0] && !if_nametoindex(req->dev))
+		return error(EXIT_ERROR, "%s: no such device", req->dev);
+	err = tnl_nl_monitor(nl, event_cb, req);
+	return nl_error(nl, err, "monitor");
+}
+
+static int run(struct tnl_nl *nl, struct tnl_req *req)
+{
+	switch (req->cmd) {
+	case TNL_CMD_SHOW:
+		return cmd_show(nl, req);
+	case TNL_CMD_SET:
+		return cmd_set(nl, req);
+	case TNL_CMD_PEERS:
+		return cmd_peers(nl, req);
+	case TNL_CMD_QUALIFY:
+		return cmd_simple(nl, req, TEREDO_CMD_QUALIFY, "qualify");
+	case TNL_CMD_FLUSH:
+		return cmd_simple(nl, req, TEREDO_CMD_PEER_FLUSH, "flush");
+	case TNL_CMD_MONITOR:
+		return cmd_monitor(nl, req);
+	case TNL_CMD_HELP:
+		break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tnl_req req;
+	struct tnl_nl nl;
+	char err[256];
+	int rc;
+
+	if (tnl_parse(argc - 1, argv + 1, &req, err, sizeof(err))) {
+		fprintf(stderr, "teredo-nl: %s (see teredo-nl --help)\n", err);
+		return EXIT_USAGE;
+	}
+	if (req.cmd == TNL_CMD_HELP) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	rc = resolve(&req.server, req.wait);
+	if (!rc)
+		rc = resolve(&req.server2, req.wait);
+	if (rc)
+		return rc;
+	rc = open_nl(&nl);
+	if (rc)
+		return rc;
+	rc = run(&nl, &req);
+	tnl_nl_close(&nl);
+	if (fflush(stdout) && !rc)
+		rc = error(EXIT_ERROR, "%s", "cannot write output");
+	return rc;
+}

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teredo-nl command line parser.  Pure: no I/O, no global state, so
+ * that selftests/host/teredo-nl-unit.sh can test it on the host.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char * const mode_names[] = {
+	[TEREDO_MODE_CLIENT] = "client",
+	[TEREDO_MODE_RELAY] = "relay",
+	[TEREDO_MODE_SERVER] = "server",
+};
+
+static const char * const state_names[] = {
+	[TEREDO_STATE_OFFLINE] = "offline",
+	[TEREDO_STATE_QUALIFYING] = "qualifying",
+	[TEREDO_STATE_QUALIFIED] = "qualified",
+	[TEREDO_STATE_DORMANT] = "dormant",
+};
+
+static const char * const policy_names[] = {
+	[TEREDO_POLICY_CLIENT] = "client",
+	[TEREDO_POLICY_ENTERPRISE] = "enterprise",
+};
+
+static const char * const event_names[] = {
+	[TEREDO_EVENT_STATE] = "state",
+	[TEREDO_EVENT_ADDRESS] = "address",
+	[TEREDO_EVENT_PEER_TRUSTED] = "peer-trusted",
+	[TEREDO_EVENT_PEER_EXPIRED] = "peer-expired",
+};
+
+/* Names of the comments in enum teredo_stat (also "ethtool -S"). */
+static const char * const stat_names[] = {
+	[TEREDO_STAT_RX_PACKETS] = "rx_packets",
+	[TEREDO_STAT_TX_PACKETS] = "tx_packets",
+	[TEREDO_STAT_RX_BUBBLES] = "rx_bubbles",
+	[TEREDO_STAT_TX_BUBBLES] = "tx_bubbles",
+	[TEREDO_STAT_TX_RS] = "tx_rs",
+	[TEREDO_STAT_RX_RA] = "rx_ra",
+	[TEREDO_STAT_TX_ECHO] = "tx_echo_tests",
+	[TEREDO_STAT_QUALIFICATIONS] = "qualifications",
+	[TEREDO_STAT_DROP_MALFORMED] = "drop_malformed",
+	[TEREDO_STAT_DROP_BAD_LENGTH] = "drop_bad_length",
+	[TEREDO_STAT_DROP_BAD_AUTH] = "drop_bad_auth",
+	[TEREDO_STAT_DROP_BAD_ORIGIN] = "drop_bad_origin",
+	[TEREDO_STAT_DROP_BAD_NONCE] = "drop_bad_nonce",
+	[TEREDO_STAT_DROP_BAD_RA] = "drop_bad_ra",
+	[TEREDO_STAT_DROP_NOT_SERVER] = "drop_not_server",
+	[TEREDO_STAT_DROP_NONGLOBAL_V4] = "drop_nonglobal_ipv4",
+	[TEREDO_STAT_DROP_MAPPING] = "drop_mapping_mismatch",
+	[TEREDO_STAT_DROP_LINKLOCAL] = "drop_link_local",
+	[TEREDO_STAT_DROP_MULTICAST] = "drop_multicast",
+	[TEREDO_STAT_DROP_LOOP] = "drop_loop",
+	[TEREDO_STAT_DROP_NOT_FOR_US] = "drop_not_for_us",
+	[TEREDO_STAT_DROP_UNKNOWN_PEER] = "drop_unknown_peer",
+	[TEREDO_STAT_DROP_PEERS_FULL] = "drop_peers_full",
+	[TEREDO_STAT_DROP_QUEUE_FULL] = "drop_queue_full",
+	[TEREDO_STAT_DROP_NOT_QUALIFIED] = "drop_not_qualified",
+	[TEREDO_STAT_DROP_NO_ROUTE] = "drop_no_route",
+	[TEREDO_STAT_DROP_UNAUTHORIZED] = "drop_unauthorized",
+	[TEREDO_STAT_DROP_TX_ERROR] = "drop_tx_error",
+	[TEREDO_STAT_DROP_RATELIMIT] = "drop_ratelimit",
+};
+
+_Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,
+	       "a counter of enum teredo_stat has no name");
+
+static const char *name_of(const char * const *names, size_t n,
+			   unsigned int i)
+{
+	return i < n && names[i] ? names[i] : NULL;
+}
+
+static int index_of(const char * const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
+const char *tnl_mode_name(unsigned int mode)
+{
+	return name_of(mode_names, ARRAY_SIZE(mode_names), mode);
+}
+
+const char *tnl_state_name(unsigned int state)
+{
+	return name_of(state_names, ARRAY_SIZE(state_names), state);
+}
+
+const char *tnl_policy_name(unsigned int policy)
+{
+	return name_of(policy_names, ARRAY_SIZE(policy_names), policy);
+}
+
+const char *tnl_event_name(unsigned int event)
+{
+	return name_of(event_names, ARRAY_SIZE(event_names), event);
+}
+
+const char *tnl_stat_name(unsigned int stat)
+{
+	return name_of(stat_names, ARRAY_SIZE(stat_names), stat);
+}
+
+int tnl_mode_from_name(const char *s)
+{
+	return index_of(mode_names, ARRAY_SIZE(mode_names), s);
+}
+
+int tnl_policy_from_name(const char *s)
+{
+	return index_of(policy_names, ARRAY_SIZE(policy_names), s);
+}
+
+/* Decimal or 0x hexadecimal, no sign, no trailing garbage, <= @max. */
+int tnl_parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* MARK or MARK/MASK; the mask defaults to 0xffffffff. */
+int tnl_parse_mark(const char *s, uint32_t *mark, uint32_t *mask)
+{
+	char buf[32];
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	*mask = UINT32_MAX;
+	if (slash) {
+		*slash = '\0';
+		if (tnl_parse_u32(slash + 1, UINT32_MAX, mask))
+			return -1;
+	}
+	return tnl_parse_u32(buf, UINT32_MAX, mark);
+}
+
+/* A dotted quad, "none" or a host name (letters, digits, '-', '.'). */
+int tnl_parse_host(const char *s, struct tnl_host *out)
+{
+	struct in_addr a;
+	size_t i, len = strlen(s);
+
+	memset(out, 0, sizeof(*out));
+	if (!strcmp(s, "none"))
+		return 0;
+	if (inet_pton(AF_INET, s, &a) == 1) {
+		out->addr = a.s_addr;
+		return 0;
+	}
+	if (!len || len >= TNL_NAME_MAX)
+		return -1;
+	/* Something shaped like an address that is not one is an error. */
+	if (strspn(s, "0123456789.") == len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		      c == '_'))
+			return -1;
+	}
+	out->is_name = true;
+	strcpy(out->name, s);
+	return 0;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+struct set_key {
+	const char *key;
+	unsigned int flag;
+};
+
+static const struct set_key set_keys[] = {
+	{ "mode", TNL_SET_MODE },
+	{ "server", TNL_SET_SERVER },
+	{ "server2", TNL_SET_SERVER2 },
+	{ "port", TNL_SET_PORT },
+	{ "fwmark", TNL_SET_FWMARK },
+	{ "refresh", TNL_SET_REFRESH },
+	{ "allow", TNL_SET_MARKS },
+	{ "rxmark", TNL_SET_RXMARK },
+	{ "policy", TNL_SET_POLICY },
+	{ "dormant-timeout", TNL_SET_DORMANT },
+	{ "max-peers", TNL_SET_MAX_PEERS },
+};
+
+static int parse_allow(const char *val, struct tnl_req *req, char *err,
+		       size_t errlen)
+{
+	unsigned int n = req->n_marks;
+
+	if (!strcmp(val, "none")) {
+		if (n)
+			return fail(err, errlen, "allow none: cannot be combined with marks");
+		return 0;
+	}
+	if (n >= TEREDO_MAX_ALLOWED_MARKS)
+		return fail(err, errlen, "allow: at most %d marks",
+			    TEREDO_MAX_ALLOWED_MARKS);
+	if (tnl_parse_mark(val, &req->marks[n].mark, &req->marks[n].mask))
+		return fail(err, errlen, "allow: invalid mark \"%s\" (MARK[/MASK])",
+			    val);
+	req->n_marks = n + 1;
+	return 0;
+}
+
+static int parse_set_value(unsigned int flag, const char *key, const char *val,
+			   struct tnl_req *req, char *err, size_t errlen)
+{
+	uint32_t v;
+	int i;
+
+	switch (flag) {
+	case TNL_SET_MODE:
+		i = tnl_mode_from_name(val);
+		if (i < 0)
+			return fail(err, errlen, "mode: unknown mode \"%s\" (client, relay or server)",
+				    val);
+		req->mode = (uint8_t)i;
+		return 0;
+	case TNL_SET_POLICY:
+		i = tnl_policy_from_name(val);
+		if (i < 0)
+			return fail(err, errlen, "policy: unknown policy \"%s\" (client or enterprise)",
+				    val);
+		req->policy = (uint8_t)i;
+		return 0;
+	case TNL_SET_SERVER:
+	case TNL_SET_SERVER2:
+		if (tnl_parse_host(val, flag == TNL_SET_SERVER ?
+				   &req->server : &req->server2))
+			return fail(err, errlen, "%s: invalid address or name \"%s\"",
+				    key, val);
+		return 0;
+	case TNL_SET_MARKS:
+		return parse_allow(val, req, err, errlen);
+	case TNL_SET_PORT:
+		if (tnl_parse_u32(val, UINT16_MAX, &v))
+			return fail(err, errlen, "port: invalid port \"%s\" (0-65535)",
+				    val);
+		req->port = (uint16_t)v;
+		return 0;
+	}
+
+	if (tnl_parse_u32(val, UINT32_MAX, &v))
+		return fail(err, errlen, "%s: invalid number \"%s\"", key, val);
+	switch (flag) {
+	case TNL_SET_FWMARK:
+		req->fwmark = v;
+		break;
+	case TNL_SET_REFRESH:
+		req->refresh = v;
+		break;
+	case TNL_SET_RXMARK:
+		req->rxmark = v;
+		break;
+	case TNL_SET_DORMANT:
+		req->dormant_timeout = v;
+		break;
+	case TNL_SET_MAX_PEERS:
+		req->max_peers = v;
+		break;
+	}
+	return 0;
+}
+
+static int parse_set(int argc, char **argv, struct tnl_req *req, char *err,
+		     size_t errlen)
+{
+	int i;
+	size_t k;
+
+	if (argc == 0)
+		return fail(err, errlen, "set: nothing to set");
+	for (i = 0; i < argc; i += 2) {
+		for (k = 0; k < ARRAY_SIZE(set_keys); k++)
+			if (!strcmp(argv[i], set_keys[k].key))
+				break;
+		if (k == ARRAY_SIZE(set_keys))
+			return fail(err, errlen, "set: unknown setting \"%s\"",
+				    argv[i]);
+		if (i + 1 >= argc)
+			return fail(err, errlen, "%s: missing value", argv[i]);
+		if ((req->set & set_keys[k].flag) &&
+		    set_keys[k].flag != TNL_SET_MARKS)
+			return fail(err, errlen, "%s: given twice", argv[i]);
+		req->set |= set_keys[k].flag;
+		if (parse_set_value(set_keys[k].flag, argv[i], argv[i + 1], req,
+				    err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+struct cmd_def {
+	const char *name;
+	enum tnl_cmd cmd;
+	int dev;		/* 0: none, 1: optional, 2: required */
+};
+
+static const struct cmd_def cmds[] = {
+	{ "show", TNL_CMD_SHOW, 1 },
+	{ "set", TNL_CMD_SET, 2 },
+	{ "peers", TNL_CMD_PEERS, 2 },
+	{ "qualify", TNL_CMD_QUALIFY, 2 },
+	{ "flush", TNL_CMD_FLUSH, 2 },
+	{ "monitor", TNL_CMD_MONITOR, 1 },
+	{ "help", TNL_CMD_HELP, 0 },
+};
+
+/* Moves options out of argv, keeping the order of the other words. */
+static int parse_options(int *argc, char **argv, struct tnl_req *req,
+			 char *err, size_t errlen)
+{
+	int i, n = 0;
+
+	for (i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+			req->json = true;
+		else if (!strcmp(a, "--wait"))
+			req->wait = true;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			req->cmd = TNL_CMD_HELP;
+		else if (a[0] == '-' && a[1])
+			return fail(err, errlen, "unknown option \"%s\"", a);
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return 0;
+}
+
+int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
+	      size_t errlen)
+{
+	const struct cmd_def *c = NULL;
+	size_t k;
+
+	memset(req, 0, sizeof(*req));
+	req->cmd = TNL_CMD_SHOW;
+	if (parse_options(&argc, argv, req, err, errlen))
+		return -1;
+	if (req->cmd == TNL_CMD_HELP)
+		return 0;
+	if (argc == 0)
+		return 0;	/* "teredo-nl" alone: show everything */
+
+	for (k = 0; k < ARRAY_SIZE(cmds); k++)
+		if (!strcmp(argv[0], cmds[k].name))
+			c = &cmds[k];
+	if (!c)
+		return fail(err, errlen, "unknown command \"%s\"", argv[0]);
+	req->cmd = c->cmd;
+	argc--;
+	argv++;
+
+	if (c->dev && argc > 0) {
+		if (!argv[0][0] || strlen(argv[0]) >= IF_NAMESIZE)
+			return fail(err, errlen, "invalid device name \"%s\"",
+				    argv[0]);
+		strcpy(req->dev, argv[0]);
+		argc--;
+		argv++;
+	} else if (c->dev == 2) {
+		return fail(err, errlen, "%s: device name required", c->name);
+	}
+	if (c->cmd == TNL_CMD_SET)
+		return parse_set(argc, argv, req, err, errlen);
+	if (argc > 0)
+		return fail(err, errlen, "%s: unexpected argument \"%s\"",
+			    c->name, argv[0]);
+	return 0;
+}

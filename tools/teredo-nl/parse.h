@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * teredo-nl command line parser: pure, no I/O, no netlink.  Turns argv
+ * into a struct tnl_req; names that need resolving (server NAME) are
+ * kept as strings for the caller.
+ */
+#ifndef TNL_PARSE_H
+#define TNL_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <linux/teredo.h>
+
+enum tnl_cmd {
+	TNL_CMD_HELP,
+	TNL_CMD_SHOW,
+	TNL_CMD_SET,
+	TNL_CMD_PEERS,
+	TNL_CMD_QUALIFY,
+	TNL_CMD_FLUSH,
+	TNL_CMD_MONITOR,
+};
+
+/* Which settings "set" carries. */
+enum {
+	TNL_SET_MODE		= 1 << 0,
+	TNL_SET_SERVER		= 1 << 1,
+	TNL_SET_SERVER2		= 1 << 2,
+	TNL_SET_PORT		= 1 << 3,
+	TNL_SET_FWMARK		= 1 << 4,
+	TNL_SET_REFRESH		= 1 << 5,
+	TNL_SET_MARKS		= 1 << 6,
+	TNL_SET_RXMARK		= 1 << 7,
+	TNL_SET_POLICY		= 1 << 8,
+	TNL_SET_DORMANT		= 1 << 9,
+	TNL_SET_MAX_PEERS	= 1 << 10,
+};
+
+#define TNL_NAME_MAX 256
+
+/* An IPv4 server: a dotted quad, "none" (0) or a name to resolve. */
+struct tnl_host {
+	uint32_t addr;			/* network order, valid if !is_name */
+	bool is_name;
+	char name[TNL_NAME_MAX];
+};
+
+struct tnl_req {
+	enum tnl_cmd cmd;
+	bool json;
+	bool wait;			/* --wait: retry name resolution */
+	char dev[IF_NAMESIZE];		/* "" if none given */
+	unsigned int set;		/* TNL_SET_* */
+	uint8_t mode;
+	uint8_t policy;
+	struct tnl_host server;
+	struct tnl_host server2;
+	uint16_t port;
+	uint32_t fwmark;
+	uint32_t refresh;
+	uint32_t rxmark;
+	uint32_t dormant_timeout;
+	uint32_t max_peers;
+	unsigned int n_marks;
+	struct {
+		uint32_t mark;
+		uint32_t mask;
+	} marks[TEREDO_MAX_ALLOWED_MARKS];
+};
+
+/*
+ * Parse argv (without the program name).  Returns 0, or -1 with a one
+ * line message in @err (a usage error).
+ */
+int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
+	      size_t errlen);
+
+/* Helpers, exposed for the unit tests. */
+int tnl_parse_u32(const char *s, uint32_t max, uint32_t *out);
+int tnl_parse_mark(const char *s, uint32_t *mark, uint32_t *mask);
+int tnl_parse_host(const char *s, struct tnl_host *out);
+int tnl_mode_from_name(const char *s);		/* -1 if unknown */
+int tnl_policy_from_name(const char *s);
+const char *tnl_mode_name(unsigned int mode);
+const char *tnl_state_name(unsigned int state);
+const char *tnl_policy_name(unsigned int policy);
+const char *tnl_event_name(unsigned int event);
+const char *tnl_stat_name(unsigned int stat);	/* NULL if out of range */
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * teredo-nl output: decode family messages into plain structs and print
+ * them as text or JSON.
+ */
+#ifndef TNL_PRINT_H
+#define TNL_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <net/if.h>
+#include <linux/netlink.h>
+
+#include "parse.h"
+
+struct tnl_dev {
+	uint32_t ifindex;
+	char ifname[IF_NAMESIZE];
+	uint8_t mode, state, policy;
+	uint32_t server, server2;	/* network order */
+	uint16_t port;
+	uint32_t fwmark, refresh, rxmark, dormant_timeout, max_peers;
+	unsigned int n_marks;
+	struct {
+		uint32_t mark, mask;
+	} marks[TEREDO_MAX_ALLOWED_MARKS];
+	bool has_address;
+	struct in6_addr address;
+	uint32_t mapped_addr;		/* network order */
+	uint16_t mapped_port;
+	uint32_t peer_count;
+	uint64_t stats[__TEREDO_STAT_MAX];
+};
+
+struct tnl_peer {
+	struct in6_addr address;
+	uint32_t mapped_addr;		/* network order */
+	uint16_t mapped_port;
+	bool trusted, relay;
+	uint32_t last_rx_ms, last_tx_ms, bubbles, queued;
+};
+
+struct tnl_event {
+	uint8_t event;
+	uint32_t ifindex;
+	char ifname[IF_NAMESIZE];
+	bool has_state, has_address, has_peer;
+	uint8_t state;
+	struct in6_addr address;
+	struct tnl_peer peer;
+};
+
+/* Decoders: 0, or -1 if the message is malformed. */
+int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *dev);
+int tnl_decode_peer(const struct nlmsghdr *nlh, struct tnl_peer *peer,
+		    char *ifname);
+int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev);
+
+void tnl_print_dev(FILE *f, const struct tnl_dev *dev, bool json);
+void tnl_print_peer(FILE *f, const struct tnl_peer *peer, bool json);
+void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json);
+
+#endif
