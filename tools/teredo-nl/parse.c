@@ -360,7 +360,7 @@ static int parse_options(int *argc, char **argv, struct tnl_req *req,
 			req->wait = true;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			req->cmd = TNL_CMD_HELP;
-		else if (a[0] == '-' && a[1])
+		else if (a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9'))
 			return fail(err, errlen, "unknown option \"%s\"", a);
 		else
 			argv[n++] = argv[i];

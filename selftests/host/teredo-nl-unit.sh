@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Host-side unit tests of teredo-nl: the pure argument parser (C, TAP)
+# and the command line behaviour that needs no kernel module (help,
+# usage errors -> exit 2, unresolvable server name -> exit 3).
+# Exit 0 pass, 1 fail, 4 skip (no compiler or libmnl).
+set -u
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+TOOLS=$BUILD/tools
+
+if ! command -v cc >/dev/null || [ ! -e /usr/include/libmnl/libmnl.h ]; then
+	echo "TAP version 13"; echo "1..0 # SKIP no C compiler or libmnl-dev"
+	exit 4
+fi
+if ! make -s -C "$REPO/tools" BUILD="$TOOLS" all unit >&2; then
+	echo "TAP version 13"; echo "1..1"; echo "not ok 1 build"
+	exit 1
+fi
+
+fail=0
+# The parser's own TAP stream, renumbered into ours below.
+"$TOOLS/teredo-nl-parse-test" > "$TOOLS/parse-test.tap" || fail=1
+n=$(grep -c -E '^(not )?ok ' "$TOOLS/parse-test.tap")
+
+echo "TAP version 13"
+grep -E '^(not )?ok ' "$TOOLS/parse-test.tap" | sed 's/^\(\(not \)\?ok \)\([0-9]*\) /\1\3 parser: /'
+
+t=$n
+# cli NAME EXPECTED_RC STDERR_PATTERN ARGS...: runs teredo-nl on the host.
+cli() {
+	local name=$1 want=$2 pat=$3 rc out
+	shift 3
+	t=$((t + 1))
+	out=$("$TOOLS/teredo-nl" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" = "$want" ] && [[ $out =~ $pat ]] &&
+	   [ "$(printf '%s' "$out" | wc -l)" -le 0 ]; then
+		echo "ok $t cli: $name"
+	else
+		echo "not ok $t cli: $name (exit $rc, want $want; stderr: $out)"
+		fail=1
+	fi
+}
+
+t=$((t + 1))
+if "$TOOLS/teredo-nl" --help | grep -q '^Usage: teredo-nl'; then
+	echo "ok $t cli: --help prints usage, exit 0"
+else
+	echo "not ok $t cli: --help"; fail=1
+fi
+cli "unknown command exits 2" 2 '^teredo-nl: unknown command' bogus
+cli "bad mode exits 2" 2 'unknown mode "fast"' set t0 mode fast
+cli "bad mark exits 2" 2 'allow: invalid mark' set t0 allow 0x1/zz
+cli "bad port exits 2" 2 'port: invalid port' set t0 port 70000
+cli "missing device exits 2" 2 'device name required' peers
+cli "unknown option exits 2" 2 'unknown option "--frobnicate"' --frobnicate show
+cli "unresolvable server exits 3" 3 'cannot resolve server "no-such-host.invalid"' \
+	set t0 server no-such-host.invalid
+# The man page must be valid roff that man can render.
+t=$((t + 1))
+if man -l "$REPO/tools/teredo-nl/teredo-nl.8" 2>&1 >/dev/null | grep -q .; then
+	echo "not ok $t man page renders without warnings"; fail=1
+elif MANWIDTH=80 man -l "$REPO/tools/teredo-nl/teredo-nl.8" 2>/dev/null | grep -q 'EXIT STATUS'; then
+	echo "ok $t man page renders"
+else
+	echo "not ok $t man page renders"; fail=1
+fi
+echo "1..$t"
+exit $fail

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the teredo-nl parser (parse.c), TAP output.  Run by
+ * selftests/host/teredo-nl-unit.sh.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+
+static int n_test, n_fail;
+
+__attribute__((format(printf, 2, 3)))
+static void check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_test++;
+	if (!cond)
+		n_fail++;
+	printf("%s %d ", cond ? "ok" : "not ok", n_test);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* Parses a space-separated command line. */
+static int parse_line(const char *line, struct tnl_req *req, char *err)
+{
+	static char buf[1024];
+	char *argv[64];
+	int argc = 0;
+	char *tok;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok(buf, " "); tok && argc < 64; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	err[0] = '\0';
+	return tnl_parse(argc, argv, req, err, 256);
+}
+
+static void expect_ok(const char *line)
+{
+	struct tnl_req req;
+	char err[256];
+
+	int rc = parse_line(line, &req, err);
+
+	check(rc == 0, "accepts '%s'%s%s", line, err[0] ? " # " : "", err);
+}
+
+static void expect_usage(const char *line, const char *msg_part)
+{
+	struct tnl_req req;
+	char err[256];
+	int rc = parse_line(line, &req, err);
+
+	check(rc == -1 && strstr(err, msg_part),
+	      "refuses '%s' with \"%s\" (got \"%s\")", line, msg_part, err);
+}
+
+static void test_numbers(void)
+{
+	uint32_t v = 0, m = 0, k = 0;
+
+	check(!tnl_parse_u32("0x10", UINT32_MAX, &v) && v == 16, "u32 hex");
+	check(!tnl_parse_u32("4294967295", UINT32_MAX, &v) && v == UINT32_MAX,
+	      "u32 max");
+	check(tnl_parse_u32("4294967296", UINT32_MAX, &v), "u32 overflow");
+	check(tnl_parse_u32("-1", UINT32_MAX, &v), "u32 negative");
+	check(tnl_parse_u32("", UINT32_MAX, &v), "u32 empty");
+	check(tnl_parse_u32("12abc", UINT32_MAX, &v), "u32 trailing garbage");
+	check(tnl_parse_u32("65536", UINT16_MAX, &v), "u16 overflow");
+	check(!tnl_parse_mark("0x1", &m, &k) && m == 1 && k == UINT32_MAX,
+	      "mark without mask: mask 0xffffffff");
+	check(!tnl_parse_mark("0x10/0xf0", &m, &k) && m == 0x10 && k == 0xf0,
+	      "mark/mask");
+	check(tnl_parse_mark("1/", &m, &k), "mark with empty mask");
+	check(tnl_parse_mark("x/1", &m, &k), "mark not a number");
+	check(tnl_parse_mark("1/2/3", &m, &k), "mark with two slashes");
+}
+
+static void test_hosts(void)
+{
+	struct tnl_host h;
+
+	check(!tnl_parse_host("192.0.2.1", &h) && !h.is_name &&
+	      h.addr == inet_addr("192.0.2.1"), "dotted quad");
+	check(!tnl_parse_host("none", &h) && !h.is_name && h.addr == 0,
+	      "none is 0");
+	check(!tnl_parse_host("teredo.example.net", &h) && h.is_name &&
+	      !strcmp(h.name, "teredo.example.net"), "host name kept");
+	check(tnl_parse_host("192.0.2.300", &h), "bad dotted quad");
+	check(tnl_parse_host("1.2.3", &h), "short dotted quad");
+	check(tnl_parse_host("bad name", &h), "name with a space");
+	check(tnl_parse_host("", &h), "empty name");
+}
+
+static void test_names(void)
+{
+	unsigned int i;
+	int all = 1;
+
+	check(tnl_mode_from_name("relay") == TEREDO_MODE_RELAY, "mode relay");
+	check(tnl_mode_from_name("Relay") == -1, "mode is case sensitive");
+	check(tnl_policy_from_name("enterprise") == TEREDO_POLICY_ENTERPRISE,
+	      "policy enterprise");
+	check(!strcmp(tnl_state_name(TEREDO_STATE_QUALIFIED), "qualified"),
+	      "state name");
+	check(tnl_state_name(__TEREDO_STATE_MAX) == NULL,
+	      "unknown state has no name");
+	for (i = 0; i < __TEREDO_STAT_MAX; i++)
+		all &= tnl_stat_name(i) != NULL;
+	check(all, "every counter has a name");
+	check(!strcmp(tnl_stat_name(TEREDO_STAT_DROP_MALFORMED),
+		      "drop_malformed"), "drop_malformed name");
+	check(!strcmp(tnl_stat_name(TEREDO_STAT_DROP_RATELIMIT),
+		      "drop_ratelimit"), "last counter name");
+}
+
+static void test_set(void)
+{
+	struct tnl_req r;
+	char err[256];
+
+	check(!parse_line("set t0 mode relay server 192.0.2.1 server2 192.0.2.2 "
+			  "port 3545 fwmark 0x5 refresh 60 allow 0x1 allow 0x2/0x3 "
+			  "rxmark 7 policy enterprise dormant-timeout 300 max-peers 10",
+			  &r, err) &&
+	      r.cmd == TNL_CMD_SET && !strcmp(r.dev, "t0") &&
+	      r.set == (TNL_SET_MODE | TNL_SET_SERVER | TNL_SET_SERVER2 |
+			TNL_SET_PORT | TNL_SET_FWMARK | TNL_SET_REFRESH |
+			TNL_SET_MARKS | TNL_SET_RXMARK | TNL_SET_POLICY |
+			TNL_SET_DORMANT | TNL_SET_MAX_PEERS) &&
+	      r.mode == TEREDO_MODE_RELAY && r.port == 3545 && r.fwmark == 5 &&
+	      r.refresh == 60 && r.n_marks == 2 && r.marks[0].mark == 1 &&
+	      r.marks[0].mask == UINT32_MAX && r.marks[1].mark == 2 &&
+	      r.marks[1].mask == 3 && r.rxmark == 7 &&
+	      r.policy == TEREDO_POLICY_ENTERPRISE &&
+	      r.dormant_timeout == 300 && r.max_peers == 10 &&
+	      r.server.addr == inet_addr("192.0.2.1") &&
+	      r.server2.addr == inet_addr("192.0.2.2"),
+	      "set with every setting");
+	check(!parse_line("set t0 allow none", &r, err) &&
+	      r.set == TNL_SET_MARKS && r.n_marks == 0, "allow none clears");
+	check(!parse_line("set t0 server teredo.example", &r, err) &&
+	      r.server.is_name, "server name left to resolve");
+	check(!parse_line("-j show t0", &r, err) && r.json &&
+	      r.cmd == TNL_CMD_SHOW && !strcmp(r.dev, "t0"), "-j before");
+	check(!parse_line("show t0 -j", &r, err) && r.json, "-j after");
+	check(!parse_line("", &r, err) && r.cmd == TNL_CMD_SHOW && !r.dev[0],
+	      "no arguments: show all");
+	check(!parse_line("--wait set t0 server a.example", &r, err) && r.wait,
+	      "--wait");
+	check(!parse_line("--help", &r, err) && r.cmd == TNL_CMD_HELP, "--help");
+	check(!parse_line("monitor", &r, err) && r.cmd == TNL_CMD_MONITOR,
+	      "monitor without device");
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_numbers();
+	test_hosts();
+	test_names();
+	test_set();
+	expect_ok("peers t0");
+	expect_ok("qualify t0");
+	expect_ok("flush t0");
+	expect_ok("monitor t0 -j");
+	expect_ok("set t0 port 0");
+	expect_ok("set t0 allow 1 allow 2 allow 3");
+	expect_usage("bogus", "unknown command");
+	expect_usage("show t0 extra", "unexpected argument");
+	expect_usage("set", "device name required");
+	expect_usage("set t0", "nothing to set");
+	expect_usage("set t0 mode", "missing value");
+	expect_usage("set t0 mode bogus", "unknown mode");
+	expect_usage("set t0 policy bogus", "unknown policy");
+	expect_usage("set t0 colour red", "unknown setting");
+	expect_usage("set t0 fwmark abc", "fwmark: invalid number");
+	expect_usage("set t0 fwmark -1", "fwmark: invalid number");
+	expect_usage("set t0 refresh 99999999999", "refresh: invalid number");
+	expect_usage("set t0 port 65536", "port: invalid port");
+	expect_usage("set t0 allow 1/x", "allow: invalid mark");
+	expect_usage("set t0 allow 1 allow none", "cannot be combined");
+	expect_usage("set t0 server 10.0.0.300", "server: invalid");
+	expect_usage("set t0 mode client mode relay", "given twice");
+	expect_usage("set t0 allow 1 allow 2 allow 3 allow 4 allow 5 allow 6 "
+		     "allow 7 allow 8 allow 9 allow 10 allow 11 allow 12 allow 13 "
+		     "allow 14 allow 15 allow 16 allow 17", "at most 16");
+	expect_usage("show abcdefghijklmnopq", "invalid device name");
+	expect_usage("peers", "device name required");
+	expect_usage("qualify", "device name required");
+	expect_usage("flush", "device name required");
+	expect_usage("-x show", "unknown option");
+	printf("1..%d\n", n_test);
+	return n_fail ? 1 : 0;
+}
