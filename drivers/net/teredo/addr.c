@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Teredo address and its routes, put on the device by the IPv6
+ * stack itself.
+ *
+ * A module can neither add routes nor delete addresses by direct call
+ * (ip6_route_add, ipv6_del_addr are not exported).  Instead, once the
+ * client has validated its server's RA (nonce, origin indication,
+ * prefix, outer source), it hands the stack a router advertisement of
+ * its own making, received on the device:
+ *
+ *   - a prefix option 2001:0:SERVER::/64, A=1, L=0; the device's token
+ *     (the "ip token" feature) holds FLAGS:~PORT:~IPV4, so SLAAC forms
+ *     exactly the Teredo address;
+ *   - a router lifetime: the default route, whose metric is the
+ *     device's ra_defrtr_metric (TEREDO_DEFRTR_METRIC, last resort);
+ *   - an RFC 4191 route information option for 2001::/32.
+ *
+ * The stack expires all three by their lifetimes; an RA with zero
+ * lifetimes withdraws the routes at once.  Only the address survives a
+ * zero valid lifetime ("two-hour rule", RFC 4862 5.5.3e) unless the
+ * kernel has ra_honor_pio_life (set where it exists); so the address's
+ * lifetime is also zeroed under its lock before the RA, whose
+ * processing then runs the stack's own expiry.  RAs are processed
+ * synchronously (netif_receive_skb with BH off), in order.
+ */
+
+#include <linux/if_ether.h>
+#include <linux/skbuff.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
+
+#include "compat.h"
+#include "device.h"
+
+/* Under RTNL, device up: the settings our RA needs on this device. */
+void teredo_addr_dev_init(struct net_device *dev)
+{
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (!idev)
+		return;
+	WRITE_ONCE(idev->cnf.accept_ra, 2);	/* also when forwarding */
+	WRITE_ONCE(idev->cnf.accept_ra_defrtr, 1);
+	WRITE_ONCE(idev->cnf.accept_ra_pinfo, 1);
+	WRITE_ONCE(idev->cnf.autoconf, 1);
+	WRITE_ONCE(idev->cnf.ra_defrtr_metric, TEREDO_DEFRTR_METRIC);
+	WRITE_ONCE(idev->cnf.rtr_solicits, 0);	/* we solicit over UDP */
+	WRITE_ONCE(idev->cnf.use_tempaddr, 0);
+	WRITE_ONCE(idev->cnf.accept_dad, 0);
+#ifdef CONFIG_IPV6_ROUTER_PREF
+	WRITE_ONCE(idev->cnf.accept_ra_rtr_pref, 1);
+#endif
+#ifdef CONFIG_IPV6_ROUTE_INFO
+	WRITE_ONCE(idev->cnf.accept_ra_rt_info_min_plen, 0);
+	WRITE_ONCE(idev->cnf.accept_ra_rt_info_max_plen, 32);
+#endif
+	teredo_idev_honor_pio_life(idev);
+}
+
+static int teredo_addr_inject(struct teredo_dev *t,
+			      const struct teredo_ra_params *p)
+{
+	struct net_device *dev = t->dev;
+	struct sk_buff *skb;
+	u8 buf[160];
+	size_t len;
+
+	len = teredo_build_ra(buf, sizeof(buf), p);
+	if (!len)
+		return -EINVAL;
+	skb = netdev_alloc_skb(dev, len);
+	if (!skb)
+		return -ENOMEM;
+	skb_put_data(skb, buf, len);
+	skb->protocol = htons(ETH_P_IPV6);
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	/*
+	 * Synchronously, so that the stack reads the token this RA was
+	 * built for, and a withdrawal is done before the next install.
+	 */
+	local_bh_disable();
+	netif_receive_skb(skb);
+	local_bh_enable();
+	return 0;
+}
+
+static void teredo_ra_params(struct teredo_ra_params *p, const u8 router[16],
+			     const struct in6_addr *addr, u32 lifetime)
+{
+	memset(p, 0, sizeof(*p));
+	memcpy(p->src, router, 16);
+	memcpy(p->dst, &in6addr_linklocal_allnodes, 16);
+	memcpy(p->prefix, addr, 8);
+	p->router_lifetime = min_t(u32, lifetime, 9000);
+	p->valid_lifetime = lifetime;
+	p->preferred_lifetime = lifetime;
+	p->autonomous = true;
+	p->route[0] = 0x20;
+	p->route[1] = 0x01;
+	p->route_len = 32;
+	p->route_lifetime = lifetime;
+}
+
+/* Process context. */
+int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
+			const struct in6_addr *addr, u32 lifetime)
+{
+	struct teredo_ra_params p;
+	struct inet6_dev *idev;
+
+	idev = in6_dev_get(t->dev);
+	if (!idev)
+		return -ENODEV;
+	write_lock_bh(&idev->lock);
+	memset(&idev->token, 0, 8);
+	memcpy(&idev->token.s6_addr[8], &addr->s6_addr[8], 8);
+	write_unlock_bh(&idev->lock);
+	in6_dev_put(idev);
+
+	teredo_ra_params(&p, router, addr, lifetime);
+	return teredo_addr_inject(t, &p);
+}
+
+/* Zero the lifetimes of @addr so that the next expiry run removes it. */
+static void teredo_addr_expire(struct inet6_dev *idev,
+			       const struct in6_addr *addr)
+{
+	struct inet6_ifaddr *ifp;
+
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list) {
+		if (!ipv6_addr_equal(&ifp->addr, addr))
+			continue;
+		spin_lock(&ifp->lock);
+		ifp->valid_lft = 0;
+		ifp->prefered_lft = 0;
+		spin_unlock(&ifp->lock);
+	}
+	read_unlock_bh(&idev->lock);
+}
+
+/* Process context; the token still names @addr. */
+void teredo_addr_withdraw(struct teredo_dev *t, const u8 router[16],
+			  const struct in6_addr *addr)
+{
+	struct teredo_ra_params p;
+	struct inet6_dev *idev;
+
+	idev = in6_dev_get(t->dev);
+	if (!idev)
+		return;
+	teredo_idev_honor_pio_life(idev);
+	teredo_addr_expire(idev, addr);
+	in6_dev_put(idev);
+
+	teredo_ra_params(&p, router, addr, 0);
+	teredo_addr_inject(t, &p);
+}

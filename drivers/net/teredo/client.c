@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Teredo client: qualification (RFC 4380 section 5.2.1), refresh
+ * (section 5.2.5, randomised per RFC 6081) and the resulting address.
+ *
+ * One delayed work item runs the state machine in process context:
+ *
+ *   OFFLINE --start--> QUALIFYING: RS every 4 s, 3 tries, then back off
+ *   (8, 16, ... 60 s), alternating primary and secondary server, forever.
+ *   A valid RA (checked in softirq by teredo_client_ra(), handed over
+ *   in c->ra_*) -> QUALIFIED: address installed (addr.c); refresh RS at
+ *   50-150 % of cfg.refresh; 3 unanswered refresh RS -> address
+ *   withdrawn, QUALIFYING again.
+ *
+ * c->lock (BH spinlock) protects the client fields; the work is the only
+ * writer of the address, and stop/start happen under RTNL.
+ */
+
+#include <linux/random.h>
+
+#include "device.h"
+
+/* RFC 4380 5.2.1: the RS comes from fe80::ffff:ffff:ffff (cone bit 0). */
+static const u8 teredo_rs_src[16] = {
+	0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+};
+
+static void teredo_client_work(struct work_struct *work);
+
+void teredo_client_init(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+
+	spin_lock_init(&c->lock);
+	c->state = TEREDO_STATE_OFFLINE;
+	INIT_DELAYED_WORK(&c->work, teredo_client_work);
+}
+
+static __be32 teredo_server2(const struct teredo_dev *t)
+{
+	__be32 s2 = READ_ONCE(t->cfg.server2);
+
+	return s2 ? s2 : htonl(ntohl(READ_ONCE(t->cfg.server)) + 1);
+}
+
+bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
+			   __be32 *server)
+{
+	struct teredo_client *c = &t->client;
+	bool ok;
+
+	spin_lock_bh(&c->lock);
+	ok = c->has_address;
+	*addr = c->address;
+	*server = c->server;
+	spin_unlock_bh(&c->lock);
+	return ok;
+}
+
+static void teredo_client_set_state(struct teredo_dev *t, u8 state)
+{
+	struct teredo_client *c = &t->client;
+	bool changed;
+
+	spin_lock_bh(&c->lock);
+	changed = c->state != state;
+	WRITE_ONCE(c->state, state);
+	spin_unlock_bh(&c->lock);
+	if (changed)
+		teredo_nl_notify_state(t->dev);
+}
+
+/* Drops the address (and routes), if any. */
+static void teredo_client_unqualify(struct teredo_dev *t, bool withdraw)
+{
+	struct teredo_client *c = &t->client;
+	struct in6_addr old;
+	u8 router[16];
+	bool had;
+
+	spin_lock_bh(&c->lock);
+	had = c->has_address;
+	old = c->address;
+	memcpy(router, c->router, 16);
+	c->has_address = false;
+	c->mapped_addr = 0;
+	c->mapped_port = 0;
+	spin_unlock_bh(&c->lock);
+	if (!had)
+		return;
+	if (withdraw)
+		teredo_addr_withdraw(t, router, &old);
+	teredo_peertable_flush(t);
+	teredo_nl_notify_address(t->dev);
+}
+
+static void teredo_client_send_rs(struct teredo_dev *t, __be32 server,
+				  const u8 nonce[TEREDO_NONCE_LEN])
+{
+	u8 buf[TEREDO_AUTH_MIN_LEN + TEREDO_IPV6_HLEN + 16];
+	size_t a, r;
+
+	a = teredo_build_auth(buf, sizeof(buf), nonce);
+	r = a ? teredo_build_rs(buf + a, sizeof(buf) - a, teredo_rs_src) : 0;
+	if (!r)
+		return;
+	if (!teredo_udp_send_buf(t, buf, a + r, server, TEREDO_PORT))
+		teredo_stat_inc(t, TEREDO_STAT_TX_RS);
+}
+
+static u32 teredo_lifetime(const struct teredo_dev *t)
+{
+	return max_t(u32, TEREDO_RA_MIN_LIFETIME, 3 * READ_ONCE(t->cfg.refresh));
+}
+
+/* RFC 6081 5.1.1: refresh at a random point of 50-150 % of the interval. */
+static unsigned long teredo_refresh_delay(const struct teredo_dev *t)
+{
+	unsigned long base = READ_ONCE(t->cfg.refresh) * HZ;
+
+	return base / 2 + get_random_u32_below(base + 1);
+}
+
+/* A valid RA arrived: (re)install the address it gives. */
+static void teredo_client_qualified(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+	struct teredo_addr ta;
+	struct in6_addr addr, old;
+	u8 router[16], oldrouter[16];
+	__be32 mapped, server;
+	bool changed, had;
+	u16 port;
+
+	spin_lock_bh(&c->lock);
+	c->ra_pending = false;
+	c->rs_outstanding = false;
+	c->tries = 0;
+	c->backoff = 0;
+	memcpy(router, c->ra_router, 16);
+	mapped = c->ra_mapped_addr;
+	port = c->ra_mapped_port;
+	memcpy(&server, &c->ra_prefix[4], 4);
+	had = c->has_address;
+	old = c->address;
+	memcpy(oldrouter, c->router, 16);
+	changed = !had || c->mapped_addr != mapped || c->mapped_port != port ||
+		  c->server != server;
+	spin_unlock_bh(&c->lock);
+
+	if (changed) {
+		/* RFC 5991: new random flag bits with each new address */
+		ta.server = ntohl(server);
+		ta.flags = teredo_flags_from_random(get_random_u16());
+		ta.port = port;
+		ta.client = ntohl(mapped);
+		teredo_addr_encode(addr.s6_addr, &ta);
+		if (had) {
+			teredo_addr_withdraw(t, oldrouter, &old);
+			teredo_peertable_flush(t);
+		}
+	} else {
+		addr = old;
+	}
+	if (teredo_addr_install(t, router, &addr, teredo_lifetime(t)))
+		netdev_warn(t->dev, "cannot install the Teredo address\n");
+
+	spin_lock_bh(&c->lock);
+	c->has_address = true;
+	c->address = addr;
+	memcpy(c->router, router, 16);
+	c->server = server;
+	c->mapped_addr = mapped;
+	c->mapped_port = port;
+	spin_unlock_bh(&c->lock);
+
+	if (changed) {
+		teredo_stat_inc(t, TEREDO_STAT_QUALIFICATIONS);
+		netdev_info(t->dev, "qualified: %pI6c (mapped %pI4:%u)\n",
+			    &addr, &mapped, port);
+		teredo_nl_notify_address(t->dev);
+	}
+	teredo_client_set_state(t, TEREDO_STATE_QUALIFIED);
+}
+
+static void teredo_client_work(struct work_struct *work)
+{
+	struct teredo_client *c = container_of(to_delayed_work(work),
+					       struct teredo_client, work);
+	struct teredo_dev *t = container_of(c, struct teredo_dev, client);
+	u8 nonce[TEREDO_NONCE_LEN];
+	unsigned long delay;
+	__be32 server;
+	bool pending;
+	u8 tries;
+
+	if (!READ_ONCE(t->cfg.server) || !netif_running(t->dev)) {
+		teredo_client_unqualify(t, netif_running(t->dev));
+		teredo_client_set_state(t, TEREDO_STATE_OFFLINE);
+		return;
+	}
+
+	spin_lock_bh(&c->lock);
+	pending = c->ra_pending;
+	tries = c->tries;
+	spin_unlock_bh(&c->lock);
+
+	if (pending) {
+		teredo_client_qualified(t);
+		queue_delayed_work(system_power_efficient_wq, &c->work,
+				   teredo_refresh_delay(t));
+		return;
+	}
+
+	if (tries >= TEREDO_RS_TRIES) {
+		/* this round failed: lose the address, back off, retry */
+		if (c->has_address)
+			netdev_info(t->dev, "server unreachable: address withdrawn\n");
+		teredo_client_unqualify(t, true);
+		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
+		spin_lock_bh(&c->lock);
+		c->tries = 0;
+		c->rs_outstanding = false;
+		if (c->backoff < 4)
+			c->backoff++;
+		c->use_secondary = !c->use_secondary;
+		delay = min_t(unsigned long, TEREDO_RS_TIMEOUT << c->backoff,
+			      TEREDO_BACKOFF_MAX);
+		spin_unlock_bh(&c->lock);
+		queue_delayed_work(system_power_efficient_wq, &c->work, delay);
+		return;
+	}
+
+	get_random_bytes(nonce, sizeof(nonce));
+	spin_lock_bh(&c->lock);
+	memcpy(c->nonce, nonce, sizeof(nonce));
+	c->tries++;
+	c->rs_outstanding = true;
+	server = c->use_secondary ? teredo_server2(t) : READ_ONCE(t->cfg.server);
+	spin_unlock_bh(&c->lock);
+	if (!c->has_address)
+		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
+	teredo_client_send_rs(t, server, nonce);
+	queue_delayed_work(system_power_efficient_wq, &c->work,
+			   TEREDO_RS_TIMEOUT);
+}
+
+/* Under RTNL, device up. */
+void teredo_client_start(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+
+	spin_lock_bh(&c->lock);
+	c->tries = 0;
+	c->backoff = 0;
+	c->ra_pending = false;
+	c->rs_outstanding = false;
+	c->use_secondary = false;
+	spin_unlock_bh(&c->lock);
+	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+}
+
+/* Under RTNL. */
+void teredo_client_stop(struct teredo_dev *t)
+{
+	cancel_delayed_work_sync(&t->client.work);
+	teredo_client_unqualify(t, netif_running(t->dev));
+	teredo_client_set_state(t, TEREDO_STATE_OFFLINE);
+}
+
+/* Softirq: an RA-carrying packet from one of our server's addresses. */
+void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
+		      const struct teredo_encap *enc, __be32 saddr, u16 sport)
+{
+	struct teredo_client *c = &t->client;
+	__be32 server = READ_ONCE(t->cfg.server);
+	enum teredo_verdict v;
+	struct teredo_ra ra;
+
+	if (!enc->has_origin) {
+		teredo_stat_inc(t, TEREDO_STAT_DROP_BAD_ORIGIN);
+		return;
+	}
+	if (!teredo_ipv4_is_global(enc->origin_ip)) {
+		teredo_stat_inc(t, TEREDO_STAT_DROP_NONGLOBAL_V4);
+		return;
+	}
+	v = teredo_parse_ra(ipv6, len, ntohl(server), &ra);
+	if (v != TEREDO_OK) {
+		teredo_stat_inc(t, teredo_verdict_stat(v));
+		return;
+	}
+	/* the RA must answer our RS: to its source, with its nonce */
+	if (memcmp(ipv6 + 24, teredo_rs_src, 16)) {
+		teredo_stat_inc(t, TEREDO_STAT_DROP_BAD_RA);
+		return;
+	}
+	spin_lock(&c->lock);
+	if (!c->rs_outstanding || memcmp(enc->nonce, c->nonce,
+						TEREDO_NONCE_LEN)) {
+		spin_unlock(&c->lock);
+		teredo_stat_inc(t, TEREDO_STAT_DROP_BAD_NONCE);
+		return;
+	}
+	c->rs_outstanding = false;
+	c->ra_pending = true;
+	memcpy(c->ra_prefix, ra.prefix, 16);
+	memcpy(c->ra_router, ipv6 + 8, 16);
+	c->ra_mapped_addr = htonl(enc->origin_ip);
+	c->ra_mapped_port = enc->origin_port;
+	spin_unlock(&c->lock);
+	teredo_stat_inc(t, TEREDO_STAT_RX_RA);
+	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+}

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The teredo net_device: setup, rtnl_link_ops (ip link add t0 type
+ * teredo), settings shared with netlink.c, and netns teardown.
+ *
+ * The UDP socket lives in the netns the device was created in (t->net)
+ * even if the device is later moved; when that netns goes away, so do
+ * the devices whose socket it held (teredo_exit_batch_rtnl).  Settings
+ * change only under RTNL.
+ */
+
+#include <linux/if_arp.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/netns/generic.h>
+#include <net/rtnetlink.h>
+
+#include "compat.h"
+#include "device.h"
+
+/* All teredo devices of all netns, under RTNL. */
+static LIST_HEAD(teredo_devices);
+static struct rtnl_link_ops teredo_link_ops;
+
+bool netif_is_teredo(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &teredo_link_ops;
+}
+
+static int teredo_dev_init(struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	int err;
+
+	err = teredo_stats_init(t);
+	if (err)
+		return err;
+	err = gro_cells_init(&t->gro_cells, dev);
+	if (err) {
+		teredo_stats_free(t);
+		return err;
+	}
+	return 0;
+}
+
+static void teredo_dev_uninit(struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+
+	gro_cells_destroy(&t->gro_cells);
+	teredo_stats_free(t);
+}
+
+static int teredo_open(struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	int err;
+
+	err = teredo_socket_open(t);
+	if (err)
+		return err;
+	teredo_addr_dev_init(dev);
+	teredo_client_start(t);
+	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
+			   TEREDO_GC_INTERVAL);
+	return 0;
+}
+
+static int teredo_stop(struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+
+	teredo_client_stop(t);
+	cancel_delayed_work_sync(&t->gc_work);
+	teredo_socket_close(t);
+	teredo_peertable_flush(t);
+	return 0;
+}
+
+static const struct net_device_ops teredo_netdev_ops = {
+	.ndo_init		= teredo_dev_init,
+	.ndo_uninit		= teredo_dev_uninit,
+	.ndo_open		= teredo_open,
+	.ndo_stop		= teredo_stop,
+	.ndo_start_xmit		= teredo_xmit,
+	.ndo_get_stats64	= dev_get_tstats64,
+};
+
+static void teredo_gc_work(struct work_struct *work)
+{
+	struct teredo_dev *t = container_of(to_delayed_work(work),
+					    struct teredo_dev, gc_work);
+
+	teredo_peertable_gc(t);
+	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
+			   TEREDO_GC_INTERVAL);
+}
+
+static void teredo_setup(struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+
+	dev->netdev_ops = &teredo_netdev_ops;
+	dev->ethtool_ops = &teredo_ethtool_ops;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needed_headroom = TEREDO_HEADROOM;
+	dev->mtu = TEREDO_MTU;
+	dev->min_mtu = TEREDO_MTU;
+	dev->max_mtu = IP_MAX_MTU - sizeof(struct iphdr) -
+		       sizeof(struct udphdr);
+	dev->tx_queue_len = 0;
+	dev->needs_free_netdev = true;
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+	teredo_set_lltx(dev);
+	netif_keep_dst(dev);
+
+	memset(t, 0, sizeof(*t));
+	t->dev = dev;
+	INIT_LIST_HEAD(&t->list);
+	t->cfg.mode = TEREDO_MODE_CLIENT;
+	t->cfg.refresh = TEREDO_DEFAULT_REFRESH;
+	t->cfg.max_peers = TEREDO_DEFAULT_MAX_PEERS;
+	t->cfg.dormant_timeout = TEREDO_DEFAULT_DORMANT;
+	teredo_client_init(t);
+	teredo_peertable_init(&t->peers);
+	INIT_DELAYED_WORK(&t->gc_work, teredo_gc_work);
+}
+
+static const struct nla_policy teredo_policy[IFLA_TEREDO_MAX + 1] = {
+	[IFLA_TEREDO_MODE]	= NLA_POLICY_MAX(NLA_U8, TEREDO_MODE_MAX),
+	[IFLA_TEREDO_SERVER]	= { .type = NLA_U32 },
+	[IFLA_TEREDO_SERVER2]	= { .type = NLA_U32 },
+	[IFLA_TEREDO_PORT]	= { .type = NLA_U16 },
+	[IFLA_TEREDO_FWMARK]	= { .type = NLA_U32 },
+	[IFLA_TEREDO_LOCAL]	= { .type = NLA_U32 },
+	[IFLA_TEREDO_LINK]	= { .type = NLA_U32 },
+	[IFLA_TEREDO_REFRESH]	= NLA_POLICY_RANGE(NLA_U32, 1, 3600),
+	[IFLA_TEREDO_STATE]	= { .type = NLA_REJECT },
+};
+
+static int teredo_check_config(const struct teredo_config *cfg,
+			       struct netlink_ext_ack *extack)
+{
+	if (cfg->mode != TEREDO_MODE_CLIENT) {
+		NL_SET_ERR_MSG(extack, "teredo: only client mode is implemented");
+		return -EOPNOTSUPP;
+	}
+	if (cfg->server && !teredo_ipv4_is_global(ntohl(cfg->server))) {
+		NL_SET_ERR_MSG(extack, "teredo: server must be a global unicast IPv4 address");
+		return -EINVAL;
+	}
+	if (cfg->server2 && !teredo_ipv4_is_global(ntohl(cfg->server2))) {
+		NL_SET_ERR_MSG(extack, "teredo: secondary server must be a global unicast IPv4 address");
+		return -EINVAL;
+	}
+	if (cfg->refresh < 1 || cfg->refresh > 3600) {
+		NL_SET_ERR_MSG(extack, "teredo: refresh interval must be 1..3600 s");
+		return -EINVAL;
+	}
+	if (!cfg->max_peers) {
+		NL_SET_ERR_MSG(extack, "teredo: max_peers must be at least 1");
+		return -EINVAL;
+	}
+	if (cfg->n_marks > TEREDO_MAX_ALLOWED_MARKS) {
+		NL_SET_ERR_MSG(extack, "teredo: too many authorized marks");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void teredo_apply_attrs(struct teredo_config *cfg, struct nlattr **data)
+{
+	if (!data)
+		return;
+	if (data[IFLA_TEREDO_MODE])
+		cfg->mode = nla_get_u8(data[IFLA_TEREDO_MODE]);
+	if (data[IFLA_TEREDO_SERVER])
+		cfg->server = nla_get_in_addr(data[IFLA_TEREDO_SERVER]);
+	if (data[IFLA_TEREDO_SERVER2])
+		cfg->server2 = nla_get_in_addr(data[IFLA_TEREDO_SERVER2]);
+	if (data[IFLA_TEREDO_PORT])
+		cfg->port = nla_get_u16(data[IFLA_TEREDO_PORT]);
+	if (data[IFLA_TEREDO_FWMARK])
+		cfg->fwmark = nla_get_u32(data[IFLA_TEREDO_FWMARK]);
+	if (data[IFLA_TEREDO_LOCAL])
+		cfg->local = nla_get_in_addr(data[IFLA_TEREDO_LOCAL]);
+	if (data[IFLA_TEREDO_LINK])
+		cfg->link = nla_get_u32(data[IFLA_TEREDO_LINK]);
+	if (data[IFLA_TEREDO_REFRESH])
+		cfg->refresh = nla_get_u32(data[IFLA_TEREDO_REFRESH]);
+}
+
+static int teredo_validate(struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		NL_SET_ERR_MSG(extack, "teredo: a teredo device has no link-layer address");
+		return -EINVAL;
+	}
+	if (tb[IFLA_MTU] && nla_get_u32(tb[IFLA_MTU]) < TEREDO_MTU) {
+		NL_SET_ERR_MSG(extack, "teredo: MTU must be at least 1280");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int teredo_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	int err;
+
+	teredo_apply_attrs(&t->cfg, data);
+	err = teredo_check_config(&t->cfg, extack);
+	if (err)
+		return err;
+	t->net = src_net;
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	list_add(&t->list, &teredo_devices);
+	return 0;
+}
+
+static int teredo_changelink(struct net_device *dev, struct nlattr *tb[],
+			     struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
+{
+	struct teredo_config cfg;
+
+	teredo_get_config(dev, &cfg);
+	teredo_apply_attrs(&cfg, data);
+	return teredo_set_config(dev, &cfg, extack);
+}
+
+static void teredo_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+
+	list_del_init(&t->list);
+	unregister_netdevice_queue(dev, head);
+}
+
+static size_t teredo_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u8)) +	/* MODE */
+	       nla_total_size(sizeof(__be32)) +	/* SERVER */
+	       nla_total_size(sizeof(__be32)) +	/* SERVER2 */
+	       nla_total_size(sizeof(u16)) +	/* PORT */
+	       nla_total_size(sizeof(u32)) +	/* FWMARK */
+	       nla_total_size(sizeof(__be32)) +	/* LOCAL */
+	       nla_total_size(sizeof(u32)) +	/* LINK */
+	       nla_total_size(sizeof(u32)) +	/* REFRESH */
+	       nla_total_size(sizeof(u8));	/* STATE */
+}
+
+static int teredo_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	const struct teredo_config *c = &t->cfg;
+	u8 state = READ_ONCE(t->client.state);
+
+	if (nla_put_u8(skb, IFLA_TEREDO_MODE, c->mode) ||
+	    nla_put_in_addr(skb, IFLA_TEREDO_SERVER, c->server) ||
+	    nla_put_in_addr(skb, IFLA_TEREDO_SERVER2, c->server2) ||
+	    nla_put_u16(skb, IFLA_TEREDO_PORT, c->port) ||
+	    nla_put_u32(skb, IFLA_TEREDO_FWMARK, c->fwmark) ||
+	    nla_put_in_addr(skb, IFLA_TEREDO_LOCAL, c->local) ||
+	    nla_put_u32(skb, IFLA_TEREDO_LINK, c->link) ||
+	    nla_put_u32(skb, IFLA_TEREDO_REFRESH, c->refresh) ||
+	    nla_put_u8(skb, IFLA_TEREDO_STATE, state))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct rtnl_link_ops teredo_link_ops __read_mostly = {
+	.kind		= "teredo",
+	.maxtype	= IFLA_TEREDO_MAX,
+	.policy		= teredo_policy,
+	.priv_size	= sizeof(struct teredo_dev),
+	.setup		= teredo_setup,
+	.validate	= teredo_validate,
+	.newlink	= teredo_newlink,
+	.changelink	= teredo_changelink,
+	.dellink	= teredo_dellink,
+	.get_size	= teredo_get_size,
+	.fill_info	= teredo_fill_info,
+};
+
+void teredo_get_config(struct net_device *dev, struct teredo_config *cfg)
+{
+	*cfg = teredo_priv(dev)->cfg;
+}
+
+static bool teredo_socket_changed(const struct teredo_config *a,
+				  const struct teredo_config *b)
+{
+	return a->port != b->port || a->local != b->local ||
+	       a->link != b->link || a->fwmark != b->fwmark;
+}
+
+int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	struct teredo_config old = t->cfg;
+	bool resock, requalify;
+	int err;
+
+	ASSERT_RTNL();
+	err = teredo_check_config(cfg, extack);
+	if (err)
+		return err;
+	resock = teredo_socket_changed(&old, cfg);
+	requalify = resock || old.server != cfg->server ||
+		    old.server2 != cfg->server2 || old.mode != cfg->mode;
+	if (!(dev->flags & IFF_UP)) {
+		t->cfg = *cfg;
+		return 0;
+	}
+	if (requalify)
+		teredo_client_stop(t);
+	if (resock) {
+		teredo_socket_close(t);
+		teredo_peertable_flush(t);
+		t->cfg = *cfg;
+		err = teredo_socket_open(t);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "teredo: cannot bind the UDP socket");
+			t->cfg = old;
+			if (teredo_socket_open(t))
+				netdev_warn(dev, "cannot restore the UDP socket\n");
+			teredo_client_start(t);
+			return err;
+		}
+	}
+	t->cfg = *cfg;
+	if (requalify)
+		teredo_client_start(t);
+	else
+		mod_delayed_work(system_power_efficient_wq, &t->client.work, 0);
+	return 0;
+}
+
+void teredo_get_status(struct net_device *dev, struct teredo_status *st)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	struct teredo_client *c = &t->client;
+
+	memset(st, 0, sizeof(*st));
+	spin_lock_bh(&c->lock);
+	st->state = c->state;
+	st->has_address = c->has_address;
+	st->address = c->address;
+	st->mapped_addr = c->mapped_addr;
+	st->mapped_port = c->mapped_port;
+	spin_unlock_bh(&c->lock);
+	st->peer_count = READ_ONCE(t->peers.count);
+	teredo_stats_read(t, st->stats);
+}
+
+void teredo_qualify_now(struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+
+	ASSERT_RTNL();
+	if (!(dev->flags & IFF_UP))
+		return;
+	teredo_client_stop(t);
+	teredo_client_start(t);
+}
+
+static bool teredo_net_dying(struct net *net, struct list_head *net_list)
+{
+	struct net *n;
+
+	list_for_each_entry(n, net_list, exit_list)
+		if (net_eq(n, net))
+			return true;
+	return false;
+}
+
+/*
+ * Devices in a dying netns are deleted by the core through dellink;
+ * here go the devices moved elsewhere whose socket netns is dying.
+ */
+static void __net_exit teredo_exit_batch_rtnl(struct list_head *net_list,
+					      struct list_head *kill)
+{
+	struct teredo_dev *t, *tmp;
+
+	list_for_each_entry_safe(t, tmp, &teredo_devices, list) {
+		if (teredo_net_dying(t->net, net_list) &&
+		    !teredo_net_dying(dev_net(t->dev), net_list))
+			teredo_dellink(t->dev, kill);
+	}
+}
+
+static struct pernet_operations teredo_net_ops = {
+	.exit_batch_rtnl = teredo_exit_batch_rtnl,
+};
+
+int teredo_device_init(void)
+{
+	int err;
+
+	err = register_pernet_device(&teredo_net_ops);
+	if (err)
+		return err;
+	err = rtnl_link_register(&teredo_link_ops);
+	if (err)
+		unregister_pernet_device(&teredo_net_ops);
+	return err;
+}
+
+void teredo_device_exit(void)
+{
+	rtnl_link_unregister(&teredo_link_ops);
+	unregister_pernet_device(&teredo_net_ops);
+}

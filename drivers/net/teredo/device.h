@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private state of a teredo device, shared by the files of the device
+ * core (device.c, socket.c, client.c, addr.c, peer*.c, send.c,
+ * receive.c, stats.c).  netlink.c sees only teredo.h.
+ *
+ * Lifetime: struct teredo_dev is the netdev_priv() of its net_device
+ * and lives exactly as long as it.  ndo_open creates the UDP socket and
+ * starts the client; ndo_stop stops the client and releases the socket
+ * after synchronize_net(), so the data path, which reads t->sock under
+ * RCU, never sees a released socket.
+ */
+#ifndef _TEREDO_DEVICE_H
+#define _TEREDO_DEVICE_H
+
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/udp.h>
+#include <linux/workqueue.h>
+#include <linux/spinlock.h>
+#include <linux/siphash.h>
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <net/gro_cells.h>
+#include <net/ip.h>
+#include <net/sock.h>
+
+#include "teredo.h"
+#include "proto.h"
+
+/* Defaults (RFC 4380 section 5.2.5; Miredo's peer limit is larger). */
+#define TEREDO_DEFAULT_REFRESH		30
+#define TEREDO_DEFAULT_MAX_PEERS	65536
+#define TEREDO_DEFAULT_DORMANT		0
+#define TEREDO_RS_TIMEOUT		(4 * HZ)	/* section 5.2.1 */
+#define TEREDO_RS_TRIES			3
+#define TEREDO_BACKOFF_MAX		(60 * HZ)
+/* Metric of the last-resort default route (native routes win). */
+#define TEREDO_DEFRTR_METRIC		4096
+/* Lifetimes of what the synthesised RA installs, refreshed each time. */
+#define TEREDO_RA_MIN_LIFETIME		60
+/* Peer queue bounds (section 5.4.1 asks for a limit). */
+#define TEREDO_PEER_QUEUE_MAX		8
+#define TEREDO_DEV_QUEUE_MAX		1024
+/* A peer is trusted for 30 s after its last receive (section 5.2). */
+#define TEREDO_TRUST_TIME		(30 * HZ)
+#define TEREDO_PEER_IDLE		(60 * HZ)
+#define TEREDO_GC_INTERVAL		(10 * HZ)
+/* Section 5.2.6: bubbles at least 2 s apart, at most 4 per 300 s. */
+#define TEREDO_BUBBLE_GAP		(2 * HZ)
+#define TEREDO_BUBBLE_WINDOW		(300 * HZ)
+#define TEREDO_BUBBLE_MAX		4
+#define TEREDO_PEER_HASH_BITS		10
+
+struct teredo_pcpu_stats {
+	u64 cnt[__TEREDO_STAT_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct teredo_peer {
+	struct hlist_node hnode;	/* in teredo_peertable, RCU */
+	struct list_head lnode;		/* walk/GC order, under table lock */
+	struct kref ref;
+	struct rcu_head rcu;
+	struct teredo_dev *t;
+	struct in6_addr addr;		/* key */
+	u64 id;				/* walk cursor, never reused */
+	spinlock_t lock;		/* fields below */
+	__be32 mapped_addr;
+	u16 mapped_port;
+	bool trusted;
+	bool relay;			/* native peer reached via a relay */
+	bool dead;
+	unsigned long created;
+	unsigned long last_rx;
+	unsigned long last_tx;
+	unsigned long last_bubble;
+	unsigned long bubble_window;
+	u32 bubbles;			/* sent, total */
+	u32 window_bubbles;		/* sent in the current window */
+	u8 nonce[TEREDO_NONCE_LEN];	/* echo test (native peers) */
+	struct sk_buff_head queue;	/* packets awaiting trust */
+};
+
+struct teredo_peertable {
+	spinlock_t lock;		/* writers */
+	DECLARE_HASHTABLE(buckets, TEREDO_PEER_HASH_BITS);
+	struct list_head list;
+	siphash_key_t key;
+	u32 count;
+	u32 generation;
+	u64 next_id;
+	atomic_t queued;		/* packets queued over all peers */
+};
+
+struct teredo_client {
+	spinlock_t lock;		/* everything below */
+	u8 state;			/* enum teredo_state */
+	u8 tries;			/* RS sent in this round */
+	u8 backoff;			/* rounds failed in a row */
+	bool use_secondary;
+	bool rs_outstanding;
+	u8 nonce[TEREDO_NONCE_LEN];
+	/* last valid RA, handed from receive to the work */
+	bool ra_pending;
+	u8 ra_prefix[16];
+	u8 ra_router[16];
+	__be32 ra_mapped_addr;
+	u16 ra_mapped_port;
+	/* the qualified address */
+	bool has_address;
+	struct in6_addr address;
+	u8 router[16];
+	__be32 server;			/* server the address names */
+	__be32 mapped_addr;
+	u16 mapped_port;
+	u16 flags;
+	unsigned long next_refresh;
+	struct delayed_work work;
+};
+
+struct teredo_dev {
+	struct net_device *dev;
+	struct net *net;		/* netns of the UDP socket */
+	struct list_head list;		/* teredo_devices, under RTNL */
+	struct teredo_config cfg;	/* under RTNL; data path: READ_ONCE */
+	struct socket __rcu *sock;
+	struct gro_cells gro_cells;
+	struct teredo_pcpu_stats __percpu *stats;
+	struct teredo_client client;
+	struct teredo_peertable peers;
+	struct delayed_work gc_work;
+	u16 echo_id;
+};
+
+static inline struct teredo_dev *teredo_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+/* device.c */
+int teredo_device_init(void);
+void teredo_device_exit(void);
+
+/* stats.c */
+int teredo_stats_init(struct teredo_dev *t);
+void teredo_stats_free(struct teredo_dev *t);
+void teredo_stat_inc(struct teredo_dev *t, enum teredo_stat s);
+void teredo_stats_read(struct teredo_dev *t, u64 *out);
+extern const struct ethtool_ops teredo_ethtool_ops;
+enum teredo_stat teredo_verdict_stat(enum teredo_verdict v);
+
+/* socket.c */
+int teredo_socket_open(struct teredo_dev *t);
+void teredo_socket_close(struct teredo_dev *t);
+int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
+		    __be32 daddr, u16 dport);
+int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
+			__be32 daddr, u16 dport);
+/* Headroom ndo_start_xmit asks for. */
+#define TEREDO_HEADROOM (LL_MAX_HEADER + sizeof(struct iphdr) + \
+			 sizeof(struct udphdr))
+
+/* receive.c */
+int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
+
+/* send.c */
+netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev);
+void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
+/* Issue 5 hook: may @skb leave through Teredo?  Always yes for now. */
+bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb);
+
+/* client.c */
+void teredo_client_init(struct teredo_dev *t);
+void teredo_client_start(struct teredo_dev *t);
+void teredo_client_stop(struct teredo_dev *t);
+void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
+		      const struct teredo_encap *enc, __be32 saddr,
+		      u16 sport);
+bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
+			   __be32 *server);
+
+/* addr.c: the address and routes, through the IPv6 stack's own RA path */
+void teredo_addr_dev_init(struct net_device *dev);
+int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
+			const struct in6_addr *addr, u32 lifetime);
+void teredo_addr_withdraw(struct teredo_dev *t, const u8 router[16],
+			  const struct in6_addr *addr);
+
+/* peertable.c */
+void teredo_peertable_init(struct teredo_peertable *pt);
+struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
+				       const struct in6_addr *addr);
+struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
+				       const struct in6_addr *addr,
+				       bool *full);
+void teredo_peertable_flush(struct teredo_dev *t);
+void teredo_peertable_gc(struct teredo_dev *t);
+
+/* peer.c */
+struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
+				      const struct in6_addr *addr);
+void teredo_peer_put(struct teredo_peer *p);
+void teredo_peer_kill(struct teredo_peer *p);
+bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb);
+void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port);
+void teredo_peer_info(struct teredo_peer *p, struct teredo_peer_info *out);
+bool teredo_peer_bubble_allowed(struct teredo_peer *p);
+
+#endif /* _TEREDO_DEVICE_H */

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Teredo (RFC 4380, RFC 5991, RFC 6081) as a network device.
+ */
+
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <net/rtnetlink.h>
+#include <net/genetlink.h>
+
+#include "device.h"
+
+static int __init teredo_init(void)
+{
+	int err;
+
+	err = teredo_device_init();
+	if (err)
+		return err;
+	err = teredo_genl_init();
+	if (err) {
+		teredo_device_exit();
+		return err;
+	}
+	return 0;
+}
+
+static void __exit teredo_exit(void)
+{
+	teredo_genl_exit();
+	teredo_device_exit();
+	/* peers are freed through call_rcu */
+	rcu_barrier();
+}
+
+module_init(teredo_init);
+module_exit(teredo_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Teredo: IPv6 over UDP through NATs (RFC 4380)");
+MODULE_ALIAS_RTNL_LINK("teredo");
+MODULE_ALIAS_GENL_FAMILY(TEREDO_GENL_NAME);

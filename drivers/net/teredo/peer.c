@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peer objects.
+ *
+ * Lifetime: a peer is created with one reference, owned by the peer
+ * table.  Readers find it under rcu_read_lock_bh() and take their own
+ * reference with kref_get_unless_zero().  teredo_peer_kill() (table
+ * lock held) unhashes it, marks it dead, drops its queue and the
+ * table's reference; the last teredo_peer_put() frees it after an RCU
+ * grace period.  Module exit waits for those with rcu_barrier().
+ *
+ * The mutable fields are under peer->lock (a BH spinlock); the queue
+ * has its own lock (sk_buff_head).
+ */
+
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "device.h"
+
+struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
+				      const struct in6_addr *addr)
+{
+	struct teredo_peer *p;
+
+	p = kzalloc(sizeof(*p), GFP_ATOMIC);
+	if (!p)
+		return NULL;
+	kref_init(&p->ref);
+	spin_lock_init(&p->lock);
+	skb_queue_head_init(&p->queue);
+	p->t = t;
+	p->addr = *addr;
+	p->created = jiffies;
+	p->last_rx = p->created - TEREDO_TRUST_TIME - 1;
+	p->last_tx = p->created;
+	p->last_bubble = p->created - TEREDO_BUBBLE_GAP - 1;
+	p->bubble_window = p->created;
+	get_random_bytes(p->nonce, sizeof(p->nonce));
+	return p;
+}
+
+static void teredo_peer_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct teredo_peer, rcu));
+}
+
+static void teredo_peer_release(struct kref *ref)
+{
+	struct teredo_peer *p = container_of(ref, struct teredo_peer, ref);
+
+	call_rcu(&p->rcu, teredo_peer_free_rcu);
+}
+
+void teredo_peer_put(struct teredo_peer *p)
+{
+	if (p)
+		kref_put(&p->ref, teredo_peer_release);
+}
+
+static void teredo_peer_purge(struct teredo_peer *p)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&p->queue))) {
+		atomic_dec(&p->t->peers.queued);
+		kfree_skb(skb);
+	}
+}
+
+/* Table lock held: the caller has unhashed @p. */
+void teredo_peer_kill(struct teredo_peer *p)
+{
+	spin_lock_bh(&p->lock);
+	p->dead = true;
+	spin_unlock_bh(&p->lock);
+	teredo_peer_purge(p);
+	teredo_peer_put(p);
+}
+
+/* Queues @skb until @p is trusted; false (skb not consumed) if full. */
+bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
+{
+	struct teredo_peertable *pt = &p->t->peers;
+	bool ok = false;
+
+	spin_lock_bh(&p->lock);
+	if (!p->dead && skb_queue_len(&p->queue) < TEREDO_PEER_QUEUE_MAX) {
+		if (atomic_inc_return(&pt->queued) <= TEREDO_DEV_QUEUE_MAX) {
+			skb_queue_tail(&p->queue, skb);
+			ok = true;
+		} else {
+			atomic_dec(&pt->queued);
+		}
+	}
+	spin_unlock_bh(&p->lock);
+	if (ok && READ_ONCE(p->trusted))
+		teredo_peer_send_queue(p->t, p);	/* trusted meanwhile */
+	return ok;
+}
+
+/* A packet from @p came from @addr:@port, which is now its mapping. */
+void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
+{
+	struct teredo_peer_info info;
+	bool was;
+
+	spin_lock_bh(&p->lock);
+	was = p->trusted;
+	p->mapped_addr = addr;
+	p->mapped_port = port;
+	WRITE_ONCE(p->trusted, true);
+	p->last_rx = jiffies;
+	spin_unlock_bh(&p->lock);
+	teredo_peer_send_queue(p->t, p);
+	if (!was) {
+		teredo_peer_info(p, &info);
+		teredo_nl_notify_peer(p->t->dev, &info,
+				      TEREDO_EVENT_PEER_TRUSTED);
+	}
+}
+
+/* Section 5.2.6: >= 2 s apart, at most 4 per 300 s. */
+bool teredo_peer_bubble_allowed(struct teredo_peer *p)
+{
+	unsigned long now = jiffies;
+	bool ok = false;
+
+	spin_lock_bh(&p->lock);
+	if (time_after(now, p->bubble_window + TEREDO_BUBBLE_WINDOW)) {
+		p->bubble_window = now;
+		p->window_bubbles = 0;
+	}
+	if (time_after(now, p->last_bubble + TEREDO_BUBBLE_GAP) &&
+	    p->window_bubbles < TEREDO_BUBBLE_MAX) {
+		p->last_bubble = now;
+		p->window_bubbles++;
+		p->bubbles++;
+		ok = true;
+	}
+	spin_unlock_bh(&p->lock);
+	return ok;
+}
+
+static u32 teredo_age_ms(unsigned long then)
+{
+	return jiffies_to_msecs(jiffies - then);
+}
+
+void teredo_peer_info(struct teredo_peer *p, struct teredo_peer_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	spin_lock_bh(&p->lock);
+	out->addr = p->addr;
+	out->mapped_addr = p->mapped_addr;
+	out->mapped_port = p->mapped_port;
+	out->trusted = p->trusted;
+	out->relay = p->relay;
+	out->last_rx_ms = teredo_age_ms(p->last_rx);
+	out->last_tx_ms = teredo_age_ms(p->last_tx);
+	out->bubbles = p->bubbles;
+	out->queued = skb_queue_len(&p->queue);
+	spin_unlock_bh(&p->lock);
+}

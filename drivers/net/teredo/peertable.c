@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The peer table of a device: a hash table keyed by the peer's IPv6
+ * address with a per-device random siphash key, looked up under RCU,
+ * changed under pt->lock.  pt->list keeps peers in creation order (by
+ * id) for walks and garbage collection.
+ */
+
+#include <linux/random.h>
+
+#include "device.h"
+
+void teredo_peertable_init(struct teredo_peertable *pt)
+{
+	spin_lock_init(&pt->lock);
+	hash_init(pt->buckets);
+	INIT_LIST_HEAD(&pt->list);
+	get_random_bytes(&pt->key, sizeof(pt->key));
+	atomic_set(&pt->queued, 0);
+}
+
+static u32 teredo_peer_hash(const struct teredo_peertable *pt,
+			    const struct in6_addr *addr)
+{
+	return (u32)siphash(addr, sizeof(*addr), &pt->key);
+}
+
+static struct teredo_peer *__teredo_peer_find(struct teredo_peertable *pt,
+					      const struct in6_addr *addr,
+					      u32 hash)
+{
+	struct teredo_peer *p;
+
+	hash_for_each_possible_rcu(pt->buckets, p, hnode, hash)
+		if (ipv6_addr_equal(&p->addr, addr))
+			return p;
+	return NULL;
+}
+
+/* Returns a referenced peer or NULL. */
+struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
+				       const struct in6_addr *addr)
+{
+	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer *p;
+
+	rcu_read_lock_bh();
+	p = __teredo_peer_find(pt, addr, teredo_peer_hash(pt, addr));
+	if (p && !kref_get_unless_zero(&p->ref))
+		p = NULL;
+	rcu_read_unlock_bh();
+	return p;
+}
+
+/* Finds or creates; returns a referenced peer, NULL if full or no memory. */
+struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
+				       const struct in6_addr *addr,
+				       bool *full)
+{
+	struct teredo_peertable *pt = &t->peers;
+	u32 hash = teredo_peer_hash(pt, addr);
+	struct teredo_peer *p, *n;
+
+	*full = false;
+	p = teredo_peer_lookup(t, addr);
+	if (p)
+		return p;
+	n = teredo_peer_alloc(t, addr);
+	if (!n)
+		return NULL;
+	spin_lock_bh(&pt->lock);
+	p = __teredo_peer_find(pt, addr, hash);
+	if (p) {
+		if (!kref_get_unless_zero(&p->ref))
+			p = NULL;
+		spin_unlock_bh(&pt->lock);
+		kfree(n);
+		return p;
+	}
+	if (pt->count >= READ_ONCE(t->cfg.max_peers)) {
+		spin_unlock_bh(&pt->lock);
+		kfree(n);
+		*full = true;
+		return NULL;
+	}
+	n->id = pt->next_id++;
+	kref_get(&n->ref);		/* the caller's */
+	hash_add_rcu(pt->buckets, &n->hnode, hash);
+	list_add_tail(&n->lnode, &pt->list);
+	pt->count++;
+	pt->generation++;
+	spin_unlock_bh(&pt->lock);
+	return n;
+}
+
+/* pt->lock held. */
+static void teredo_peer_unlink(struct teredo_peertable *pt,
+			       struct teredo_peer *p)
+{
+	hash_del_rcu(&p->hnode);
+	list_del(&p->lnode);
+	pt->count--;
+	pt->generation++;
+}
+
+static void teredo_peer_expired(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct teredo_peer_info info;
+
+	teredo_peer_info(p, &info);
+	teredo_nl_notify_peer(t->dev, &info, TEREDO_EVENT_PEER_EXPIRED);
+}
+
+int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer *p;
+
+	spin_lock_bh(&pt->lock);
+	p = __teredo_peer_find(pt, addr, teredo_peer_hash(pt, addr));
+	if (!p) {
+		spin_unlock_bh(&pt->lock);
+		return -ENOENT;
+	}
+	teredo_peer_unlink(pt, p);
+	spin_unlock_bh(&pt->lock);
+	teredo_peer_expired(t, p);
+	teredo_peer_kill(p);
+	return 0;
+}
+
+void teredo_peertable_flush(struct teredo_dev *t)
+{
+	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer *p, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock_bh(&pt->lock);
+	list_for_each_entry_safe(p, tmp, &pt->list, lnode) {
+		teredo_peer_unlink(pt, p);
+		list_add(&p->lnode, &dead);
+	}
+	spin_unlock_bh(&pt->lock);
+	list_for_each_entry_safe(p, tmp, &dead, lnode)
+		teredo_peer_kill(p);
+}
+
+void teredo_peer_flush(struct net_device *dev)
+{
+	teredo_peertable_flush(teredo_priv(dev));
+}
+
+static bool teredo_peer_idle(struct teredo_peer *p, unsigned long now)
+{
+	unsigned long last;
+
+	spin_lock_bh(&p->lock);
+	last = p->created;
+	if (time_after(p->last_rx, last))
+		last = p->last_rx;
+	if (time_after(p->last_tx, last))
+		last = p->last_tx;
+	spin_unlock_bh(&p->lock);
+	return time_after(now, last + TEREDO_PEER_IDLE);
+}
+
+/* Process context: drops peers idle for TEREDO_PEER_IDLE. */
+void teredo_peertable_gc(struct teredo_dev *t)
+{
+	struct teredo_peertable *pt = &t->peers;
+	unsigned long now = jiffies;
+	struct teredo_peer *p, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock_bh(&pt->lock);
+	list_for_each_entry_safe(p, tmp, &pt->list, lnode) {
+		if (!teredo_peer_idle(p, now))
+			continue;
+		teredo_peer_unlink(pt, p);
+		list_add(&p->lnode, &dead);
+	}
+	spin_unlock_bh(&pt->lock);
+	list_for_each_entry_safe(p, tmp, &dead, lnode) {
+		teredo_peer_expired(t, p);
+		teredo_peer_kill(p);
+	}
+}
+
+int teredo_peer_walk(struct net_device *dev, u64 *cursor,
+		     struct teredo_peer_info *out, int max, u32 *generation)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer *p;
+	int n = 0;
+
+	spin_lock_bh(&pt->lock);
+	*generation = pt->generation;
+	list_for_each_entry(p, &pt->list, lnode) {
+		if (n >= max)
+			break;
+		if (p->id < *cursor)
+			continue;
+		teredo_peer_info(p, &out[n++]);
+		*cursor = p->id + 1;
+	}
+	spin_unlock_bh(&pt->lock);
+	return n;
+}

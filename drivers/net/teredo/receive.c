@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive (RFC 4380 section 5.2.3), from the UDP socket's encap_rcv in
+ * softirq context.  Every packet is either delivered, consumed as
+ * protocol traffic (RA, bubble, echo test answer) or dropped and
+ * counted under exactly one reason.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/ip_tunnels.h>
+#include <net/ipv6.h>
+#include <net/udp_tunnel.h>
+
+#include "device.h"
+
+struct teredo_rx {
+	struct teredo_encap enc;
+	__be32 saddr;		/* outer source */
+	u16 sport;
+	bool from_server;
+	struct in6_addr me;
+	__be32 server;
+};
+
+static int teredo_rx_drop(struct teredo_dev *t, struct sk_buff *skb,
+			  enum teredo_stat why)
+{
+	teredo_stat_inc(t, why);
+	DEV_STATS_INC(t->dev, rx_dropped);
+	kfree_skb(skb);
+	return 0;
+}
+
+static const u8 *teredo_rx_ipv6(struct sk_buff *skb, const struct teredo_rx *rx)
+{
+	return skb->data + sizeof(struct udphdr) + rx->enc.hdr_len;
+}
+
+/* The server's answer to our RS: the whole packet is needed, linear. */
+static int teredo_rx_ra(struct teredo_dev *t, struct sk_buff *skb,
+			struct teredo_rx *rx)
+{
+	if (!pskb_may_pull(skb, skb->len))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
+	teredo_client_ra(t, teredo_rx_ipv6(skb, rx), rx->enc.ipv6_len,
+			 &rx->enc, rx->saddr, rx->sport);
+	consume_skb(skb);
+	return 0;
+}
+
+/*
+ * A bubble our server relays from a peer (origin indication): answer
+ * with a direct bubble to the origin, which opens our NAT to the peer.
+ */
+static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
+				     struct teredo_rx *rx)
+{
+	const struct ipv6hdr *ip6 = (const void *)teredo_rx_ipv6(skb, rx);
+	u8 buf[TEREDO_IPV6_HLEN];
+	size_t len;
+
+	if (!teredo_ipv4_is_global(rx->enc.origin_ip))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
+	if (!ipv6_addr_equal(&ip6->daddr, &rx->me))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NOT_FOR_US);
+	if (!teredo_mapping_matches(ip6->saddr.s6_addr, rx->enc.origin_ip,
+				    rx->enc.origin_port))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MAPPING);
+	teredo_stat_inc(t, TEREDO_STAT_RX_BUBBLES);
+	len = teredo_build_bubble(buf, sizeof(buf), rx->me.s6_addr,
+				  ip6->saddr.s6_addr);
+	if (len && !teredo_udp_send_buf(t, buf, len,
+					htonl(rx->enc.origin_ip),
+					rx->enc.origin_port))
+		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
+	consume_skb(skb);
+	return 0;
+}
+
+/* Source is a Teredo address: its embedded mapping must be the sender. */
+static int teredo_rx_from_teredo(struct teredo_dev *t, struct sk_buff *skb,
+				 struct teredo_rx *rx,
+				 const struct in6_addr *src)
+{
+	struct teredo_addr ta;
+	struct teredo_peer *p;
+	bool full;
+
+	teredo_addr_decode(src->s6_addr, &ta);
+	if (!teredo_ipv4_is_global(ta.client) ||
+	    !teredo_ipv4_is_global(ta.server))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
+	if (!teredo_mapping_matches(src->s6_addr, ntohl(rx->saddr), rx->sport))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MAPPING);
+	p = teredo_peer_create(t, src, &full);
+	if (!p)
+		return teredo_rx_drop(t, skb, full ?
+				      TEREDO_STAT_DROP_PEERS_FULL :
+				      TEREDO_STAT_DROP_MALFORMED);
+	teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
+	teredo_peer_put(p);
+	return 1;
+}
+
+/*
+ * Native source: only through the relay learnt for it, or the echo
+ * reply that teaches us that relay (section 5.2.9).
+ */
+static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
+				 struct teredo_rx *rx,
+				 const struct in6_addr *src)
+{
+	struct teredo_peer *p;
+	bool known, echo;
+
+	p = teredo_peer_lookup(t, src);
+	if (!p)
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
+	spin_lock_bh(&p->lock);
+	known = p->relay && p->trusted && p->mapped_addr == rx->saddr &&
+		p->mapped_port == rx->sport;
+	if (known)
+		p->last_rx = jiffies;
+	spin_unlock_bh(&p->lock);
+	if (known) {
+		teredo_peer_put(p);
+		return 1;
+	}
+	echo = false;
+	if (p->relay && pskb_may_pull(skb, skb->len))
+		echo = teredo_parse_echo_reply(teredo_rx_ipv6(skb, rx),
+					       rx->enc.ipv6_len,
+					       src->s6_addr,
+					       p->nonce) == TEREDO_OK;
+	if (!echo) {
+		teredo_peer_put(p);
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
+	}
+	teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
+	teredo_peer_put(p);
+	consume_skb(skb);	/* our own probe's answer */
+	return 0;
+}
+
+static void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
+			      struct teredo_rx *rx)
+{
+	struct net_device *dev = t->dev;
+	unsigned int len;
+
+	if (iptunnel_pull_header(skb, sizeof(struct udphdr) + rx->enc.hdr_len,
+				 htons(ETH_P_IPV6),
+				 !net_eq(t->net, dev_net(dev)))) {
+		teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
+		return;
+	}
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb->dev = dev;
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->mark = READ_ONCE(t->cfg.rxmark);
+	len = skb->len;
+	if (gro_cells_receive(&t->gro_cells, skb) == NET_RX_SUCCESS) {
+		teredo_stat_inc(t, TEREDO_STAT_RX_PACKETS);
+		dev_sw_netstats_rx_add(dev, len);
+	}
+}
+
+static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
+{
+	size_t total, avail;
+	const struct ipv6hdr *ip6;
+	enum teredo_verdict v;
+	struct in6_addr src;
+	struct teredo_rx rx;
+	__be32 server2;
+	int ret;
+
+	if (skb->len < sizeof(struct udphdr))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
+	total = skb->len - sizeof(struct udphdr);
+	avail = min_t(size_t, total, TEREDO_ENCAP_MAX_LEN + TEREDO_IPV6_HLEN);
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + avail))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
+	memset(&rx, 0, sizeof(rx));
+	rx.saddr = ip_hdr(skb)->saddr;
+	rx.sport = ntohs(udp_hdr(skb)->source);
+	v = teredo_parse_encap(skb->data + sizeof(struct udphdr), avail, total,
+			       &rx.enc);
+	if (v != TEREDO_OK)
+		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
+
+	server2 = READ_ONCE(t->cfg.server2);
+	rx.server = READ_ONCE(t->cfg.server);
+	if (!server2 && rx.server)
+		server2 = htonl(ntohl(rx.server) + 1);
+	rx.from_server = rx.server && rx.sport == TEREDO_PORT &&
+			 (rx.saddr == rx.server || rx.saddr == server2);
+
+	if (rx.enc.has_auth) {
+		if (!rx.from_server)
+			return teredo_rx_drop(t, skb,
+					      TEREDO_STAT_DROP_NOT_SERVER);
+		return teredo_rx_ra(t, skb, &rx);
+	}
+	if (!teredo_ipv4_is_global(ntohl(rx.saddr)))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
+	if (!teredo_client_address(t, &rx.me, &rx.server))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
+	if (rx.enc.has_origin) {
+		if (!rx.from_server)
+			return teredo_rx_drop(t, skb,
+					      TEREDO_STAT_DROP_BAD_ORIGIN);
+		if (rx.enc.bubble)
+			return teredo_rx_indirect_bubble(t, skb, &rx);
+	}
+
+	ip6 = (const void *)teredo_rx_ipv6(skb, &rx);
+	src = ip6->saddr;
+	if (ipv6_addr_is_multicast(&ip6->daddr) ||
+	    ipv6_addr_is_multicast(&src))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MULTICAST);
+	if (ipv6_addr_type(&src) & IPV6_ADDR_LINKLOCAL ||
+	    ipv6_addr_type(&ip6->daddr) & IPV6_ADDR_LINKLOCAL)
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LINKLOCAL);
+	if (ipv6_addr_equal(&src, &rx.me))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOOP);
+	if (!ipv6_addr_equal(&ip6->daddr, &rx.me))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NOT_FOR_US);
+
+	if (teredo_is_teredo_addr(src.s6_addr))
+		ret = teredo_rx_from_teredo(t, skb, &rx, &src);
+	else
+		ret = teredo_rx_from_native(t, skb, &rx, &src);
+	if (ret <= 0)
+		return 0;
+	if (rx.enc.bubble) {
+		teredo_stat_inc(t, TEREDO_STAT_RX_BUBBLES);
+		consume_skb(skb);
+		return 0;
+	}
+	teredo_rx_deliver(t, skb, &rx);
+	return 0;
+}
+
+int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct teredo_dev *t = rcu_dereference_sk_user_data(sk);
+
+	if (!t) {
+		kfree_skb(skb);
+		return 0;
+	}
+	return teredo_rx(t, skb);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit (RFC 4380 section 5.2.4): an IPv6 packet from the stack goes
+ *  - to a Teredo peer: directly to its mapping if trusted, else it
+ *    waits in the peer's queue while a direct and an indirect bubble
+ *    (through the peer's server) open the way (section 5.2.6 limits);
+ *  - to a native peer: to the relay learnt by an ICMPv6 echo test
+ *    through our server (section 5.2.9), queued until then.
+ */
+
+#include <linux/ipv6.h>
+#include <linux/random.h>
+#include <net/ipv6.h>
+
+#include "device.h"
+
+/* Issue 5 (authorized marks) plugs in here. */
+bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb)
+{
+	return true;
+}
+
+static void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
+			    struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	__be32 addr;
+	u16 port;
+
+	spin_lock_bh(&p->lock);
+	addr = p->mapped_addr;
+	port = p->mapped_port;
+	p->last_tx = jiffies;
+	spin_unlock_bh(&p->lock);
+	if (teredo_udp_send(t, skb, addr, port)) {
+		teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
+		DEV_STATS_INC(t->dev, tx_errors);
+		return;
+	}
+	teredo_stat_inc(t, TEREDO_STAT_TX_PACKETS);
+	dev_sw_netstats_tx_add(t->dev, 1, len);
+}
+
+/* Sends what waited for @p to become trusted. */
+void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&p->queue))) {
+		atomic_dec(&t->peers.queued);
+		teredo_send_one(t, p, skb);
+	}
+}
+
+static void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
+			       const struct in6_addr *dst, __be32 addr, u16 port)
+{
+	u8 buf[TEREDO_IPV6_HLEN];
+	size_t len;
+
+	len = teredo_build_bubble(buf, sizeof(buf), src->s6_addr, dst->s6_addr);
+	if (len && !teredo_udp_send_buf(t, buf, len, addr, port))
+		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
+}
+
+static void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
+			     const struct in6_addr *src, __be32 server)
+{
+	u8 buf[TEREDO_IPV6_HLEN + 8 + TEREDO_NONCE_LEN];
+	size_t len;
+
+	len = teredo_build_echo(buf, sizeof(buf), src->s6_addr,
+				p->addr.s6_addr, t->echo_id, 0, p->nonce);
+	if (len && !teredo_udp_send_buf(t, buf, len, server, TEREDO_PORT))
+		teredo_stat_inc(t, TEREDO_STAT_TX_ECHO);
+}
+
+static bool teredo_peer_usable(struct teredo_peer *p)
+{
+	bool ok;
+
+	spin_lock_bh(&p->lock);
+	ok = p->trusted &&
+	     time_before(jiffies, p->last_rx + TEREDO_TRUST_TIME);
+	spin_unlock_bh(&p->lock);
+	return ok;
+}
+
+static void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
+			     enum teredo_stat why)
+{
+	teredo_stat_inc(t, why);
+	DEV_STATS_INC(t->dev, tx_dropped);
+	kfree_skb(skb);
+}
+
+netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	struct teredo_peer *p;
+	struct teredo_addr ta;
+	struct in6_addr me, dst;
+	bool teredo, full;
+	__be32 server;
+
+	if (skb->protocol != htons(ETH_P_IPV6) ||
+	    !pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
+	    ipv6_hdr(skb)->version != 6) {
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
+		return NETDEV_TX_OK;
+	}
+	dst = ipv6_hdr(skb)->daddr;
+	if (ipv6_addr_is_multicast(&dst) || ipv6_addr_type(&dst) &
+	    IPV6_ADDR_LINKLOCAL) {
+		/* the stack's own MLD/ND: nothing to carry them to */
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_MULTICAST);
+		return NETDEV_TX_OK;
+	}
+	if (!teredo_tx_authorized(t, skb)) {
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_UNAUTHORIZED);
+		return NETDEV_TX_OK;
+	}
+	if (!teredo_client_address(t, &me, &server)) {
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
+		return NETDEV_TX_OK;
+	}
+	if (ipv6_addr_equal(&dst, &me)) {
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_LOOP);
+		return NETDEV_TX_OK;
+	}
+	teredo = teredo_addr_decode(dst.s6_addr, &ta);
+	if (teredo && (!teredo_ipv4_is_global(ta.client) ||
+		       !teredo_ipv4_is_global(ta.server))) {
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
+		return NETDEV_TX_OK;
+	}
+
+	p = teredo_peer_create(t, &dst, &full);
+	if (!p) {
+		teredo_xmit_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
+				 TEREDO_STAT_DROP_TX_ERROR);
+		return NETDEV_TX_OK;
+	}
+	if (teredo_peer_usable(p)) {
+		teredo_send_one(t, p, skb);
+		teredo_peer_put(p);
+		return NETDEV_TX_OK;
+	}
+	spin_lock_bh(&p->lock);
+	if (teredo && !p->trusted) {
+		p->mapped_addr = htonl(ta.client);
+		p->mapped_port = ta.port;
+	}
+	p->relay = !teredo;
+	spin_unlock_bh(&p->lock);
+
+	skb_dst_drop(skb);
+	if (!teredo_peer_enqueue(p, skb))
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+	if (teredo_peer_bubble_allowed(p)) {
+		if (teredo) {
+			teredo_send_bubble(t, &me, &dst, htonl(ta.client),
+					   ta.port);
+			teredo_send_bubble(t, &me, &dst, htonl(ta.server),
+					   TEREDO_PORT);
+		} else {
+			teredo_send_echo(t, p, &me, server);
+		}
+	}
+	teredo_peer_put(p);
+	return NETDEV_TX_OK;
+}

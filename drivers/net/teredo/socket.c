@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device's kernel UDP socket: creation through the udp_tunnel
+ * helpers (receive goes to teredo_udp_encap_recv) and the transmit
+ * helper every sender uses.  Outer packets never carry DF (RFC 4380
+ * section 5.1.1) and carry cfg.fwmark.
+ */
+
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <net/inet_sock.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include "device.h"
+
+int teredo_socket_open(struct teredo_dev *t)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data	= t,
+		.encap_type	= 1,
+		.encap_rcv	= teredo_udp_encap_recv,
+	};
+	struct udp_port_cfg cfg = {
+		.family			= AF_INET,
+		.local_ip.s_addr	= t->cfg.local,
+		.local_udp_port		= htons(t->cfg.port),
+		.bind_ifindex		= t->cfg.link,
+		.use_udp_checksums	= true,
+	};
+	struct socket *sock;
+	int err;
+
+	ASSERT_RTNL();
+	err = udp_sock_create4(t->net, &cfg, &sock);
+	if (err)
+		return err;
+	sock->sk->sk_mark = t->cfg.fwmark;
+	inet_sk(sock->sk)->pmtudisc = IP_PMTUDISC_DONT;
+	setup_udp_tunnel_sock(t->net, sock, &tcfg);
+	rcu_assign_pointer(t->sock, sock);
+	return 0;
+}
+
+void teredo_socket_close(struct teredo_dev *t)
+{
+	struct socket *sock = rtnl_dereference(t->sock);
+
+	if (!sock)
+		return;
+	RCU_INIT_POINTER(t->sock, NULL);
+	synchronize_net();
+	udp_tunnel_sock_release(sock);
+}
+
+/* Sends @skb, an IPv6 packet with any Teredo headers, to @daddr:@dport. */
+int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
+		    __be32 daddr, u16 dport)
+{
+	struct net_device *dev = t->dev;
+	struct socket *sock;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	__be16 sport;
+	int err;
+
+	rcu_read_lock_bh();
+	sock = rcu_dereference_bh(t->sock);
+	if (!sock) {
+		err = -ENOTCONN;
+		goto drop;
+	}
+	sport = inet_sk(sock->sk)->inet_sport;
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.flowi4_oif = READ_ONCE(t->cfg.link);
+	fl4.flowi4_mark = READ_ONCE(t->cfg.fwmark);
+	fl4.flowi4_proto = IPPROTO_UDP;
+	fl4.daddr = daddr;
+	fl4.saddr = READ_ONCE(t->cfg.local);
+	fl4.fl4_dport = htons(dport);
+	fl4.fl4_sport = sport;
+	rt = ip_route_output_key(t->net, &fl4);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		goto drop;
+	}
+	if (rt->dst.dev == dev) {
+		ip_rt_put(rt);
+		err = -ELOOP;
+		goto drop;
+	}
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			   sizeof(struct iphdr) + sizeof(struct udphdr));
+	if (err) {
+		ip_rt_put(rt);
+		goto drop;
+	}
+	skb_scrub_packet(skb, !net_eq(t->net, dev_net(dev)));
+	skb->mark = fl4.flowi4_mark;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		ip_rt_put(rt);
+		err = -EINVAL;
+		goto drop;
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, daddr, 0,
+			    ip4_dst_hoplimit(&rt->dst), 0, sport, htons(dport),
+			    false, false);
+	rcu_read_unlock_bh();
+	return 0;
+drop:
+	rcu_read_unlock_bh();
+	kfree_skb(skb);
+	return err;
+}
+
+int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
+			__be32 daddr, u16 dport)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(TEREDO_HEADROOM + len, GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, TEREDO_HEADROOM);
+	skb_put_data(skb, buf, len);
+	return teredo_udp_send(t, skb, daddr, dport);
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-reason counters: per-cpu, summed on read, shown by "ethtool -S"
+ * and in TEREDO_A_STATS.
+ */
+
+#include <linux/ethtool.h>
+#include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
+
+#include "device.h"
+
+static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
+	[TEREDO_STAT_RX_PACKETS]	= "rx_packets",
+	[TEREDO_STAT_TX_PACKETS]	= "tx_packets",
+	[TEREDO_STAT_RX_BUBBLES]	= "rx_bubbles",
+	[TEREDO_STAT_TX_BUBBLES]	= "tx_bubbles",
+	[TEREDO_STAT_TX_RS]		= "tx_rs",
+	[TEREDO_STAT_RX_RA]		= "rx_ra",
+	[TEREDO_STAT_TX_ECHO]		= "tx_echo_tests",
+	[TEREDO_STAT_QUALIFICATIONS]	= "qualifications",
+	[TEREDO_STAT_DROP_MALFORMED]	= "drop_malformed",
+	[TEREDO_STAT_DROP_BAD_LENGTH]	= "drop_bad_length",
+	[TEREDO_STAT_DROP_BAD_AUTH]	= "drop_bad_auth",
+	[TEREDO_STAT_DROP_BAD_ORIGIN]	= "drop_bad_origin",
+	[TEREDO_STAT_DROP_BAD_NONCE]	= "drop_bad_nonce",
+	[TEREDO_STAT_DROP_BAD_RA]	= "drop_bad_ra",
+	[TEREDO_STAT_DROP_NOT_SERVER]	= "drop_not_server",
+	[TEREDO_STAT_DROP_NONGLOBAL_V4]	= "drop_nonglobal_ipv4",
+	[TEREDO_STAT_DROP_MAPPING]	= "drop_mapping_mismatch",
+	[TEREDO_STAT_DROP_LINKLOCAL]	= "drop_link_local",
+	[TEREDO_STAT_DROP_MULTICAST]	= "drop_multicast",
+	[TEREDO_STAT_DROP_LOOP]		= "drop_loop",
+	[TEREDO_STAT_DROP_NOT_FOR_US]	= "drop_not_for_us",
+	[TEREDO_STAT_DROP_UNKNOWN_PEER]	= "drop_unknown_peer",
+	[TEREDO_STAT_DROP_PEERS_FULL]	= "drop_peers_full",
+	[TEREDO_STAT_DROP_QUEUE_FULL]	= "drop_queue_full",
+	[TEREDO_STAT_DROP_NOT_QUALIFIED] = "drop_not_qualified",
+	[TEREDO_STAT_DROP_NO_ROUTE]	= "drop_no_route",
+	[TEREDO_STAT_DROP_UNAUTHORIZED]	= "drop_unauthorized",
+	[TEREDO_STAT_DROP_TX_ERROR]	= "drop_tx_error",
+	[TEREDO_STAT_DROP_RATELIMIT]	= "drop_ratelimit",
+};
+
+int teredo_stats_init(struct teredo_dev *t)
+{
+	int cpu;
+
+	t->stats = alloc_percpu(struct teredo_pcpu_stats);
+	if (!t->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(t->stats, cpu)->syncp);
+	return 0;
+}
+
+void teredo_stats_free(struct teredo_dev *t)
+{
+	free_percpu(t->stats);
+	t->stats = NULL;
+}
+
+/* Any context. */
+void teredo_stat_inc(struct teredo_dev *t, enum teredo_stat s)
+{
+	struct teredo_pcpu_stats *st;
+	unsigned long flags;
+
+	st = get_cpu_ptr(t->stats);
+	flags = u64_stats_update_begin_irqsave(&st->syncp);
+	st->cnt[s]++;
+	u64_stats_update_end_irqrestore(&st->syncp, flags);
+	put_cpu_ptr(t->stats);
+}
+
+void teredo_stats_read(struct teredo_dev *t, u64 *out)
+{
+	unsigned int start, i;
+	int cpu;
+
+	memset(out, 0, sizeof(u64) * __TEREDO_STAT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct teredo_pcpu_stats *st = per_cpu_ptr(t->stats, cpu);
+		u64 tmp[__TEREDO_STAT_MAX];
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			memcpy(tmp, st->cnt, sizeof(tmp));
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		for (i = 0; i < __TEREDO_STAT_MAX; i++)
+			out[i] += tmp[i];
+	}
+}
+
+enum teredo_stat teredo_verdict_stat(enum teredo_verdict v)
+{
+	switch (v) {
+	case TEREDO_ERR_BAD_LENGTH:
+		return TEREDO_STAT_DROP_BAD_LENGTH;
+	case TEREDO_ERR_BAD_AUTH:
+		return TEREDO_STAT_DROP_BAD_AUTH;
+	case TEREDO_ERR_BAD_ORIGIN:
+		return TEREDO_STAT_DROP_BAD_ORIGIN;
+	case TEREDO_ERR_BAD_NONCE:
+		return TEREDO_STAT_DROP_BAD_NONCE;
+	case TEREDO_ERR_BAD_RA:
+		return TEREDO_STAT_DROP_BAD_RA;
+	case TEREDO_ERR_NOT_SERVER:
+		return TEREDO_STAT_DROP_NOT_SERVER;
+	case TEREDO_ERR_NONGLOBAL:
+		return TEREDO_STAT_DROP_NONGLOBAL_V4;
+	case TEREDO_ERR_MAPPING:
+		return TEREDO_STAT_DROP_MAPPING;
+	case TEREDO_ERR_LINKLOCAL:
+		return TEREDO_STAT_DROP_LINKLOCAL;
+	case TEREDO_ERR_MULTICAST:
+		return TEREDO_STAT_DROP_MULTICAST;
+	case TEREDO_OK:
+	case TEREDO_ERR_MALFORMED:
+	default:
+		return TEREDO_STAT_DROP_MALFORMED;
+	}
+}
+
+static void teredo_get_drvinfo(struct net_device *dev,
+			       struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, "teredo", sizeof(info->driver));
+}
+
+static int teredo_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? __TEREDO_STAT_MAX : -EOPNOTSUPP;
+}
+
+static void teredo_get_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(buf, teredo_stat_names, sizeof(teredo_stat_names));
+}
+
+static void teredo_get_ethtool_stats(struct net_device *dev,
+				     struct ethtool_stats *stats, u64 *data)
+{
+	teredo_stats_read(teredo_priv(dev), data);
+}
+
+const struct ethtool_ops teredo_ethtool_ops = {
+	.get_drvinfo		= teredo_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= teredo_get_sset_count,
+	.get_strings		= teredo_get_strings,
+	.get_ethtool_stats	= teredo_get_ethtool_stats,
+};
