@@ -445,8 +445,8 @@ enum teredo_verdict teredo_parse_ra(const u8 *ipv6, size_t len, u32 server,
 				    struct teredo_ra *out)
 {
 	const u8 *icmp = ipv6 + TEREDO_IPV6_HLEN;
+	unsigned int prefixes = 0, mtus = 0;
 	enum teredo_verdict v;
-	unsigned int prefixes = 0;
 	size_t off, olen;
 
 	memset(out, 0, sizeof(*out));
@@ -475,7 +475,7 @@ enum teredo_verdict teredo_parse_ra(const u8 *ipv6, size_t len, u32 server,
 			if (v != TEREDO_OK)
 				return v;
 		} else if (opt[0] == ND_OPT_MTU) {
-			if (olen != ND_MTU_LEN || out->mtu)
+			if (olen != ND_MTU_LEN || ++mtus > 1)
 				return TEREDO_ERR_BAD_RA;
 			out->mtu = get32(opt + 4);
 		}
