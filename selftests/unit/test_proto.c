@@ -3,8 +3,10 @@
  * Unit tests of drivers/net/teredo/proto.c, run in userspace with
  * AddressSanitizer and UBSan.  Prints TAP; exits non-zero on failure.
  *
- * Usage: test_proto [pcap-dir]   (pcap-dir: where the tshark interop
- *                                 case writes its capture, default /tmp)
+ * Usage: test_proto [BUILD [SRCDIR]]
+ *   BUILD: where the tshark case writes its capture and where rs_client
+ *          and ra_server are (default /tmp); SRCDIR: where
+ *          miredo_interop.sh is (default .).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -735,6 +737,27 @@ static int count_in(const char *file, const char *what)
 }
 
 static const char *pcap_dir = "/tmp";
+static const char *script_dir = ".";
+
+/* 0 pass, 4 skip, else fail: the exit codes of miredo_interop.sh */
+static void interop(const char *name, const char *mode)
+{
+	char cmd[2048];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "'%s/miredo_interop.sh' %s '%s'",
+		 script_dir, mode, pcap_dir);
+	fflush(stdout);
+	rc = system(cmd);
+	rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+	if (rc == 4) {
+		tap_skip_case(name, "see above");
+		return;
+	}
+	tap_begin_case();
+	CHECK_EQ(rc, 0);
+	tap_end_case(name);
+}
 
 static void tshark_decodes(void)
 {
@@ -826,6 +849,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1)
 		pcap_dir = argv[1];
+	if (argc > 2)
+		script_dir = argv[2];
 	printf("TAP version 13\n");
 	RUN(addr_known_vector);
 	RUN(addr_round_trip);
@@ -846,6 +871,8 @@ int main(int argc, char **argv)
 		RUN(tshark_decodes);
 	else
 		tap_skip_case("tshark_decodes", "tshark not installed");
+	interop("miredo_server_accepts_our_rs", "server");
+	interop("miredo_client_accepts_our_ra", "client");
 	printf("1..%d\n", tap_n);
 	printf("# %d passed, %d failed\n", tap_n - tap_failed, tap_failed);
 	return tap_failed ? 1 : 0;
