@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static int tap_n, tap_failed, tap_case_failed;
 
 /* One check inside a case: reports the first failing line. */

@@ -21,9 +21,11 @@ static const u8 example_addr[16] = {	/* 2001:0:4136:e378:8000:63bf:3fff:fdd2 */
 	0x20, 0x01, 0x00, 0x00, 0x41, 0x36, 0xe3, 0x78,
 	0x80, 0x00, 0x63, 0xbf, 0x3f, 0xff, 0xfd, 0xd2,
 };
+
 static const u8 rs_src[16] = {		/* fe80::ffff:ffff:ffff */
 	0xfe, 0x80, [10] = 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
+
 static const u8 router_ll[16] = { 0xfe, 0x80, [15] = 0x01 };
 static const u8 native_peer[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };
 static const u8 nonce1[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -207,7 +209,7 @@ static void ipv4_global_list(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(ng) / sizeof(ng[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ng); i++) {
 		CHECK(!teredo_ipv4_is_global(ng[i].first));
 		CHECK(!teredo_ipv4_is_global(ng[i].last));
 		CHECK(!teredo_ipv4_is_global(ng[i].first + (ng[i].last - ng[i].first) / 2));
@@ -218,7 +220,7 @@ static void ipv4_global_list(void)
 	}
 	CHECK(!teredo_ipv4_is_global(IP4(240, 0, 0, 1)));
 	CHECK(!teredo_ipv4_is_global(IP4(255, 255, 255, 255)));
-	for (i = 0; i < sizeof(global) / sizeof(global[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(global); i++)
 		CHECK(teredo_ipv4_is_global(global[i]));
 }
 
