@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs as PID 1 inside the test guest, in the host's (read-only) root.
+# Finishes the system setup, installs our teredo.ko so that plain
+# "modprobe teredo" and rtnetlink autoload find it, runs the requested
+# tests and powers the guest off.
+#
+# Environment (from /run/vm/cmd, written by the host):
+#   VM_KVER    kernel release
+#   VM_KO      our module on the host ("" or missing: none)
+#   VM_TESTS   test scripts to run, absolute paths
+#   VM_LIVE    1: test output to the console as well (demo, bench)
+#   VM_TEST_TIMEOUT  seconds per test
+#   VM_PATH    extra PATH entries (build/tools)
+
+OUT=/run/vm
+RES=$OUT/results
+mkdir -p $RES
+
+say() { echo "teredo-vm: [$(cut -d" " -f1 /proc/uptime)] $*"; }
+
+setup_system() {
+	say "kernel $(uname -r), $(nproc) cpu(s), $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
+}
+
+# Our module goes into updates/ of an overlay over /lib/modules/$VM_KVER,
+# with a fresh modules.dep: "modprobe teredo" and "ip link add ... type
+# teredo" (request_module("rtnl-link-teredo")) then find it.
+install_module() {
+	local mods=/lib/modules/$VM_KVER
+	[ -n "${VM_KO:-}" ] || { say "no teredo.ko given"; return 0; }
+	if ! modinfo -n teredo | grep -q "^$mods/updates/teredo.ko"; then
+		say "modinfo does not find our teredo.ko in $mods/updates"
+		return 1
+	fi
+	say "teredo.ko installed in $mods/updates"
+}
+
+run_one() {
+	local t=$1 name rc start end
+	name=$(basename "$t" .sh)
+	echo "$name" >> $RES/list
+	[ -e $OUT/first-test.uptime ] || cat /proc/uptime > $OUT/first-test.uptime
+	say "run $name"
+	start=$(date +%s%N)
+	cd "$(dirname "$t")" || return
+	if [ "${VM_LIVE:-0}" = 1 ]; then
+		timeout -k 10 "${VM_TEST_TIMEOUT:-600}" bash --noprofile --norc "$t" 2>&1 |
+			tee "$RES/$name.out"
+		rc=${PIPESTATUS[0]}
+	else
+		timeout -k 10 "${VM_TEST_TIMEOUT:-600}" bash --noprofile --norc "$t" \
+			> "$RES/$name.out" 2>&1 < /dev/null
+		rc=$?
+	fi
+	end=$(date +%s%N)
+	cd / || return
+	echo "$rc" > "$RES/$name.rc"
+	echo $(((end - start) / 1000000)) > "$RES/$name.ms"
+	say "end $name rc=$rc"
+	# Whatever a test leaves behind must not break the next one.
+	ip -all netns delete 2>/dev/null
+}
+
+main() {
+	local t
+	setup_system
+	export PATH="${VM_PATH:+$VM_PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	export HOME=/root TERM=${TERM:-dumb}
+	date +%s%N > $OUT/boot.ns
+	if install_module; then
+		echo 0 > $OUT/module.rc
+	else
+		echo 1 > $OUT/module.rc
+	fi
+	for t in $VM_TESTS; do
+		run_one "$t"
+	done
+	dmesg > $OUT/dmesg.txt 2>&1
+	echo done > $OUT/status
+	sync
+	say "power off"
+	/bin/busybox poweroff -f
+	sleep 30
+}
+
+[ -n "${VM_TRACE:-}" ] && { exec 9> $OUT/trace.txt; BASH_XTRACEFD=9; PS4='+ $EPOCHREALTIME '; set -x; }
+main "$@"

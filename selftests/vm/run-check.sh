@@ -1,0 +1,331 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# "make check": install what is missing, build the module for each test
+# kernel and the tools, run the host tests (selftests/host/*.sh), boot
+# each kernel in a QEMU guest and run every selftests/*.sh there, then
+# prove once that the harness itself can fail (selftests/harness/).
+#
+# Prints kselftest-style TAP and one closing line "N passed, N failed,
+# N skipped".  Exits non-zero on any failed test, any kernel log line
+# matching VM_RED_FLAGS (BUG:, WARNING:, Oops, ...), any guest that did
+# not finish, any build failure.
+#
+# Usage: run-check.sh [--kernels "6.1 6.12"] [--tests "name ..."]
+#                     [--no-deps] [--no-build] [--no-selftest]
+#                     [--out DIR] [--serial]
+# Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
+# guest), VM_TEST_TIMEOUT (seconds per test), VM_APPEND (kernel args).
+set -uo pipefail
+
+# shellcheck source=selftests/vm/vm-lib.sh
+. "$(dirname "$0")/vm-lib.sh"
+
+KERNELS="6.1 6.12"
+TESTS=""
+DO_DEPS=1
+DO_BUILD=1
+DO_SELFTEST=1
+SERIAL=0
+OUTDIR=$BUILD/vm
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernels)	KERNELS=$2; shift ;;
+	--tests)	TESTS=$2; shift ;;
+	--no-deps)	DO_DEPS=0 ;;
+	--no-build)	DO_BUILD=0 ;;
+	--no-selftest)	DO_SELFTEST=0 ;;
+	--out)		OUTDIR=$2; shift ;;
+	--serial)	SERIAL=1 ;;
+	-h|--help)	sed -n '3,20p' "$0"; exit 0 ;;
+	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+KERNELS=${KERNELS//,/ }
+TESTS=${TESTS//,/ }
+
+ST=$REPO/selftests
+NPASS=0
+NFAIL=0
+NSKIP=0
+NTEST=0
+T0=$(date +%s)
+
+# Scripts of the default guest run: every selftests/*.sh but the library
+# and the interactive ones.
+guest_tests_default() {
+	local f
+	for f in "$ST"/*.sh; do
+		case ${f##*/} in lib.sh|demo.sh|bench.sh) continue ;; esac
+		echo "$f"
+	done
+}
+
+host_tests_default() {
+	local f
+	for f in "$ST"/host/*.sh; do
+		[ -e "$f" ] && echo "$f"
+	done
+}
+
+# tap STATUS NAME [DETAIL] [OUTPUT_FILE]: STATUS is pass, fail or skip.
+tap() {
+	local st=$1 name=$2 detail=${3:-} out=${4:-}
+	NTEST=$((NTEST + 1))
+	if [ -n "$out" ] && [ -s "$out" ]; then
+		sed 's/^/# /' "$out"
+	fi
+	case $st in
+	pass)	NPASS=$((NPASS + 1)); echo "ok $NTEST $name${detail:+ # $detail}" ;;
+	skip)	NSKIP=$((NSKIP + 1)); echo "ok $NTEST $name # SKIP${detail:+ $detail}" ;;
+	*)	NFAIL=$((NFAIL + 1)); echo "not ok $NTEST $name${detail:+ # $detail}" ;;
+	esac
+}
+
+# tap_rc NAME RC [OUTPUT_FILE] [DETAIL]: kselftest exit codes.
+tap_rc() {
+	local name=$1 rc=$2 out=${3:-} detail=${4:-}
+	case $rc in
+	0)	tap pass "$name" "$detail" "$out" ;;
+	4)	tap skip "$name" "$(skip_reason "$out")" "$out" ;;
+	124|137) tap fail "$name" "timed out${detail:+, $detail}" "$out" ;;
+	*)	tap fail "$name" "exit $rc${detail:+, $detail}" "$out" ;;
+	esac
+}
+
+skip_reason() {
+	[ -n "${1:-}" ] && [ -e "$1" ] || return 0
+	grep -ahoE '(# SKIP|SKIP:?) .*' "$1" | tail -n1 | sed -E 's/^(# SKIP|SKIP:?) //' || true
+}
+
+# --- which tests ---------------------------------------------------------
+GUEST_TESTS=()
+HOST_TESTS=()
+resolve_tests() {
+	local n f
+	if [ -z "$TESTS" ]; then
+		mapfile -t GUEST_TESTS < <(guest_tests_default)
+		mapfile -t HOST_TESTS < <(host_tests_default)
+		return 0
+	fi
+	DO_SELFTEST=0
+	for n in $TESTS; do
+		n=${n%.sh}
+		n=${n##*/}
+		if [ "$n" = selftest ] || [ "$n" = harness_selftest ]; then
+			DO_SELFTEST=1
+		elif [ -e "$ST/$n.sh" ]; then
+			GUEST_TESTS+=("$ST/$n.sh")
+		elif [ -e "$ST/harness/$n.sh" ]; then
+			GUEST_TESTS+=("$ST/harness/$n.sh")
+		elif [ -e "$ST/host/$n.sh" ]; then
+			HOST_TESTS+=("$ST/host/$n.sh")
+		else
+			echo "run-check: no test named '$n' in selftests/, selftests/harness/ or selftests/host/" >&2
+			exit 2
+		fi
+	done
+}
+
+# --- build ---------------------------------------------------------------
+declare -A KO
+build_all() {
+	local kver log
+	mkdir -p "$OUTDIR"
+	for kver in "${KVERS[@]}"; do
+		log=$OUTDIR/build-$kver.log
+		KO[$kver]=""
+		if [ "$DO_BUILD" = 0 ]; then
+			[ -e "$BUILD/$kver/teredo.ko" ] && KO[$kver]=$BUILD/$kver/teredo.ko
+			continue
+		fi
+		if make -C "$REPO" --no-print-directory module KVER="$kver" > "$log" 2>&1; then
+			KO[$kver]=$BUILD/$kver/teredo.ko
+			if grep -q 'warning:' "$log"; then
+				tail -n 30 "$log" > "$log.tail"
+				tap fail "$(vm_series "$kver"):build" "compiler warnings, see $log" "$log.tail"
+			else
+				tap pass "$(vm_series "$kver"):build"
+			fi
+		else
+			tail -n 30 "$log" > "$log.tail"
+			tap fail "$(vm_series "$kver"):build" "see $log" "$log.tail"
+		fi
+	done
+	[ "$DO_BUILD" = 1 ] || return 0
+	log=$OUTDIR/build-tools.log
+	if [ ! -e "$REPO/tools/Makefile" ]; then
+		tap skip tools:build "no tools/Makefile yet"
+	elif make -C "$REPO" --no-print-directory tools > "$log" 2>&1; then
+		tap pass tools:build
+	else
+		tail -n 30 "$log" > "$log.tail"
+		tap fail tools:build "see $log" "$log.tail"
+	fi
+}
+
+# --- host tests ----------------------------------------------------------
+run_host_tests() {
+	local t name rc out
+	mkdir -p "$OUTDIR/host"
+	for t in "${HOST_TESTS[@]}"; do
+		name=$(basename "$t" .sh)
+		out=$OUTDIR/host/$name.out
+		(cd "$(dirname "$t")" && PATH="$BUILD/tools:$PATH" \
+			timeout -k 10 "${HOST_TEST_TIMEOUT:-900}" bash "$t") > "$out" 2>&1 < /dev/null
+		rc=$?
+		tap_rc "host:$name" "$rc" "$out"
+	done
+}
+
+# --- guests --------------------------------------------------------------
+# Prepare modules.* for "$kver" with our module in updates/.  depmod over
+# Debian's xz-compressed modules takes ~10 s, so the result is cached,
+# keyed by everything of teredo.ko that depmod looks at.
+prepare_depmod() {
+	local kver=$1 ko=$2 dst=$3 sig cache base
+	sig=$( { modinfo -F alias "$ko"; modinfo -F depends "$ko"; modinfo -F softdep "$ko";
+		 nm "$ko" 2>/dev/null | grep -E ' __ksymtab_'; stat -c %Y "/lib/modules/$kver/modules.order"; } |
+		sha256sum | cut -c1-16)
+	cache=$VM_CACHE/depmod-$kver-$sig
+	if [ ! -e "$cache/modules.dep.bin" ]; then
+		mkdir -p "$VM_CACHE" || return 1
+		base=$(mktemp -d "$VM_CACHE/depmod.XXXXXX") || return 1
+		[ -d "$base" ] || return 1
+		mkdir -p "$base/lib/modules/$kver/updates"
+		ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
+		cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null
+		cp "$ko" "$base/lib/modules/$kver/updates/teredo.ko"
+		depmod -b "$base" "$kver" || { rm -rf "$base"; return 1; }
+		rm -rf "$cache"
+		mkdir -p "$cache"
+		cp "$base/lib/modules/$kver"/modules.* "$cache/"
+		rm -rf "$base"
+	fi
+	mkdir -p "$dst"
+	cp "$cache"/modules.* "$dst/"
+}
+
+# Start one guest in the background; its results land in $OUTDIR/$kver.
+start_guest() {
+	local kver=$1 dir share
+	dir=$OUTDIR/$kver
+	share=$dir/share
+	rm -rf "$dir"
+	mkdir -p "$share"
+	if [ -n "${KO[$kver]}" ]; then
+		cp "${KO[$kver]}" "$share/teredo.ko"
+		prepare_depmod "$kver" "${KO[$kver]}" "$share/modules" ||
+			echo "run-check: depmod for $kver failed" >&2
+	fi
+	cat > "$share/cmd" <<-EOF
+	export VM_KVER='$kver' VM_KO='${KO[$kver]}' VM_LIVE=0
+	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-600}'
+	export VM_PATH='$BUILD/tools' VM_TRACE='${VM_TRACE:-}'
+	exec /bin/bash --noprofile --norc '$VM_DIR/guest-init.sh'
+	EOF
+	(
+		start=$(date +%s%N)
+		vm_boot "$kver" "$share" "${VM_TIMEOUT:-1500}" "$dir/console.log"
+		echo $? > "$dir/boot.rc"
+		echo $((($(date +%s%N) - start) / 1000000)) > "$dir/wall.ms"
+	) &
+	GUEST_PID[$kver]=$!
+}
+
+report_guest() {
+	local kver=$1 s dir share rc name n flags wall first
+	s=$(vm_series "$kver")
+	dir=$OUTDIR/$kver
+	share=$dir/share
+	wait "${GUEST_PID[$kver]}"
+	rc=$(cat "$dir/boot.rc" 2>/dev/null || echo 1)
+	wall=$(($(cat "$dir/wall.ms" 2>/dev/null || echo 0) / 1000))
+	echo "# === guest $kver: console log $dir/console.log, results $share/results"
+	if [ -n "${KO[$kver]}" ] && [ -e "$share/module.rc" ]; then
+		if [ "$(cat "$share/module.rc")" = 0 ]; then
+			tap pass "$s:modprobe"
+		else
+			grep -a 'teredo-vm:' "$dir/console.log" > "$dir/module.out"
+			tap fail "$s:modprobe" "our teredo.ko could not be installed in the guest" "$dir/module.out"
+		fi
+	fi
+	n=0
+	for name in "${GUEST_TESTS[@]}"; do
+		name=$(basename "$name" .sh)
+		if [ -e "$share/results/$name.rc" ]; then
+			tap_rc "$s:$name" "$(cat "$share/results/$name.rc")" "$share/results/$name.out" \
+				"$(($(cat "$share/results/$name.ms" 2>/dev/null || echo 0) / 1000)) s"
+		else
+			tap fail "$s:$name" "did not run (guest died or timed out)" "$share/results/$name.out"
+		fi
+		n=$((n + 1))
+	done
+	flags=$(vm_red_flags "$dir/console.log" "$share/dmesg.txt")
+	if [ "$rc" = 124 ]; then
+		tail -n 40 "$dir/console.log" > "$dir/console.tail"
+		tap fail "$s:guest" "timed out after ${VM_TIMEOUT:-1500} s" "$dir/console.tail"
+	elif [ "$rc" != 0 ]; then
+		tail -n 40 "$dir/console.log" > "$dir/console.tail"
+		tap fail "$s:guest" "stopped without finishing (panic?)" "$dir/console.tail"
+	else
+		first=$(grep -a 'teredo-vm: .*run ' "$dir/console.log" | head -n1 | grep -q . && echo yes)
+		tap pass "$s:guest" "${wall} s wall${first:+, boot $(boot_secs "$share") s to first test}"
+	fi
+	if [ -n "$flags" ]; then
+		echo "$flags" > "$dir/red-flags.txt"
+		tap fail "$s:kernel_log" "kernel log has BUG/WARNING/Oops lines" "$dir/red-flags.txt"
+	else
+		tap pass "$s:kernel_log"
+	fi
+}
+
+# Seconds from power-on to the first test, from the guest's own clock.
+boot_secs() {
+	awk '{ printf "%.1f", $1 }' "$1/first-test.uptime" 2>/dev/null || echo "?"
+}
+
+# --- main ----------------------------------------------------------------
+resolve_tests
+echo "TAP version 13"
+mkdir -p "$OUTDIR"
+if [ "$DO_DEPS" = 1 ] && ! "$VM_DIR/setup-host.sh" > "$OUTDIR/deps.log" 2>&1; then
+	tail -n 20 "$OUTDIR/deps.log" > "$OUTDIR/deps.tail"
+	tap fail host:deps "selftests/vm/setup-host.sh failed" "$OUTDIR/deps.tail"
+fi
+
+KVERS=()
+if [ ${#GUEST_TESTS[@]} -gt 0 ]; then
+	for k in $KERNELS; do
+		kv=$(vm_kver "$k") || { tap fail "$k:kernel" "no installed kernel matches '$k'"; continue; }
+		KVERS+=("$kv")
+	done
+fi
+build_all
+run_host_tests
+
+declare -A GUEST_PID
+if [ ${#KVERS[@]} -gt 0 ]; then
+	echo "# booting ${KVERS[*]}: ${#GUEST_TESTS[@]} test(s) each"
+	for kver in "${KVERS[@]}"; do
+		start_guest "$kver"
+		[ "$SERIAL" = 1 ] && wait "${GUEST_PID[$kver]}"
+	done
+	for kver in "${KVERS[@]}"; do
+		report_guest "$kver"
+	done
+fi
+
+if [ "$DO_SELFTEST" = 1 ]; then
+	# The harness must be able to fail: run the canaries in one guest and
+	# expect red.  See selftests/harness/selftest.sh.
+	out=$OUTDIR/harness-selftest.out
+	KERNELS=${KERNELS%% *} bash "$ST/harness/selftest.sh" > "$out" 2>&1
+	tap_rc "harness:selftest" $? "$out"
+fi
+
+echo "1..$NTEST"
+echo "# total $(($(date +%s) - T0)) s; logs under $OUTDIR"
+echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
+[ "$NFAIL" = 0 ]

@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot Debian's stock kernels in a QEMU guest whose root is the host's "/"
+# (read-only, virtio-9p), and run one command in it.  Sourced by
+# run-check.sh, run-demo.sh and run-bench.sh; see
+# /work/shared/notes/qemu.md for why each choice was made.
+#
+# Guest layout (set up by vm-init and guest-init.sh):
+#   /            the host's root, read-only over 9p (cache=loose)
+#   /run/vm      a read-write share: the command, results, dmesg, status
+#   /lib/modules/$KVER  overlay (tmpfs upper) holding our teredo.ko in
+#                updates/ with a regenerated modules.dep
+#   /tmp /run /var/tmp  tmpfs
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$VM_DIR/../.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+VM_CACHE=$BUILD/vm/cache
+
+# Kernel modules the initramfs needs to mount the 9p shares and the
+# module overlay (their dependencies are resolved from modules.dep).
+VM_INITRD_MODULES="virtio_mmio 9pnet_virtio 9p overlay"
+
+vm_log() { echo "vm: $*" >&2; }
+vm_die() { echo "vm: error: $*" >&2; exit 1; }
+
+# Map a series ("6.1", "6.12") or a full release to an installed kernel
+# release that has both an image and headers.
+vm_kver() {
+	local want=$1 d k
+	if [ -e "/boot/vmlinuz-$want" ]; then
+		echo "$want"
+		return 0
+	fi
+	for d in /lib/modules/"$want".*; do
+		k=${d##*/}
+		[ -e "/boot/vmlinuz-$k" ] && [ -e "$d/build/Makefile" ] && echo "$k"
+	done | sort -V | tail -n1 | grep . || return 1
+}
+
+# Short name of a kernel release: 6.12.95+deb12-amd64 -> 6.12.
+vm_series() {
+	local IFS=.
+	# shellcheck disable=SC2086
+	set -- $1
+	echo "$1.$2"
+}
+
+# The uncompressed ELF vmlinux inside /boot/vmlinuz-$1, booted through its
+# PVH entry point (much faster than a bzImage through SeaBIOS).
+vm_vmlinux() {
+	local kver=$1 img out off magic tool
+	img=/boot/vmlinuz-$kver
+	out=$VM_CACHE/vmlinux-$kver
+	if [ -s "$out" ] && [ "$out" -nt "$img" ]; then
+		echo "$out"
+		return 0
+	fi
+	mkdir -p "$VM_CACHE"
+	for magic in xz gzip zstd; do
+		case $magic in
+		xz)   off=$(grep -abo $'\xfd7zXZ\x00' "$img" | head -n1 | cut -d: -f1); tool="xz -dc" ;;
+		gzip) off=$(grep -abo $'\x1f\x8b\x08' "$img" | head -n1 | cut -d: -f1); tool="gzip -dc" ;;
+		zstd) off=$(grep -abo $'\x28\xb5\x2f\xfd' "$img" | head -n1 | cut -d: -f1); tool="zstd -dc" ;;
+		esac
+		[ -n "$off" ] || continue
+		# Trailing garbage after the stream makes the tools complain: ignore
+		# their status and check the ELF magic instead.
+		tail -c +$((off + 1)) "$img" | $tool > "$out.tmp" 2>/dev/null || true
+		if [ "$(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+			mv "$out.tmp" "$out"
+			echo "$out"
+			return 0
+		fi
+	done
+	rm -f "$out.tmp"
+	vm_die "cannot extract an ELF vmlinux from $img"
+}
+
+# Print the modules (paths relative to /lib/modules/$kver) to load, in
+# load order, for the names given.
+vm_module_order() {
+	local kver=$1 m path deps seen=" " d
+	shift
+	for m in "$@"; do
+		path=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
+		       awk '$1 == "insmod" { print $2 }')
+		for d in $path; do
+			d=${d#/lib/modules/$kver/}
+			d=${d#/usr/lib/modules/$kver/}
+			case $seen in *" $d "*) continue ;; esac
+			seen="$seen$d "
+			echo "$d"
+		done
+	done
+}
+
+vm_initramfs() {
+	local kver=$1 out stage m dst busybox
+	out=$VM_CACHE/initramfs-$kver.cpio
+	if [ -s "$out" ] && [ "$out" -nt "$VM_DIR/vm-init" ] && [ "$out" -nt "$VM_DIR/vm-lib.sh" ]; then
+		echo "$out"
+		return 0
+	fi
+	busybox=$(command -v busybox) || vm_die "busybox-static is not installed (make deps)"
+	file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+		[ -e /bin/busybox ] || vm_die "busybox is not static"
+	stage=$(mktemp -d "$VM_CACHE/initramfs.XXXXXX")
+	mkdir -p "$stage"/{bin,dev,proc,sys,mnt/root,modules}
+	cp "$busybox" "$stage/bin/busybox"
+	ln -s busybox "$stage/bin/sh"
+	cp "$VM_DIR/vm-init" "$stage/init"
+	chmod 755 "$stage/init"
+	: > "$stage/modules/order"
+	for m in $(vm_module_order "$kver" $VM_INITRD_MODULES); do
+		dst=$stage/modules/$(basename "${m%.xz}")
+		case $m in
+		*.ko.xz)  xz -dc "/lib/modules/$kver/$m" > "$dst" ;;
+		*.ko.zst) zstd -qdc "/lib/modules/$kver/$m" > "${dst%.zst}"; dst=${dst%.zst} ;;
+		*)        cp "/lib/modules/$kver/$m" "$dst" ;;
+		esac
+		basename "$dst" >> "$stage/modules/order"
+	done
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp"
+	rm -rf "$stage"
+	mv "$out.tmp" "$out"
+	echo "$out"
+}
+
+# TSC calibration fails often under TCG on microvm: give the frequency.
+vm_tsc_khz() {
+	awk -F: '/^cpu MHz/ { printf "%d\n", $2 * 1000; exit }' /proc/cpuinfo
+}
+
+# vm_boot KVER SHARE_DIR TIMEOUT_S CONSOLE_LOG [live]
+# SHARE_DIR must contain "cmd", a bash script run as the guest's PID 1
+# (in the host root).  Returns 0 if the guest left "$SHARE_DIR/status",
+# 124 on timeout, 1 otherwise.  With "live", the console is also copied
+# to stdout as it comes.
+vm_boot() {
+	local kver=$1 share=$2 tmo=$3 log=$4 live=${5:-} vmlinux initrd accel cpus mem
+	local append rc=0
+	vmlinux=$(vm_vmlinux "$kver") || return 1
+	initrd=$(vm_initramfs "$kver") || return 1
+	accel=${QEMU_ACCEL:-tcg}
+	cpus=${VM_CPUS:-2}
+	mem=${VM_MEM:-1536}
+	append="console=ttyS0 quiet panic=-1 oops=panic pci=off"
+	append+=" tsc_early_khz=$(vm_tsc_khz) tsc=reliable"
+	append+=" rdinit=/init ${VM_APPEND:-}"
+	rm -f "$share/status"
+	local qemu=(qemu-system-x86_64 -M microvm -accel "$accel" -cpu max -smp "$cpus" -m "$mem"
+		-nodefaults -nographic -no-reboot -serial mon:stdio
+		-kernel "$vmlinux" -initrd "$initrd" -append "$append"
+		-fsdev "local,id=r,path=/,security_model=none,readonly=on,multidevs=remap"
+		-device "virtio-9p-device,fsdev=r,mount_tag=hostroot"
+		-fsdev "local,id=w,path=$share,security_model=none,multidevs=remap"
+		-device "virtio-9p-device,fsdev=w,mount_tag=vmshare")
+	if [ -n "$live" ]; then
+		timeout -k 5 "$tmo" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+	else
+		timeout -k 5 "$tmo" "${qemu[@]}" < /dev/null > "$log" 2>&1 || rc=$?
+	fi
+	# The console is a serial line: drop the carriage returns.
+	sed -i 's/\r$//' "$log"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		return 124
+	fi
+	[ -e "$share/status" ] || return 1
+	return 0
+}
+
+# Lines of a kernel log that mean the kernel is not healthy.
+VM_RED_FLAGS='BUG:|WARNING:|Oops|Kernel panic|KASAN|refcount_t|list_add corruption|list_del corruption|UBSAN|general protection fault|kernel BUG|stack-protector|Call Trace:'
+
+# Print the red-flag lines of the given files (console log, dmesg).
+vm_red_flags() {
+	cat "$@" 2>/dev/null | grep -aE "$VM_RED_FLAGS" | sort -u || true
+}
