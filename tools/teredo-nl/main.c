@@ -56,13 +56,20 @@ static int error(int code, const char *fmt, ...)
 	return code;
 }
 
-/* Reports a failed request: the kernel's message if it gave one. */
-static int nl_error(const struct tnl_nl *nl, int err, const char *what)
+/*
+ * Reports a failed request: the kernel's message if it gave one (kernels
+ * before 6.2 give none for a refused dump), else the errno meaning.
+ */
+static int nl_error(const struct tnl_nl *nl, int err, const char *what,
+		    const char *dev)
 {
 	if (nl->errmsg[0])
 		return error(EXIT_ERROR, "%s", nl->errmsg);
-	fprintf(stderr, "teredo-nl: %s: %s\n", what, strerror(-err));
-	return EXIT_ERROR;
+	if (dev && dev[0] && err == -ENODEV)
+		return error(EXIT_ERROR, "%s: no such device", dev);
+	if (dev && dev[0] && err == -EOPNOTSUPP)
+		return error(EXIT_ERROR, "%s: not a teredo device", dev);
+	return error(EXIT_ERROR, "%s: %s", what, strerror(-err));
 }
 
 static int open_nl(struct tnl_nl *nl)
@@ -141,7 +148,7 @@ static int cmd_show(struct tnl_nl *nl, struct tnl_req *req)
 		setvbuf(stdout, NULL, _IOFBF, 0);
 	err = tnl_nl_talk(nl, nlh, dev_cb, req);
 	if (err)
-		return nl_error(nl, err, "show");
+		return nl_error(nl, err, "show", req->dev);
 	if (req->json && !req->dev[0]) {
 		/* An empty dump printed nothing yet. */
 		fputs(ftell(stdout) > 0 ? "]\n" : "[]\n", stdout);
@@ -215,7 +222,7 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 	if (s & TNL_SET_MAX_PEERS)
 		put_u32(nl, nlh, TEREDO_A_MAX_PEERS, req->max_peers, "max-peers");
 	err = tnl_nl_talk(nl, nlh, NULL, NULL);
-	return err ? nl_error(nl, err, "set") : 0;
+	return err ? nl_error(nl, err, "set", req->dev) : 0;
 }
 
 static int peer_cb(const struct nlmsghdr *nlh, void *data)
@@ -248,7 +255,7 @@ static int cmd_peers(struct tnl_nl *nl, struct tnl_req *req)
 	put_dev(nl, nlh, req->dev);
 	err = tnl_nl_talk(nl, nlh, peer_cb, req);
 	if (err)
-		return nl_error(nl, err, "peers");
+		return nl_error(nl, err, "peers", req->dev);
 	if (req->json)
 		fputs(ftell(stdout) > 0 ? "]\n" : "[]\n", stdout);
 	return 0;
@@ -264,7 +271,7 @@ static int cmd_simple(struct tnl_nl *nl, struct tnl_req *req, uint8_t cmd,
 	nlh = tnl_nl_req(nl, buf, cmd, 0);
 	put_dev(nl, nlh, req->dev);
 	err = tnl_nl_talk(nl, nlh, NULL, NULL);
-	return err ? nl_error(nl, err, what) : 0;
+	return err ? nl_error(nl, err, what, req->dev) : 0;
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
@@ -295,7 +302,7 @@ static int cmd_monitor(struct tnl_nl *nl, struct tnl_req *req)
 	if (req->dev[0] && !if_nametoindex(req->dev))
 		return error(EXIT_ERROR, "%s: no such device", req->dev);
 	err = tnl_nl_monitor(nl, event_cb, req);
-	return nl_error(nl, err, "monitor");
+	return nl_error(nl, err, "monitor", NULL);
 }
 
 static int run(struct tnl_nl *nl, struct tnl_req *req)

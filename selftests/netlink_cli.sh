@@ -1,0 +1,263 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# teredo-nl and the generic netlink family "teredo", in a guest:
+# show/set/peers/qualify/flush/monitor, JSON output, every kind of bad
+# input (each gives its message and exit status and changes nothing),
+# permissions (an unprivileged user namespace gets EPERM), and the YNL
+# spec driven by the kernel's ynl CLI.
+#
+# kselftest exit codes: 0 pass, 1 fail, 4 skip.
+set -u
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+NS=tnl-$$
+YNL=/usr/src/linux-source-6.12/tools/net/ynl/cli.py
+YNL_SCHEMA=/usr/src/linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
+SPEC=$REPO/Documentation/netlink/specs/teredo.yaml
+TMP=$(mktemp -d)
+N=0
+FAILED=0
+MON_PID=
+
+cleanup() {
+	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null
+	ip netns delete "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { N=$((N + 1)); echo "ok $N $*"; }
+not_ok() { N=$((N + 1)); FAILED=1; echo "not ok $N $*"; }
+skip() { N=$((N + 1)); echo "ok $N $* # SKIP"; }
+check() { # check NAME CMD...: passes if CMD succeeds
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+in_ns() { ip netns exec "$NS" "$@"; }
+tnl() { in_ns teredo-nl "$@"; }
+
+# json FILE EXPR: evaluates a Python expression on the JSON document in
+# FILE (bound to d) and prints the result.
+json() {
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# show_json NAME: "teredo-nl show t0 -j" into $TMP/NAME.json.
+show_json() {
+	tnl show t0 -j > "$TMP/$1.json" 2> "$TMP/$1.err"
+}
+
+# expect_value NAME EXPR WANT: the last show's EXPR equals WANT.
+expect_value() {
+	local got
+	got=$(json "$TMP/cur.json" "$2" 2>&1)
+	if [ "$got" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1 (got '$got', want '$3')"
+	fi
+}
+
+# refused NAME RC PATTERN ARGS...: "teredo-nl ARGS" exits RC with one
+# stderr line matching PATTERN, and "show t0 -j" is the same before and
+# after.
+refused() {
+	local name=$1 want=$2 pat=$3 rc err
+	shift 3
+	show_json before
+	# "unshare ..." and "setpriv ..." run as given (they run teredo-nl).
+	if [ "$1" = unshare ] || [ "$1" = setpriv ]; then
+		in_ns "$@" > /dev/null 2> "$TMP/err"
+	else
+		tnl "$@" > /dev/null 2> "$TMP/err"
+	fi
+	rc=$?
+	err=$(cat "$TMP/err")
+	show_json after
+	if [ "$rc" != "$want" ]; then
+		not_ok "$name: exit $rc, want $want ($err)"
+	elif ! [[ $err =~ $pat ]] || [ "$(wc -l < "$TMP/err")" != 1 ]; then
+		not_ok "$name: stderr '$err' does not match '$pat'"
+	elif ! cmp -s "$TMP/before.json" "$TMP/after.json"; then
+		not_ok "$name: settings changed"
+	else
+		ok "$name: exit $rc, \"$err\", nothing changed"
+	fi
+}
+
+echo "TAP version 13"
+if ! command -v teredo-nl > /dev/null; then
+	echo "1..0 # SKIP teredo-nl not built"
+	exit 4
+fi
+if ! modprobe teredo 2> /dev/null; then
+	echo "1..0 # SKIP teredo module not available"
+	exit 4
+fi
+ip netns add "$NS"
+in_ns ip link set lo up
+in_ns ip link add t0 type teredo || { echo "not ok 1 create t0"; echo "1..1"; exit 1; }
+in_ns ip link add d0 type dummy
+
+# --- show -----------------------------------------------------------------
+show_json cur
+check "show t0 -j is valid JSON" python3 -m json.tool "$TMP/cur.json" /dev/null
+expect_value "show: ifname" 'd["ifname"]' t0
+expect_value "show: state offline without a server" 'd["state"]' offline
+expect_value "show: no address yet" 'd["address"]' None
+expect_value "show: every key present" \
+	'sorted(k for k in ["ifname", "mode", "state", "address", "server", "mapped_addr", "mapped_port", "peers", "stats"] if k not in d)' '[]'
+expect_value "show: 29 counters, drop_malformed at 0" \
+	'(len(d["stats"]), d["stats"]["drop_malformed"])' '(29, 0)'
+check "show t0 text names the device and state" \
+	bash -c "ip netns exec $NS teredo-nl show t0 | grep -q '^t0: mode client state offline'"
+
+# --- set, one setting at a time and all at once ------------------------------
+check "set server 192.0.2.1" tnl set t0 server 192.0.2.1
+show_json cur
+expect_value "show: server" 'd["server"]' 192.0.2.1
+check "set every setting" tnl set t0 server 198.51.100.1 server2 198.51.100.9 \
+	port 3545 fwmark 0x10 refresh 45 allow 0x1 allow 0x20/0xf0 rxmark 7 \
+	policy enterprise dormant-timeout 600 max-peers 50
+show_json cur
+expect_value "show: server, server2, port" '(d["server"], d["server2"], d["port"])' \
+	"('198.51.100.1', '198.51.100.9', 3545)"
+expect_value "show: fwmark, refresh, rxmark" '(d["fwmark"], d["refresh"], d["rxmark"])' \
+	"(16, 45, 7)"
+expect_value "show: allowed marks" '[(m["mark"], m["mask"]) for m in d["allowed_marks"]]' \
+	"[(1, 4294967295), (32, 240)]"
+expect_value "show: policy, dormant timeout, max peers" \
+	'(d["policy"], d["dormant_timeout"], d["max_peers"])' "('enterprise', 600, 50)"
+check "set allow none" tnl set t0 allow none policy client
+show_json cur
+expect_value "show: marks cleared" 'd["allowed_marks"]' '[]'
+check "set mode relay" tnl set t0 mode relay
+show_json cur
+expect_value "show: mode relay" 'd["mode"]' relay
+check "set mode client" tnl set t0 mode client
+
+# --- bad input: message, exit status, nothing changed ------------------------
+refused "bad mark" 2 'fwmark: invalid number "abc"' set t0 fwmark abc
+refused "negative refresh" 2 'refresh: invalid number' set t0 refresh -1
+refused "refresh 0 out of range" 1 '^teredo-nl: refresh: .*range' set t0 refresh 0
+refused "refresh 3601 out of range" 1 '^teredo-nl: refresh: .*range' set t0 refresh 3601
+refused "max-peers 0 out of range" 1 '^teredo-nl: max-peers: .*range' set t0 max-peers 0
+refused "unknown mode" 2 'unknown mode "fast"' set t0 mode fast
+refused "unknown policy" 2 'unknown policy' set t0 policy open
+refused "unknown setting" 2 'unknown setting "colour"' set t0 colour red
+refused "missing value" 2 'port: missing value' set t0 port
+refused "non-global server 10.0.0.1" 1 'server: server must be a global unicast' \
+	set t0 server 10.0.0.1
+refused "non-global server2 127.0.0.1" 1 'server2: server must be a global unicast' \
+	set t0 server2 127.0.0.1
+refused "server 224.0.0.1" 1 'global unicast' set t0 server 224.0.0.1
+refused "mark outside its mask" 1 'allow: .*outside its mask' set t0 allow 0x3/0x1
+refused "good and bad together change nothing" 1 'refresh' \
+	set t0 fwmark 0x99 port 4000 refresh 0
+refused "server name resolved (localhost), refused as non-global" 1 \
+	'server: server must be a global unicast' set t0 server localhost
+refused "unresolvable server name" 3 'cannot resolve server "no-such-host.invalid"' \
+	set t0 server no-such-host.invalid
+refused "missing device" 1 'no such device' set nosuch0 fwmark 1
+refused "show missing device" 1 'no such device' show nosuch0
+refused "non-teredo device (dummy)" 1 'not a teredo device' set d0 fwmark 1
+refused "peers of a non-teredo device" 1 'not a teredo device' peers d0
+refused "qualify a non-teredo device" 1 'not a teredo device' qualify d0
+
+# Unprivileged callers get EPERM for every change and can still read.
+# As a plain user (nobody, no capabilities):
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+for c in "set t0 fwmark 1" "qualify t0" "flush t0"; do
+	# shellcheck disable=SC2086
+	refused "unprivileged user: $c: EPERM" 1 '^teredo-nl: .*Operation not permitted' \
+		"${NOBODY[@]}" teredo-nl $c
+done
+check "unprivileged user: show works" bash -c \
+	"ip netns exec $NS ${NOBODY[*]} teredo-nl show t0 -j | python3 -m json.tool > /dev/null"
+# As root of a user namespace of its own, which has no CAP_NET_ADMIN
+# over this netns (owned by the initial user namespace).  unshare -U
+# needs a real root: it fails inside a chroot.
+if in_ns unshare -U -r true 2> /dev/null; then
+	for c in "set t0 fwmark 1" "qualify t0" "flush t0"; do
+		# shellcheck disable=SC2086
+		refused "user namespace root: $c: EPERM" 1 '^teredo-nl: .*Operation not permitted' \
+			unshare -U -r teredo-nl $c
+	done
+	check "user namespace root: show works" bash -c \
+		"ip netns exec $NS unshare -U -r teredo-nl show t0 -j | python3 -m json.tool > /dev/null"
+	# ... but that root owns a netns it creates, and its devices.
+	check "user namespace root: set in its own netns works" \
+		unshare -U -r -n bash -c 'ip link add t9 type teredo &&
+			teredo-nl set t9 fwmark 0x42 &&
+			teredo-nl show t9 -j | grep -q "\"fwmark\": 66"'
+else
+	skip "user namespace tests (unshare -U fails here: $(in_ns unshare -U -r true 2>&1))"
+fi
+
+# --- dump of every device, peers, qualify, flush -----------------------------
+in_ns ip link add t1 type teredo
+tnl show -j > "$TMP/all.json"
+check "show (dump) -j is valid JSON" python3 -m json.tool "$TMP/all.json" /dev/null
+cp "$TMP/all.json" "$TMP/cur.json"
+expect_value "show (dump): t0 and t1, not d0" 'sorted(x["ifname"] for x in d)' "['t0', 't1']"
+tnl peers t0 -j > "$TMP/cur.json"
+check "peers -j is valid JSON" python3 -m json.tool "$TMP/cur.json" /dev/null
+expect_value "peers: none yet" 'd' '[]'
+check "qualify t0" tnl qualify t0
+check "flush t0" tnl flush t0
+
+# --- monitor sees a state change --------------------------------------------
+tnl set t0 server 192.0.2.1
+in_ns teredo-nl monitor t0 -j > "$TMP/mon.out" 2> "$TMP/mon.err" &
+MON_PID=$!
+sleep 1
+in_ns ip link set t0 up
+sleep 2
+in_ns ip link set t0 down
+sleep 1
+kill "$MON_PID" 2> /dev/null
+wait "$MON_PID" 2> /dev/null
+MON_PID=
+if grep -q '"event": "state"' "$TMP/mon.out" &&
+   python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/mon.out"; then
+	ok "monitor: state event, one JSON object per line ($(head -n1 "$TMP/mon.out"))"
+else
+	not_ok "monitor: no state event ($(cat "$TMP/mon.out" "$TMP/mon.err"))"
+fi
+if grep -q '"ifname": "t1"' "$TMP/mon.out"; then
+	not_ok "monitor t0 shows only t0"
+else
+	ok "monitor t0 shows only t0"
+fi
+
+# --- the YNL spec with the kernel's ynl CLI ----------------------------------
+if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
+	if in_ns python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" --dump dev-get \
+	   > "$TMP/ynl.out" 2>&1 &&
+	   grep -q "'ifname': 't0'" "$TMP/ynl.out" && grep -q "'ifname': 't1'" "$TMP/ynl.out"; then
+		ok "ynl --dump dev-get lists t0 and t1"
+	else
+		not_ok "ynl --dump dev-get ($(head -c 600 "$TMP/ynl.out"))"
+	fi
+	if in_ns python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" --do dev-get \
+	   --json '{"ifname": "t0"}' > "$TMP/ynl.out" 2>&1 &&
+	   grep -q "'server': '192.0.2.1'" "$TMP/ynl.out" &&
+	   grep -q "'drop-malformed': 0" "$TMP/ynl.out"; then
+		ok "ynl --do dev-get decodes server and counters"
+	else
+		not_ok "ynl --do dev-get ($(head -c 600 "$TMP/ynl.out"))"
+	fi
+	if in_ns python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" --do dev-set \
+	   --json '{"ifname": "t0", "refresh": 77}' > "$TMP/ynl.out" 2>&1 &&
+	   show_json cur && [ "$(json "$TMP/cur.json" 'd["refresh"]')" = 77 ]; then
+		ok "ynl --do dev-set changes refresh"
+	else
+		not_ok "ynl --do dev-set ($(head -c 600 "$TMP/ynl.out"))"
+	fi
+else
+	skip "ynl CLI (no linux-source-6.12 or python3-jsonschema)"
+fi
+
+echo "1..$N"
+exit $FAILED
