@@ -741,14 +741,15 @@ static int count_in(const char *file, const char *what)
 static const char *pcap_dir = "/tmp";
 static const char *script_dir = ".";
 
-/* 0 pass, 4 skip, else fail: the exit codes of miredo_interop.sh */
-static void interop(const char *name, const char *mode)
+/* 0 pass, 4 skip, else fail: the exit codes of the helper scripts */
+static void script_case(const char *name, const char *script,
+			const char *mode)
 {
 	char cmd[2048];
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "'%s/miredo_interop.sh' %s '%s'",
-		 script_dir, mode, pcap_dir);
+	snprintf(cmd, sizeof(cmd), "'%s/%s' %s '%s'", script_dir, script,
+		 mode, pcap_dir);
 	fflush(stdout);
 	rc = system(cmd);
 	rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
@@ -873,8 +874,11 @@ int main(int argc, char **argv)
 		RUN(tshark_decodes);
 	else
 		tap_skip_case("tshark_decodes", "tshark not installed");
-	interop("miredo_server_accepts_our_rs", "server");
-	interop("miredo_client_accepts_our_ra", "client");
+	script_case("miredo_server_accepts_our_rs", "miredo_interop.sh",
+		    "server");
+	script_case("miredo_client_accepts_our_ra", "miredo_interop.sh",
+		    "client");
+	script_case("linux_slaac_accepts_our_ra", "linux_ra.sh", "");
 	printf("1..%d\n", tap_n);
 	printf("# %d passed, %d failed\n", tap_n - tap_failed, tap_failed);
 	return tap_failed ? 1 : 0;
