@@ -4,7 +4,7 @@
 # for FUZZ_SECONDS with new inputs kept under $BUILD/work/.  Crashing
 # inputs land in $BUILD/crashes/.  Exit 1 on any failure.
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 BUILD=${BUILD:-build}
 SECS=${FUZZ_SECONDS:-60}
 total=0

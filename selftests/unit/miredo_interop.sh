@@ -30,6 +30,7 @@ client) command -v miredo >/dev/null || skip "miredo not installed"
 esac
 ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do
