@@ -52,12 +52,13 @@ NSKIP=0
 NTEST=0
 T0=$(date +%s)
 
-# Scripts of the default guest run: every selftests/*.sh but the library
-# and the interactive ones.
+# Scripts of the default guest run: every executable selftests/*.sh but
+# the interactive ones (libraries such as lib.sh are not executable).
 guest_tests_default() {
 	local f
 	for f in "$ST"/*.sh; do
-		case ${f##*/} in lib.sh|demo.sh|bench.sh) continue ;; esac
+		[ -x "$f" ] || continue
+		case ${f##*/} in lib.sh|topo.sh|*_lib.sh|demo.sh|bench.sh) continue ;; esac
 		echo "$f"
 	done
 }

@@ -172,7 +172,7 @@ vm_boot() {
 }
 
 # Lines of a kernel log that mean the kernel is not healthy.
-VM_RED_FLAGS='BUG:|WARNING:|Oops|Kernel panic|KASAN|refcount_t|list_add corruption|list_del corruption|UBSAN|general protection fault|kernel BUG|stack-protector|Call Trace:'
+VM_RED_FLAGS='BUG:|unregister_netdevice: waiting|WARNING:|Oops|Kernel panic|KASAN|refcount_t|list_add corruption|list_del corruption|UBSAN|general protection fault|kernel BUG|stack-protector|Call Trace:'
 
 # Print the red-flag lines of the given files (console log, dmesg).
 vm_red_flags() {
