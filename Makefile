@@ -56,10 +56,10 @@ deps:
 	selftests/vm/setup-host.sh
 
 check:
-	selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)")
+	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)")
 
 demo:
-	selftests/vm/run-demo.sh
+	selftests/vm/run-demo.sh $(if $(KERNELS),--kernel "$(KERNELS)")
 
 unit:
 	$(MAKE) -C selftests/unit BUILD=$(BUILD)/unit run
@@ -68,7 +68,7 @@ fuzz:
 	$(MAKE) -C selftests/fuzz BUILD=$(BUILD)/fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) run
 
 bench:
-	selftests/vm/run-bench.sh
+	selftests/vm/run-bench.sh $(if $(KERNELS),--kernel "$(KERNELS)")
 
 checkpatch:
 	selftests/vm/checkpatch.sh drivers/net/teredo include/uapi/linux/teredo.h

@@ -181,33 +181,6 @@ run_host_tests() {
 }
 
 # --- guests --------------------------------------------------------------
-# Prepare modules.* for "$kver" with our module in updates/.  depmod over
-# Debian's xz-compressed modules takes ~10 s, so the result is cached,
-# keyed by everything of teredo.ko that depmod looks at.
-prepare_depmod() {
-	local kver=$1 ko=$2 dst=$3 sig cache base
-	sig=$( { modinfo -F alias "$ko"; modinfo -F depends "$ko"; modinfo -F softdep "$ko";
-		 nm "$ko" 2>/dev/null | grep -E ' __ksymtab_'; stat -c %Y "/lib/modules/$kver/modules.order"; } |
-		sha256sum | cut -c1-16)
-	cache=$VM_CACHE/depmod-$kver-$sig
-	if [ ! -e "$cache/modules.dep.bin" ]; then
-		mkdir -p "$VM_CACHE" || return 1
-		base=$(mktemp -d "$VM_CACHE/depmod.XXXXXX") || return 1
-		[ -d "$base" ] || return 1
-		mkdir -p "$base/lib/modules/$kver/updates"
-		ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
-		cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null
-		cp "$ko" "$base/lib/modules/$kver/updates/teredo.ko"
-		depmod -b "$base" "$kver" || { rm -rf "$base"; return 1; }
-		rm -rf "$cache"
-		mkdir -p "$cache"
-		cp "$base/lib/modules/$kver"/modules.* "$cache/"
-		rm -rf "$base"
-	fi
-	mkdir -p "$dst"
-	cp "$cache"/modules.* "$dst/"
-}
-
 # Start one guest in the background; its results land in $OUTDIR/$kver.
 start_guest() {
 	local kver=$1 dir share
@@ -217,7 +190,7 @@ start_guest() {
 	mkdir -p "$share"
 	if [ -n "${KO[$kver]}" ]; then
 		cp "${KO[$kver]}" "$share/teredo.ko"
-		prepare_depmod "$kver" "${KO[$kver]}" "$share/modules" ||
+		vm_prepare_depmod "$kver" "${KO[$kver]}" "$share/modules" ||
 			echo "run-check: depmod for $kver failed" >&2
 	fi
 	cat > "$share/cmd" <<-EOF

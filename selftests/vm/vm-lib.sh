@@ -171,6 +171,33 @@ vm_boot() {
 	return 0
 }
 
+# Prepare modules.* for "$kver" with our module in updates/.  depmod over
+# Debian's xz-compressed modules takes ~10 s, so the result is cached,
+# keyed by everything of teredo.ko that depmod looks at.
+vm_prepare_depmod() {
+	local kver=$1 ko=$2 dst=$3 sig cache base
+	sig=$( { modinfo -F alias "$ko"; modinfo -F depends "$ko"; modinfo -F softdep "$ko";
+		 nm "$ko" 2>/dev/null | grep -E ' __ksymtab_'; stat -c %Y "/lib/modules/$kver/modules.order"; } |
+		sha256sum | cut -c1-16)
+	cache=$VM_CACHE/depmod-$kver-$sig
+	if [ ! -e "$cache/modules.dep.bin" ]; then
+		mkdir -p "$VM_CACHE" || return 1
+		base=$(mktemp -d "$VM_CACHE/depmod.XXXXXX") || return 1
+		[ -d "$base" ] || return 1
+		mkdir -p "$base/lib/modules/$kver/updates"
+		ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
+		cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null
+		cp "$ko" "$base/lib/modules/$kver/updates/teredo.ko"
+		depmod -b "$base" "$kver" || { rm -rf "$base"; return 1; }
+		rm -rf "$cache"
+		mkdir -p "$cache"
+		cp "$base/lib/modules/$kver"/modules.* "$cache/"
+		rm -rf "$base"
+	fi
+	mkdir -p "$dst"
+	cp "$cache"/modules.* "$dst/"
+}
+
 # Lines of a kernel log that mean the kernel is not healthy.
 VM_RED_FLAGS='BUG:|unregister_netdevice: waiting|WARNING:|Oops|Kernel panic|KASAN|refcount_t|list_add corruption|list_del corruption|UBSAN|general protection fault|kernel BUG|stack-protector|Call Trace:'
 

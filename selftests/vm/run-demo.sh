@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# "make demo" / "make bench": build, boot one guest (6.12 unless told
+# otherwise) and run selftests/demo.sh (or bench.sh) in it with its output
+# streamed live to this terminal.  The console log is kept under
+# build/vm-demo/.  Exit status: the script's, or 1 if the kernel log has
+# a BUG/WARNING/Oops line or the guest did not finish.
+#
+# Usage: run-demo.sh [--kernel 6.12] [--script demo.sh] [--no-build]
+set -uo pipefail
+# shellcheck source=selftests/vm/vm-lib.sh
+. "$(dirname "$0")/vm-lib.sh"
+
+KERNEL=6.12
+SCRIPT=demo.sh
+DO_BUILD=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel)	KERNEL=${2%% *}; shift ;;
+	--script)	SCRIPT=$2; shift ;;
+	--no-build)	DO_BUILD=0 ;;
+	*)		echo "run-demo: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+what=$(basename "$SCRIPT" .sh)
+t=$REPO/selftests/$SCRIPT
+if [ ! -e "$t" ]; then
+	echo "make $what: selftests/$SCRIPT does not exist yet, nothing to run" >&2
+	exit 1
+fi
+kver=$(vm_kver "$KERNEL") || vm_die "no installed kernel matches '$KERNEL' (make deps)"
+ko=$BUILD/$kver/teredo.ko
+if [ "$DO_BUILD" = 1 ]; then
+	echo "make $what: building teredo.ko for $kver and the tools" >&2
+	make -C "$REPO" --no-print-directory module KVER="$kver" > /dev/null ||
+		vm_die "module build failed (make module KVER=$kver)"
+	if [ -e "$REPO/tools/Makefile" ]; then
+		make -C "$REPO" --no-print-directory tools > /dev/null || vm_die "make tools failed"
+	fi
+fi
+[ -e "$ko" ] || vm_die "no $ko (make module KVER=$kver)"
+
+dir=$BUILD/vm-$what/$kver
+share=$dir/share
+rm -rf "$dir"
+mkdir -p "$share"
+cp "$ko" "$share/teredo.ko"
+vm_prepare_depmod "$kver" "$ko" "$share/modules" || vm_die "depmod failed"
+cat > "$share/cmd" <<CMD
+export VM_KVER='$kver' VM_KO='$ko' VM_LIVE=1
+export VM_TESTS='$t' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-1800}'
+export VM_PATH='$BUILD/tools'
+exec /bin/bash --noprofile --norc '$VM_DIR/guest-init.sh'
+CMD
+echo "make $what: booting $kver (console log: $dir/console.log)" >&2
+vm_boot "$kver" "$share" "${VM_TIMEOUT:-2400}" "$dir/console.log" live
+brc=$?
+rc=$(cat "$share/results/$what.rc" 2>/dev/null || echo 1)
+flags=$(vm_red_flags "$dir/console.log" "$share/dmesg.txt")
+if [ -n "$flags" ]; then
+	echo "make $what: the kernel log has BUG/WARNING/Oops lines:" >&2
+	echo "$flags" >&2
+	rc=1
+fi
+if [ "$brc" != 0 ]; then
+	echo "make $what: the guest did not finish (status $brc)" >&2
+	rc=1
+fi
+echo "make $what: $SCRIPT exited $rc" >&2
+exit "$rc"
