@@ -150,6 +150,30 @@ else
 	fi
 fi
 
+# --- server names: resolved in userspace; --wait retries --------------------
+# A private /etc/hosts (bind mount in a mount namespace) that learns the
+# name only after teredo-nl started waiting for it.
+cp /etc/hosts "$TMP/hosts"
+in_ns unshare -m bash -c '
+	mount --bind "$1/hosts" /etc/hosts || exit 9
+	teredo-nl --wait set t0 server teredo-test.example > "$1/wait.out" 2>&1 &
+	pid=$!
+	sleep 2
+	kill -0 $pid 2> /dev/null || { echo "did not wait" >> "$1/wait.out"; exit 1; }
+	echo "203.0.113.7 teredo-test.example" >> "$1/hosts"
+	wait $pid' _ "$TMP"
+rc=$?
+show_json cur
+if [ "$rc" = 0 ] && [ "$(json "$TMP/cur.json" 'd["server"]')" = 203.0.113.7 ]; then
+	ok "--wait: waits for the name, then sets its address"
+else
+	not_ok "--wait (exit $rc: $(cat "$TMP/wait.out"))"
+fi
+in_ns unshare -m bash -c 'mount --bind "$1/hosts" /etc/hosts && teredo-nl set t0 server2 teredo-test.example' _ "$TMP"
+show_json cur
+expect_value "server2 by name" 'd["server2"]' 203.0.113.7
+tnl set t0 server 192.0.2.1 server2 none
+
 # --- bad input: message, exit status, nothing changed ------------------------
 refused "bad mark" 2 'fwmark: invalid number "abc"' set t0 fwmark abc
 refused "negative refresh" 2 'refresh: invalid number' set t0 refresh -1
