@@ -55,6 +55,7 @@ refused() {
 	ns_ip a "$@" > /dev/null 2> "$TMP/err"
 	rc=$?
 	err=$(cat "$TMP/err")
+	info "ip $*: $err"
 	n1=$(count_teredo)
 	d1=$(info_data t0 2> /dev/null)
 	if [ "$rc" = 0 ]; then
@@ -68,10 +69,25 @@ refused() {
 	fi
 }
 
-ktap_plan 34
+ktap_plan 38
 
 ns_create a
 ns_ip a link add v0 type veth peer name v1 || fail_all "cannot create a veth pair"
+
+# --- the plugin links against Debian's ip -----------------------------------
+# ip loads plugins with RTLD_LAZY: a helper missing from ip would only fail
+# when called.  Every symbol the plugin needs from ip must be exported.
+IP_BIN=$(command -v ip)
+if command -v nm > /dev/null; then
+	missing=""
+	for sym in $(nm -D --undefined-only "$PLUGIN_DIR/link_teredo.so" | awk '$2 !~ /@|^_/ { print $2 }'); do
+		nm -D --defined-only "$IP_BIN" | awk '{ print $3 }' | grep -qx "$sym" ||
+			missing="$missing $sym"
+	done
+	assert_eq "every ip helper the plugin calls is exported by $IP_BIN" "" "$missing"
+else
+	skip "every ip helper the plugin calls is exported by ip" "nm not installed"
+fi
 
 # --- help ------------------------------------------------------------------
 out=$(ip link help teredo 2>&1)
@@ -128,8 +144,17 @@ assert_json "server and fwmark changed" t0 \
 assert_ok "ip link add t3 type teredo port 3600, up" \
 	ns_ip a link add t3 type teredo server 192.0.2.1 port 3600
 ns_ip a link set t3 up
-ns_ip a link set t3 type teredo port 3601
-assert_json "t3 (up) changed to port 3601" t3 "d['port'] == 3601"
+# udp_ports: the local UDP ports bound in netns a, sorted, on one line.
+udp_ports() {
+	ns_exec a ss -Hunl | awk '{ sub(/.*:/, "", $4); print $4 }' | sort -n | tr '\n' ' '
+}
+# shellcheck disable=SC2016 # wait_for evaluates it
+wait_for '[ "$(udp_ports)" = "3600 " ]' 5
+assert_eq "t3 (up) has its UDP socket on port 3600" "3600 " "$(udp_ports)"
+assert_ok "ip link set t3 type teredo port 3601 (device up)" \
+	ns_ip a link set t3 type teredo port 3601
+assert_json "t3 shows port 3601" t3 "d['port'] == 3601"
+assert_eq "t3's UDP socket moved to port 3601" "3601 " "$(udp_ports)"
 ns_ip a link del t3
 
 # --- bad values: ip's error, nothing created or changed ----------------------

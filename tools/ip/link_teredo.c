@@ -6,7 +6,7 @@
  * ip(8) looks for an unknown link kind in <libdir>/ip/link_<kind>.so
  * (Debian: /usr/lib/x86_64-linux-gnu/ip, or $IP_LIB_DIR) and takes the
  * symbol <kind>_link_util.  Debian ships no iproute2 headers, so the few
- * pieces of ip's ABI used here are declared below; they are those of
+ * pieces of ip's ABI used here are declared in iproute2.h; they are those of
  * iproute2 6.1 (Debian 12), whose ip is linked with -export-dynamic.
  * Everything else (address and number parsing, interface names) is done
  * with libc so that the plugin depends on as little of ip as possible.
@@ -24,48 +24,9 @@
 #include <linux/rtnetlink.h>
 #include <linux/teredo.h>
 
-/* --- iproute2 6.1 ABI (include/utils.h, include/json_print.h, ip_common.h) */
+#include "iproute2.h"
 
-struct link_util {
-	struct link_util *next;
-	const char *id;
-	int maxattr;
-	int (*parse_opt)(struct link_util *lu, int argc, char **argv,
-			 struct nlmsghdr *n);
-	void (*print_opt)(struct link_util *lu, FILE *f, struct rtattr *tb[]);
-	void (*print_xstats)(struct link_util *lu, FILE *f,
-			     struct rtattr *xstats);
-	void (*print_help)(struct link_util *lu, int argc, char **argv,
-			   FILE *f);
-	int (*parse_ifla_xstats)(struct link_util *lu, int argc, char **argv);
-	int (*print_ifla_xstats)(struct nlmsghdr *n, void *arg);
-};
-
-/* enum output_type */
-#define IP_PRINT_FP	1
-#define IP_PRINT_JSON	2
-#define IP_PRINT_ANY	4
-
-/* enum color_attr: COLOR_NONE is the last of seven. */
-#define IP_COLOR_NONE	6
-
-/* Size of iplink_req.buf in ip/ip_common.h: the room for attributes. */
-#define IP_REQ_ROOM	1024
-
-int addattr8(struct nlmsghdr *n, int maxlen, int type, __u8 data);
-int addattr16(struct nlmsghdr *n, int maxlen, int type, __u16 data);
-int addattr32(struct nlmsghdr *n, int maxlen, int type, __u32 data);
-void invarg(const char *msg, const char *arg) __attribute__((noreturn));
-void duparg(const char *key, const char *arg) __attribute__((noreturn));
-void incomplete_command(void) __attribute__((noreturn));
-int print_color_string(int type, int color, const char *key, const char *fmt,
-		       const char *value);
-int print_color_uint(int type, int color, const char *key, const char *fmt,
-		     unsigned int value);
-int print_color_null(int type, int color, const char *key, const char *fmt,
-		     const char *value);
-
-/* --- names ----------------------------------------------------------------- */
+/* --- names -------------------------------------------------------------- */
 
 static const char * const mode_names[] = {
 	[TEREDO_MODE_CLIENT] = "client",
