@@ -292,6 +292,15 @@ if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
 	else
 		not_ok "ynl --do dev-set ($(head -c 600 "$TMP/ynl.out"))"
 	fi
+	show_json before
+	if ! in_ns python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" --do dev-set \
+	     --json '{"ifname": "t0", "fwmark": 1234, "state": 2}' > "$TMP/ynl.out" 2>&1 &&
+	   grep -q 'read-only' "$TMP/ynl.out" && show_json after &&
+	   cmp -s "$TMP/before.json" "$TMP/after.json"; then
+		ok "ynl --do dev-set with a read-only attribute: refused, nothing changed"
+	else
+		not_ok "ynl dev-set read-only attribute ($(tail -c 300 "$TMP/ynl.out"))"
+	fi
 else
 	skip "ynl CLI (no linux-source-6.12 or python3-jsonschema)"
 fi

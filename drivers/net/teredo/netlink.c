@@ -412,12 +412,39 @@ static int teredo_nl_parse_config(struct nlattr **attrs,
 	return 0;
 }
 
+/* Attributes DEV_GET reports but DEV_SET cannot change. */
+static const u16 teredo_read_only_attrs[] = {
+	TEREDO_A_STATE, TEREDO_A_ADDRESS, TEREDO_A_MAPPED_ADDR,
+	TEREDO_A_MAPPED_PORT, TEREDO_A_PEER_COUNT, TEREDO_A_STATS,
+	TEREDO_A_PEER, TEREDO_A_EVENT, TEREDO_A_GENERATION,
+};
+
+static int teredo_nl_check_read_only(struct nlattr **attrs,
+				     struct netlink_ext_ack *extack)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(teredo_read_only_attrs); i++) {
+		struct nlattr *attr = attrs[teredo_read_only_attrs[i]];
+
+		if (attr) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "attribute is read-only");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int teredo_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct teredo_config *cfg;
 	struct net_device *dev;
 	int err;
 
+	err = teredo_nl_check_read_only(info->attrs, info->extack);
+	if (err)
+		return err;
 	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
@@ -684,7 +711,6 @@ static struct genl_family teredo_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= teredo_genl_ops,
 	.n_ops		= ARRAY_SIZE(teredo_genl_ops),
-	.resv_start_op	= TEREDO_CMD_EVENT + 1,
 	.mcgrps		= teredo_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(teredo_mcgrps),
 };
