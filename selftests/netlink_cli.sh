@@ -10,29 +10,23 @@
 set -u
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-NS=tnl-$$
+# shellcheck source=selftests/lib.sh
+. "$REPO/selftests/lib.sh"
+
 YNL=/usr/src/linux-source-6.12/tools/net/ynl/cli.py
 YNL_SCHEMA=/usr/src/linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
 SPEC=$REPO/Documentation/netlink/specs/teredo.yaml
 TMP=$(mktemp -d)
-N=0
-FAILED=0
+defer "rm -rf '$TMP'"
 MON_PID=
+# shellcheck disable=SC2016 # evaluated at exit
+defer '[ -n "$MON_PID" ] && kill "$MON_PID"'
 
-cleanup() {
-	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null
-	ip netns delete "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() { N=$((N + 1)); echo "ok $N $*"; }
-not_ok() { N=$((N + 1)); FAILED=1; echo "not ok $N $*"; }
-skip() { N=$((N + 1)); echo "ok $N $* # SKIP"; }
-check() { # check NAME CMD...: passes if CMD succeeds
-	local name=$1
+# check DESC CMD...: passes if CMD succeeds.
+check() {
+	local desc=$1
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 in_ns() { ip netns exec "$NS" "$@"; }
 tnl() { in_ns teredo-nl "$@"; }
@@ -48,22 +42,22 @@ show_json() {
 	tnl show t0 -j > "$TMP/$1.json" 2> "$TMP/$1.err"
 }
 
-# expect_value NAME EXPR WANT: the last show's EXPR equals WANT.
+# expect_value DESC EXPR WANT: the last show's EXPR equals WANT.
 expect_value() {
 	local got
 	got=$(json "$TMP/cur.json" "$2" 2>&1)
 	if [ "$got" = "$3" ]; then
 		ok "$1"
 	else
-		not_ok "$1 (got '$got', want '$3')"
+		not_ok "$1" "got '$got', want '$3'"
 	fi
 }
 
-# refused NAME RC PATTERN ARGS...: "teredo-nl ARGS" exits RC with one
+# refused DESC RC PATTERN ARGS...: "teredo-nl ARGS" exits RC with one
 # stderr line matching PATTERN, and "show t0 -j" is the same before and
 # after.
 refused() {
-	local name=$1 want=$2 pat=$3 rc err
+	local desc=$1 want=$2 pat=$3 rc err
 	shift 3
 	show_json before
 	# "unshare ..." and "setpriv ..." run as given (they run teredo-nl).
@@ -76,29 +70,23 @@ refused() {
 	err=$(cat "$TMP/err")
 	show_json after
 	if [ "$rc" != "$want" ]; then
-		not_ok "$name: exit $rc, want $want ($err)"
+		not_ok "$desc" "exit $rc, want $want ($err)"
 	elif ! [[ $err =~ $pat ]] || [ "$(wc -l < "$TMP/err")" != 1 ]; then
-		not_ok "$name: stderr '$err' does not match '$pat'"
+		not_ok "$desc" "stderr '$err' does not match '$pat'"
 	elif ! cmp -s "$TMP/before.json" "$TMP/after.json"; then
-		not_ok "$name: settings changed"
+		not_ok "$desc" "settings changed"
 	else
-		ok "$name: exit $rc, \"$err\", nothing changed"
+		ok "$desc: exit $rc, \"$err\", nothing changed"
 	fi
 }
 
-echo "TAP version 13"
-if ! command -v teredo-nl > /dev/null; then
-	echo "1..0 # SKIP teredo-nl not built"
-	exit 4
-fi
-if ! modprobe teredo 2> /dev/null; then
-	echo "1..0 # SKIP teredo module not available"
-	exit 4
-fi
-ip netns add "$NS"
-in_ns ip link set lo up
-in_ns ip link add t0 type teredo || { echo "not ok 1 create t0"; echo "1..1"; exit 1; }
-in_ns ip link add d0 type dummy
+require_root
+require_cmd teredo-nl python3 setpriv unshare
+require_module teredo
+ns_create nl || fail_all "cannot create a netns"
+NS=$(ns nl)
+in_ns ip link add t0 type teredo || fail_all "ip link add t0 type teredo"
+in_ns ip link add d0 type dummy || fail_all "ip link add d0 type dummy"
 
 # --- show -----------------------------------------------------------------
 show_json cur
@@ -154,6 +142,7 @@ fi
 # A private /etc/hosts (bind mount in a mount namespace) that learns the
 # name only after teredo-nl started waiting for it.
 cp /etc/hosts "$TMP/hosts"
+# shellcheck disable=SC2016 # the inner script's own arguments
 in_ns unshare -m bash -c '
 	mount --bind "$1/hosts" /etc/hosts || exit 9
 	teredo-nl --wait set t0 server teredo-test.example > "$1/wait.out" 2>&1 &
@@ -169,6 +158,7 @@ if [ "$rc" = 0 ] && [ "$(json "$TMP/cur.json" 'd["server"]')" = 203.0.113.7 ]; t
 else
 	not_ok "--wait (exit $rc: $(cat "$TMP/wait.out"))"
 fi
+# shellcheck disable=SC2016
 in_ns unshare -m bash -c 'mount --bind "$1/hosts" /etc/hosts && teredo-nl set t0 server2 teredo-test.example' _ "$TMP"
 show_json cur
 expect_value "server2 by name" 'd["server2"]' 203.0.113.7
@@ -229,7 +219,7 @@ if in_ns unshare -U -r true 2> /dev/null; then
 			teredo-nl set t9 fwmark 0x42 &&
 			teredo-nl show t9 -j | grep -q "\"fwmark\": 66"'
 else
-	skip "user namespace tests (unshare -U fails here: $(in_ns unshare -U -r true 2>&1))"
+	skip "user namespace tests" "unshare -U fails here: $(in_ns unshare -U -r true 2>&1)"
 fi
 
 # --- dump of every device, peers, qualify, flush -----------------------------
@@ -302,8 +292,7 @@ if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
 		not_ok "ynl dev-set read-only attribute ($(tail -c 300 "$TMP/ynl.out"))"
 	fi
 else
-	skip "ynl CLI (no linux-source-6.12 or python3-jsonschema)"
+	skip "ynl CLI" "no linux-source-6.12 or python3-jsonschema"
 fi
 
-echo "1..$N"
-exit $FAILED
+ktap_finished
