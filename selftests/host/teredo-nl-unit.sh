@@ -58,6 +58,22 @@ cli "missing device exits 2" 2 'device name required' peers
 cli "unknown option exits 2" 2 'unknown option "--frobnicate"' --frobnicate show
 cli "unresolvable server exits 3" 3 'cannot resolve server "no-such-host.invalid"' \
 	set t0 server no-such-host.invalid
+# The YNL spec and teredo-nl's counter names match the uapi header.
+t=$((t + 1))
+if python3 -c 'import yaml' 2> /dev/null; then
+	if out=$(python3 "$REPO/selftests/host/netlink-spec-check.py" \
+		 "$REPO/include/uapi/linux/teredo.h" \
+		 "$REPO/Documentation/netlink/specs/teredo.yaml" \
+		 "$REPO/tools/teredo-nl/parse.c" 2>&1); then
+		echo "ok $t YNL spec and teredo-nl agree with the uapi header"
+	else
+		echo "not ok $t YNL spec or teredo-nl disagree with the uapi header"
+		printf '%s\n' "$out" | sed 's/^/# /'
+		fail=1
+	fi
+else
+	echo "ok $t YNL spec check # SKIP no python3-yaml"
+fi
 # The man page must be valid roff that man can render.
 t=$((t + 1))
 if man -l "$REPO/tools/teredo-nl/teredo-nl.8" 2>&1 >/dev/null | grep -q .; then
