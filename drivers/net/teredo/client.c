@@ -296,8 +296,8 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		return;
 	}
 	spin_lock(&c->lock);
-	if (!c->rs_outstanding || memcmp(enc->nonce, c->nonce,
-						TEREDO_NONCE_LEN)) {
+	if (!c->rs_outstanding ||
+	    memcmp(enc->nonce, c->nonce, TEREDO_NONCE_LEN)) {
 		spin_unlock(&c->lock);
 		teredo_stat_inc(t, TEREDO_STAT_DROP_BAD_NONCE);
 		return;

@@ -155,7 +155,7 @@ static int teredo_check_config(const struct teredo_config *cfg,
 		return -EINVAL;
 	}
 	if (cfg->server2 && !teredo_ipv4_is_global(ntohl(cfg->server2))) {
-		NL_SET_ERR_MSG(extack, "teredo: secondary server must be a global unicast IPv4 address");
+		NL_SET_ERR_MSG(extack, "teredo: server2 must be a global unicast IPv4 address");
 		return -EINVAL;
 	}
 	if (cfg->refresh < 1 || cfg->refresh > 3600) {

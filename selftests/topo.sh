@@ -1,0 +1,255 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Topology of the client tests, sourced by selftests/client_*.sh and
+# selftests/demo.sh.  Everything lives in network namespaces named
+# "$TOPO-<role>" (TOPO defaults to t<pid>), removed by topo_cleanup:
+#
+#   srv   192.0.2.1 + 192.0.2.2/25, 2001:db8:3::2/64   miredo-server
+#   rly   192.0.2.130/25, 2001:db8:1::2/64             miredo relay (cone)
+#   h6    2001:db8:2::2/64                             native IPv6 host
+#   rt    the "internet": IPv4 + IPv6 router between all of them,
+#         2001::/32 routed to the relay
+#   natN  198.51.100.N (N=1) / 203.0.113.N (N=2) outside, 10.0.N.1/24
+#         inside; masquerade + drop of unsolicited inbound, like a
+#         home router
+#   cN    10.0.N.2/24 behind natN: where our teredo device (or a
+#         miredo client) runs
+#
+# Functions: topo_build [NATS], topo_client_ns N, topo_teredo N [DEV],
+# topo_mapping N (the NAT's external IPv4:port of UDP to 3544, from
+# conntrack), topo_wait_state NS DEV STATE SECONDS, teredo_addr_decode.
+
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+TOPO=${TOPO:-t$$}
+TOPO_TMP=${TOPO_TMP:-$(mktemp -d /tmp/teredo-topo.XXXXXX)}
+TOPO_PIDS=()
+export PATH=$REPO/build/tools:$PATH
+
+# TAP helpers on top of selftests/lib.sh.
+check() { # check DESC CMD...: ok if CMD succeeds
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+diag() { info "$@"; }
+tap_end() { ktap_finished; }
+
+ns() { echo "$TOPO-$1"; }  # overrides lib.sh: topo names its own
+in_ns() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
+
+topo_cleanup() {
+	local p n
+	for p in "${TOPO_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${TOPO_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	for n in $(ip netns list | awk '{ print $1 }'); do
+		case $n in "$TOPO"-*) ip netns delete "$n" ;; esac
+	done
+	rm -rf "$TOPO_TMP"
+}
+
+# veth NS1 IF1 NS2 IF2
+topo_veth() {
+	ip link add "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")"
+	in_ns "$1" ip link set "$2" up
+	in_ns "$3" ip link set "$4" up
+}
+
+topo_nat() {
+	local n=$1 out
+	case $n in
+	1) out=198.51.100.1 ;;
+	2) out=203.0.113.1 ;;
+	*) out=203.0.113.$n ;;
+	esac
+	ip netns add "$(ns nat"$n")"
+	ip netns add "$(ns c"$n")"
+	topo_veth rt "n$n" nat"$n" wan
+	topo_veth nat"$n" lan c"$n" eth0
+	in_ns rt ip addr add "${out%.*}.254/24" dev "n$n"
+	in_ns nat"$n" ip -batch - <<-IP
+		link set lo up
+		addr add $out/24 dev wan
+		addr add 10.0.$n.1/24 dev lan
+		route add default via ${out%.*}.254
+	IP
+	in_ns nat"$n" sysctl -qw net.ipv4.ip_forward=1
+	in_ns nat"$n" nft -f - <<-NFT
+		table inet nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				policy accept;
+				oifname "wan" masquerade
+			}
+		}
+		table inet fw {
+			chain inbound {
+				type filter hook input priority filter;
+				policy accept;
+				iifname "wan" ct state new drop
+			}
+			chain forwarding {
+				type filter hook forward priority filter;
+				policy accept;
+				iifname "wan" ct state new drop
+			}
+		}
+	NFT
+	in_ns c"$n" ip -batch - <<-IP
+		link set lo up
+		addr add 10.0.$n.2/24 dev eth0
+		route add default via 10.0.$n.1
+	IP
+}
+
+# topo_build [NATS]: the whole topology with NATS (default 2) NATs.
+topo_build() {
+	local nats=${1:-2} i r
+	for r in rt srv rly h6; do
+		ip netns add "$(ns $r)"
+		in_ns $r ip link set lo up
+	done
+	in_ns rt sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	topo_veth rt s0 srv eth0
+	topo_veth rt r0 rly eth0
+	topo_veth rt h0 h6 eth0
+	in_ns rt ip -batch - <<-IP
+		addr add 192.0.2.126/25 dev s0
+		addr add 2001:db8:3::1/64 dev s0 nodad
+		addr add 192.0.2.254/25 dev r0
+		addr add 2001:db8:1::1/64 dev r0 nodad
+		addr add 2001:db8:2::1/64 dev h0 nodad
+		route add 2001::/32 via 2001:db8:1::2
+	IP
+	in_ns srv ip -batch - <<-IP
+		addr add 192.0.2.1/25 dev eth0
+		addr add 192.0.2.2/25 dev eth0
+		addr add 2001:db8:3::2/64 dev eth0 nodad
+		route add default via 192.0.2.126
+		route add default via 2001:db8:3::1
+	IP
+	in_ns rly ip -batch - <<-IP
+		addr add 192.0.2.130/25 dev eth0
+		addr add 2001:db8:1::2/64 dev eth0 nodad
+		route add default via 192.0.2.254
+		route add default via 2001:db8:1::1
+	IP
+	in_ns h6 ip -batch - <<-IP
+		addr add 2001:db8:2::2/64 dev eth0 nodad
+		route add default via 2001:db8:2::1
+	IP
+	for ((i = 1; i <= nats; i++)); do
+		topo_nat "$i"
+	done
+}
+
+# The Teredo server (miredo-server) on 192.0.2.1 and .2.
+topo_server_start() {
+	cat > "$TOPO_TMP/server.conf" <<-EOF
+		ServerBindAddress 192.0.2.1
+		ServerBindAddress2 192.0.2.2
+	EOF
+	in_ns srv sysctl -qw net.ipv6.conf.all.forwarding=1
+	in_ns srv miredo-server -f -p "$TOPO_TMP/server.pid" \
+		-c "$TOPO_TMP/server.conf" > "$TOPO_TMP/server.log" 2>&1 &
+	TOPO_SERVER_PID=$!
+	TOPO_PIDS+=("$TOPO_SERVER_PID")
+	sleep 0.5
+}
+
+topo_server_stop() {
+	kill "$TOPO_SERVER_PID" 2>/dev/null
+	wait "$TOPO_SERVER_PID" 2>/dev/null
+}
+
+# A miredo relay (cone) in "rly".
+topo_relay_start() {
+	cat > "$TOPO_TMP/relay.conf" <<-EOF
+		RelayType cone
+		InterfaceName teredo
+		BindAddress 192.0.2.130
+	EOF
+	in_ns rly sysctl -qw net.ipv6.conf.all.forwarding=1
+	in_ns rly miredo -f -p "$TOPO_TMP/relay.pid" \
+		-c "$TOPO_TMP/relay.conf" > "$TOPO_TMP/relay.log" 2>&1 &
+	TOPO_PIDS+=($!)
+	local i
+	for i in $(seq 50); do
+		in_ns rly ip link show teredo >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	in_ns rly ip link set teredo up
+	in_ns rly ip -6 route add 2001::/32 dev teredo 2>/dev/null
+}
+
+# A miredo client in cN.
+topo_miredo_client_start() {
+	local n=$1
+	cat > "$TOPO_TMP/client$n.conf" <<-EOF
+		RelayType client
+		InterfaceName mteredo
+		ServerAddress 192.0.2.1
+	EOF
+	in_ns c"$n" miredo -f -p "$TOPO_TMP/client$n.pid" \
+		-c "$TOPO_TMP/client$n.conf" > "$TOPO_TMP/client$n.log" 2>&1 &
+	TOPO_PIDS+=($!)
+}
+
+# topo_teredo N [DEV]: our device in cN, pointed at the server, up.
+topo_teredo() {
+	local n=$1 dev=${2:-t0}
+	in_ns c"$n" ip link add "$dev" type teredo || return 1
+	in_ns c"$n" teredo-nl set "$dev" server 192.0.2.1 "${@:3}" || return 1
+	in_ns c"$n" ip link set "$dev" up
+}
+
+# topo_show N [DEV] KEY: one key of "teredo-nl show -j".
+topo_show() {
+	local n=$1 dev=$2 key=$3
+	in_ns c"$n" teredo-nl -j show "$dev" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if isinstance(d, list):
+    d = d[0]
+print(d.get(sys.argv[1], ""))' "$key"
+}
+
+# topo_wait_state N DEV STATE SECONDS
+topo_wait_state() {
+	local n=$1 dev=$2 want=$3 end=$((SECONDS + $4))
+	while [ $SECONDS -lt $end ]; do
+		[ "$(topo_show "$n" "$dev" state 2>/dev/null)" = "$want" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# topo_global_addr NS DEV: the global IPv6 address(es) of DEV.
+topo_global_addr() {
+	in_ns "$1" ip -6 -o addr show dev "$2" scope global |
+		awk '{ split($4, a, "/"); print a[1] }'
+}
+
+# topo_mapping N: "IPv4:port" natN gives cN's UDP flow to the server.
+topo_mapping() {
+	in_ns nat"$1" conntrack -L -p udp --orig-dst 192.0.2.1 --orig-port-dst 3544 2>/dev/null |
+		sed -n 's/.*src=192\.0\.2\.1 dst=\([0-9.]*\) sport=3544 dport=\([0-9]*\).*/\1:\2/p' |
+		head -n1
+}
+
+# teredo_addr_decode ADDR: "server flags ipv4:port" of a Teredo address.
+teredo_addr_decode() {
+	python3 -c '
+import ipaddress, sys
+a = ipaddress.IPv6Address(sys.argv[1]).packed
+if a[:4] != bytes([0x20, 0x01, 0, 0]):
+    sys.exit(1)
+srv = ipaddress.IPv4Address(a[4:8])
+flags = int.from_bytes(a[8:10], "big")
+port = int.from_bytes(a[10:12], "big") ^ 0xffff
+cli = ipaddress.IPv4Address(bytes(b ^ 0xff for b in a[12:16]))
+print(f"{srv} {flags:#06x} {cli}:{port}")' "$1"
+}
