@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Harness self-test, run on the host by every full "make check" (one
-# guest boot, ~10-20 s): run the two canaries in a guest of the first
-# kernel of $KERNELS and check that the runner turns red for each reason.
-#   canary.sh       fails                   -> "not ok ... canary"
-#   canary_warn.sh  passes, WARNING in dmesg -> "not ok ... kernel_log"
-# and that the runner's exit status and closing line say so.
+# Harness self-test, run on the host by every full "make check" (two
+# guest boots and a cut one, ~30-40 s): run the canaries in guests of the
+# first kernel of $KERNELS and check that the runner turns red for each
+# reason, with a non-zero exit status and a closing line that says so:
+#   canary.sh        fails                     -> "not ok ... canary"
+#   canary_warn.sh   passes, WARNING in dmesg  -> "not ok ... kernel_log"
+#   canary_panic.sh  crashes the kernel        -> "not ok ... guest"
+#   VM_TIMEOUT=4     the guest is too slow     -> "not ok ... guest # timed out"
 # Run it alone with "make check TESTS=selftest".
 . "$(dirname "$0")/../lib.sh"
 
@@ -16,15 +18,36 @@ K=${K%% *}
 OUT=$(mktemp)
 defer "rm -f $OUT"
 
-ktap_plan 6
-"$REPO/selftests/vm/run-check.sh" --no-deps --no-build --no-selftest \
-	--out "$BUILD/vm-selftest" --kernels "$K" --tests "canary canary_warn" > "$OUT" 2>&1
-rc=$?
-sed 's/^/#   /' "$OUT"
-assert_ne "the runner exits non-zero" 0 "$rc"
-assert_match "canary is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+:canary(\n| )' "$(cat "$OUT")"
-assert_match "canary_warn itself passed" $'(^|\n)ok [0-9]+ [^ ]+:canary_warn(\n| )' "$(cat "$OUT")"
-assert_match "the kernel log is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+:kernel_log' "$(cat "$OUT")"
-assert_match "... because of the canary's WARNING line" 'WARNING: canary' "$(cat "$OUT")"
-assert_match "closing line counts 2 failures" $'(^|\n)[0-9]+ passed, 2 failed, [0-9]+ skipped$' "$(cat "$OUT")"
+ktap_plan 14
+
+# run_runner NAME ARGS...: the runner, its output in $OUT (also shown).
+run_runner() {
+	local name=$1
+	shift
+	"$REPO/selftests/vm/run-check.sh" --no-deps --no-build --no-selftest \
+		--out "$BUILD/vm-selftest/$name" --kernels "$K" "$@" > "$OUT" 2>&1
+	RC=$?
+	sed 's/^/#   /' "$OUT"
+	TEXT=$(cat "$OUT")
+}
+
+run_runner fail --tests "canary canary_warn"
+assert_ne "canary run: the runner exits non-zero" 0 "$RC"
+assert_match "canary is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+:canary( |\n)' "$TEXT"
+assert_match "canary_warn itself passed" $'(^|\n)ok [0-9]+ [^ ]+:canary_warn( |\n)' "$TEXT"
+assert_match "the kernel log is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+:kernel_log' "$TEXT"
+assert_match "... because of the canary's WARNING line" 'WARNING: canary' "$TEXT"
+assert_match "closing line counts 2 failures" $'(^|\n)[0-9]+ passed, 2 failed, [0-9]+ skipped$' "$TEXT"
+
+run_runner panic --tests canary_panic
+assert_ne "panic run: the runner exits non-zero" 0 "$RC"
+assert_match "the dead guest is reported" $'(^|\n)not ok [0-9]+ [^ ]+:guest # stopped without finishing' "$TEXT"
+assert_match "the panic is in the kernel log report" $'(^|\n)not ok [0-9]+ [^ ]+:kernel_log' "$TEXT"
+assert_match "closing line counts failures" $'(^|\n)[0-9]+ passed, [1-9][0-9]* failed, [0-9]+ skipped$' "$TEXT"
+
+VM_TIMEOUT=4 run_runner timeout --tests canary
+assert_ne "timeout run: the runner exits non-zero" 0 "$RC"
+assert_match "the guest is reported timed out" $'(^|\n)not ok [0-9]+ [^ ]+:guest # timed out' "$TEXT"
+assert_match "the test that never ran is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+:canary # no result' "$TEXT"
+assert_match "closing line counts failures" $'(^|\n)[0-9]+ passed, [1-9][0-9]* failed, [0-9]+ skipped$' "$TEXT"
 ktap_finished

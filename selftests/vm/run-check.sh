@@ -14,7 +14,7 @@
 #                     [--no-deps] [--no-build] [--no-selftest]
 #                     [--out DIR] [--serial]
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
-# guest), VM_TEST_TIMEOUT (seconds per test), VM_APPEND (kernel args).
+# guest), VM_TEST_TIMEOUT (seconds per test, 300), VM_APPEND (kernel args).
 set -uo pipefail
 
 # shellcheck source=selftests/vm/vm-lib.sh
@@ -195,7 +195,7 @@ start_guest() {
 	fi
 	cat > "$share/cmd" <<-EOF
 	export VM_KVER='$kver' VM_KO='${KO[$kver]}' VM_LIVE=0
-	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-600}'
+	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-300}'
 	export VM_PATH='$BUILD/tools' VM_TRACE='${VM_TRACE:-}'
 	exec /bin/bash --noprofile --norc '$VM_DIR/guest-init.sh'
 	EOF
@@ -232,7 +232,7 @@ report_guest() {
 			tap_rc "$s:$name" "$(cat "$share/results/$name.rc")" "$share/results/$name.out" \
 				"$(($(cat "$share/results/$name.ms" 2>/dev/null || echo 0) / 1000)) s"
 		else
-			tap fail "$s:$name" "did not run (guest died or timed out)" "$share/results/$name.out"
+			tap fail "$s:$name" "no result (guest died or timed out)" "$share/results/$name.out"
 		fi
 		n=$((n + 1))
 	done
@@ -277,8 +277,9 @@ if [ ${#GUEST_TESTS[@]} -gt 0 ]; then
 	done
 fi
 build_all
-run_host_tests
 
+# The guests boot first and the host tests run while they work; results
+# are printed in a fixed order: host tests, then each kernel.
 declare -A GUEST_PID
 if [ ${#KVERS[@]} -gt 0 ]; then
 	echo "# booting ${KVERS[*]}: ${#GUEST_TESTS[@]} test(s) each"
@@ -286,10 +287,11 @@ if [ ${#KVERS[@]} -gt 0 ]; then
 		start_guest "$kver"
 		[ "$SERIAL" = 1 ] && wait "${GUEST_PID[$kver]}"
 	done
-	for kver in "${KVERS[@]}"; do
-		report_guest "$kver"
-	done
 fi
+run_host_tests
+for kver in "${KVERS[@]}"; do
+	report_guest "$kver"
+done
 
 if [ "$DO_SELFTEST" = 1 ]; then
 	# The harness must be able to fail: run the canaries in one guest and
