@@ -226,6 +226,10 @@ fi
 in_ns ip link add t1 type teredo
 tnl show -j > "$TMP/all.json"
 check "show (dump) -j is valid JSON" python3 -m json.tool "$TMP/all.json" /dev/null
+check "show (dump) -j through a pipe is valid JSON" \
+	bash -c "ip netns exec $NS teredo-nl show -j | python3 -m json.tool > /dev/null"
+check "peers -j through a pipe is valid JSON" \
+	bash -c "ip netns exec $NS teredo-nl peers t0 -j | python3 -m json.tool > /dev/null"
 cp "$TMP/all.json" "$TMP/cur.json"
 expect_value "show (dump): t0 and t1, not d0" 'sorted(x["ifname"] for x in d)' "['t0', 't1']"
 tnl peers t0 -j > "$TMP/cur.json"

@@ -117,10 +117,24 @@ static void put_dev(struct tnl_nl *nl, struct nlmsghdr *nlh, const char *dev)
 	mnl_attr_put_strz(nlh, TEREDO_A_IFNAME, dev);
 }
 
+/* Objects printed so far by a listing (JSON array punctuation). */
+static unsigned int n_listed;
+
+/* Opens the JSON array before the first element, separates the others. */
+static void json_list_sep(void)
+{
+	fputs(n_listed++ ? ",\n" : "[", stdout);
+}
+
+/* Closes the JSON array ("[]" if nothing was listed). */
+static void json_list_end(void)
+{
+	fputs(n_listed ? "]\n" : "[]\n", stdout);
+}
+
 static int dev_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct tnl_req *req = data;
-	static bool first = true;
 	struct tnl_dev d;
 
 	if (tnl_decode_dev(nlh, &d)) {
@@ -128,8 +142,7 @@ static int dev_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	if (req->json && !req->dev[0])
-		fputs(first ? "[" : ",\n", stdout);
-	first = false;
+		json_list_sep();
 	tnl_print_dev(stdout, &d, req->json);
 	return MNL_CB_OK;
 }
@@ -144,15 +157,11 @@ static int cmd_show(struct tnl_nl *nl, struct tnl_req *req)
 			 req->dev[0] ? 0 : NLM_F_DUMP);
 	if (req->dev[0])
 		put_dev(nl, nlh, req->dev);
-	else if (req->json)
-		setvbuf(stdout, NULL, _IOFBF, 0);
 	err = tnl_nl_talk(nl, nlh, dev_cb, req);
 	if (err)
 		return nl_error(nl, err, "show", req->dev);
-	if (req->json && !req->dev[0]) {
-		/* An empty dump printed nothing yet. */
-		fputs(ftell(stdout) > 0 ? "]\n" : "[]\n", stdout);
-	}
+	if (req->json && !req->dev[0])
+		json_list_end();
 	return 0;
 }
 
@@ -228,7 +237,6 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 static int peer_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct tnl_req *req = data;
-	static bool first = true;
 	char ifname[IF_NAMESIZE];
 	struct tnl_peer p;
 
@@ -237,8 +245,7 @@ static int peer_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	if (req->json)
-		fputs(first ? "[" : ",\n", stdout);
-	first = false;
+		json_list_sep();
 	tnl_print_peer(stdout, &p, req->json);
 	return MNL_CB_OK;
 }
@@ -249,15 +256,13 @@ static int cmd_peers(struct tnl_nl *nl, struct tnl_req *req)
 	struct nlmsghdr *nlh;
 	int err;
 
-	if (req->json)
-		setvbuf(stdout, NULL, _IOFBF, 0);
 	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_PEER_GET, NLM_F_DUMP);
 	put_dev(nl, nlh, req->dev);
 	err = tnl_nl_talk(nl, nlh, peer_cb, req);
 	if (err)
 		return nl_error(nl, err, "peers", req->dev);
 	if (req->json)
-		fputs(ftell(stdout) > 0 ? "]\n" : "[]\n", stdout);
+		json_list_end();
 	return 0;
 }
 
