@@ -42,6 +42,9 @@ topo_cleanup() {
 	for p in "${TOPO_PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
+	for p in "$TOPO_TMP"/*.pid; do
+		[ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
 	for p in "${TOPO_PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
@@ -63,7 +66,7 @@ topo_nat() {
 	case $n in
 	1) out=198.51.100.1 ;;
 	2) out=203.0.113.1 ;;
-	*) out=203.0.113.$n ;;
+	*) out=198.18.$n.1 ;;	# global by RFC 4380's list
 	esac
 	ip netns add "$(ns nat"$n")"
 	ip netns add "$(ns c"$n")"
@@ -153,7 +156,7 @@ topo_server_start() {
 		ServerBindAddress2 192.0.2.2
 	EOF
 	in_ns srv sysctl -qw net.ipv6.conf.all.forwarding=1
-	in_ns srv miredo-server -f -p "$TOPO_TMP/server.pid" \
+	ip netns exec "$(ns srv)" miredo-server -f -p "$TOPO_TMP/server.pid" \
 		-c "$TOPO_TMP/server.conf" > "$TOPO_TMP/server.log" 2>&1 &
 	TOPO_SERVER_PID=$!
 	TOPO_PIDS+=("$TOPO_SERVER_PID")
@@ -163,6 +166,9 @@ topo_server_start() {
 topo_server_stop() {
 	kill "$TOPO_SERVER_PID" 2>/dev/null
 	wait "$TOPO_SERVER_PID" 2>/dev/null
+	# nothing may answer on 3544 any more
+	[ -e "$TOPO_TMP/server.pid" ] && kill "$(cat "$TOPO_TMP/server.pid")" 2>/dev/null
+	rm -f "$TOPO_TMP/server.pid"
 }
 
 # A miredo relay (cone) in "rly".
@@ -173,7 +179,7 @@ topo_relay_start() {
 		BindAddress 192.0.2.130
 	EOF
 	in_ns rly sysctl -qw net.ipv6.conf.all.forwarding=1
-	in_ns rly miredo -f -p "$TOPO_TMP/relay.pid" \
+	ip netns exec "$(ns rly)" miredo -f -p "$TOPO_TMP/relay.pid" \
 		-c "$TOPO_TMP/relay.conf" > "$TOPO_TMP/relay.log" 2>&1 &
 	TOPO_PIDS+=($!)
 	local i
@@ -193,7 +199,7 @@ topo_miredo_client_start() {
 		InterfaceName mteredo
 		ServerAddress 192.0.2.1
 	EOF
-	in_ns c"$n" miredo -f -p "$TOPO_TMP/client$n.pid" \
+	ip netns exec "$(ns c"$n")" miredo -f -p "$TOPO_TMP/client$n.pid" \
 		-c "$TOPO_TMP/client$n.conf" > "$TOPO_TMP/client$n.log" 2>&1 &
 	TOPO_PIDS+=($!)
 }
