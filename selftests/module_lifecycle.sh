@@ -54,6 +54,7 @@ out=$(ns_exec a $RTNL t1 server=hex:c00002)
 info "rtnl_newlink t1 server=hex:c00002: $out"
 assert_match "IFLA_TEREDO_SERVER of 3 bytes refused with an extack message" '^error [0-9]+: .+' "$out"
 assert_eq "no device t1 after the refusals" 1 "$(count_teredo a)"
+ns_ip a link del t1 2>/dev/null
 
 # --- many devices ----------------------------------------------------------
 for i in $(seq 1 200); do echo "link add tm$i type teredo"; done > "$TMP/add"

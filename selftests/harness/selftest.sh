@@ -16,6 +16,7 @@ BUILD=${BUILD:-$REPO/build}
 K=${KERNELS:-6.12}
 K=${K%% *}
 OUT=$(mktemp)
+SOUT=${SELFTEST_OUT:-$BUILD/vm/runs/selftest-$$}
 defer "rm -f $OUT"
 
 ktap_plan 14
@@ -25,7 +26,7 @@ run_runner() {
 	local name=$1
 	shift
 	"$REPO/selftests/vm/run-check.sh" --no-deps --no-build --no-selftest \
-		--out "$BUILD/vm-selftest/$name" --kernels "$K" "$@" > "$OUT" 2>&1
+		--out "$SOUT/$name" --kernels "$K" "$@" > "$OUT" 2>&1
 	RC=$?
 	sed 's/^/#   /' "$OUT"
 	TEXT=$(cat "$OUT")

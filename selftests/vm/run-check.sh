@@ -13,6 +13,7 @@
 # Usage: run-check.sh [--kernels "6.1 6.12"] [--tests "name ..."]
 #                     [--no-deps] [--no-build] [--no-selftest]
 #                     [--out DIR] [--serial]
+# Results and logs: build/vm/last/ (a new build/vm/runs/DATE-XXXX each run).
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
 # guest), VM_TEST_TIMEOUT (seconds per test, 300), VM_APPEND (kernel args).
 set -uo pipefail
@@ -26,7 +27,7 @@ DO_DEPS=1
 DO_BUILD=1
 DO_SELFTEST=1
 SERIAL=0
-OUTDIR=$BUILD/vm
+OUTDIR=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -263,6 +264,15 @@ boot_secs() {
 # --- main ----------------------------------------------------------------
 resolve_tests
 echo "TAP version 13"
+# Each run has its own directory (several developers may run tests in
+# the same tree at once); build/vm/last points to the newest, and only
+# the 5 newest runs are kept.
+if [ -z "$OUTDIR" ]; then
+	mkdir -p "$BUILD/vm/runs"
+	OUTDIR=$(mktemp -d "$BUILD/vm/runs/$(date +%Y%m%d-%H%M%S)-XXXX") || exit 1
+	ln -sfn "runs/${OUTDIR##*/}" "$BUILD/vm/last"
+	ls -1d "$BUILD"/vm/runs/2* 2>/dev/null | sort | head -n -5 | xargs -r rm -rf
+fi
 mkdir -p "$OUTDIR"
 if [ "$DO_DEPS" = 1 ] && ! "$VM_DIR/setup-host.sh" > "$OUTDIR/deps.log" 2>&1; then
 	tail -n 20 "$OUTDIR/deps.log" > "$OUTDIR/deps.tail"
@@ -297,7 +307,8 @@ if [ "$DO_SELFTEST" = 1 ]; then
 	# The harness must be able to fail: run the canaries in one guest and
 	# expect red.  See selftests/harness/selftest.sh.
 	out=$OUTDIR/harness-selftest.out
-	KERNELS=${KERNELS%% *} bash "$ST/harness/selftest.sh" > "$out" 2>&1
+	KERNELS=${KERNELS%% *} SELFTEST_OUT=$OUTDIR/selftest \
+		bash "$ST/harness/selftest.sh" > "$out" 2>&1
 	tap_rc "harness:selftest" $? "$out"
 fi
 

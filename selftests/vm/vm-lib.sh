@@ -66,14 +66,14 @@ vm_vmlinux() {
 		[ -n "$off" ] || continue
 		# Trailing garbage after the stream makes the tools complain: ignore
 		# their status and check the ELF magic instead.
-		tail -c +$((off + 1)) "$img" | $tool > "$out.tmp" 2>/dev/null || true
-		if [ "$(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
-			mv "$out.tmp" "$out"
+		tail -c +$((off + 1)) "$img" | $tool > "$out.tmp.$$" 2>/dev/null || true
+		if [ "$(head -c 4 "$out.tmp.$$" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+			mv "$out.tmp.$$" "$out"
 			echo "$out"
 			return 0
 		fi
 	done
-	rm -f "$out.tmp"
+	rm -f "$out.tmp.$$"
 	vm_die "cannot extract an ELF vmlinux from $img"
 }
 
@@ -121,9 +121,9 @@ vm_initramfs() {
 		esac
 		basename "$dst" >> "$stage/modules/order"
 	done
-	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp.$$"
 	rm -rf "$stage"
-	mv "$out.tmp" "$out"
+	mv "$out.tmp.$$" "$out"
 	echo "$out"
 }
 
@@ -189,9 +189,10 @@ vm_prepare_depmod() {
 		cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null
 		cp "$ko" "$base/lib/modules/$kver/updates/teredo.ko"
 		depmod -b "$base" "$kver" || { rm -rf "$base"; return 1; }
-		rm -rf "$cache"
-		mkdir -p "$cache"
-		cp "$base/lib/modules/$kver"/modules.* "$cache/"
+		# Publish atomically: another run may be reading the cache.
+		mkdir -p "$base/out"
+		cp "$base/lib/modules/$kver"/modules.* "$base/out/"
+		mv -T "$base/out" "$cache" 2>/dev/null || true
 		rm -rf "$base"
 	fi
 	mkdir -p "$dst"
