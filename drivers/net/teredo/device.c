@@ -71,9 +71,10 @@ static int teredo_stop(struct net_device *dev)
 {
 	struct teredo_dev *t = teredo_priv(dev);
 
+	/* first the socket: no RA may queue the client work again */
+	teredo_socket_close(t);
 	teredo_client_stop(t);
 	cancel_delayed_work_sync(&t->gc_work);
-	teredo_socket_close(t);
 	teredo_peertable_flush(t);
 	return 0;
 }
