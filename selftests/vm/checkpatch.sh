@@ -41,21 +41,20 @@ fetch_from_tarball() {	# /usr/src/linux-source-X.tar.xz
 fetch() {
 	local d t pkg
 	[ -e "$CP/checkpatch.pl" ] && [ -e "$CP/spelling.txt" ] && return 0
-	for d in $(ls -d /usr/src/linux-source-* 2>/dev/null | grep -v '\.tar' | sort -rV); do
-		fetch_from_dir "$d" && return 0
-	done
-	for t in $(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -rV); do
-		fetch_from_tarball "$t" && return 0
-	done
+	# The newest checkpatch.pl first.
+	while read -r d; do
+		[ -d "$d" ] && fetch_from_dir "$d" && return 0
+	done < <(printf '%s\n' /usr/src/linux-source-*/ | sed 's|/$||' | sort -rV)
+	while read -r t; do
+		[ -e "$t" ] && fetch_from_tarball "$t" && return 0
+	done < <(printf '%s\n' /usr/src/linux-source-*.tar.xz | sort -rV)
 	[ "$(id -u)" = 0 ] || die "no linux-source package installed; as root: apt-get install linux-source-6.12"
 	for pkg in linux-source-6.12 linux-source-6.1; do
 		apt-cache show "$pkg" > /dev/null 2>&1 || continue
 		echo "checkpatch: installing $pkg for scripts/checkpatch.pl" >&2
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$pkg" >&2 ||
 			continue
-		for t in /usr/src/"$pkg".tar.xz; do
-			fetch_from_tarball "$t" && return 0
-		done
+		fetch_from_tarball "/usr/src/$pkg.tar.xz" && return 0
 	done
 	die "cannot get scripts/checkpatch.pl from a linux-source package"
 }
@@ -66,7 +65,9 @@ cd "$REPO" || exit 1
 srcs=()
 for a in "$@"; do
 	if [ -d "$a" ]; then
-		srcs+=($(ls "$a"/*.[ch] 2>/dev/null))
+		for f in "$a"/*.[ch]; do
+			[ -e "$f" ] && srcs+=("$f")
+		done
 	elif [ -e "$a" ]; then
 		srcs+=("$a")
 	else

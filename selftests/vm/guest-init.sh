@@ -77,7 +77,7 @@ main() {
 		run_one "$t"
 	done
 	dmesg > $OUT/dmesg.txt 2>&1
-	echo done > $OUT/status
+	echo "done" > $OUT/status
 	sync
 	say "power off"
 	/bin/busybox poweroff -f

@@ -198,7 +198,7 @@ start_guest() {
 	export VM_KVER='$kver' VM_KO='${KO[$kver]}' VM_LIVE=0
 	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-300}'
 	export VM_PATH='$BUILD/tools' VM_TRACE='${VM_TRACE:-}'
-	exec /bin/bash --noprofile --norc '$VM_DIR/guest-init.sh'
+	. '$VM_DIR/guest-init.sh'
 	EOF
 	(
 		start=$(date +%s%N)

@@ -52,7 +52,7 @@ cat > "$share/cmd" <<CMD
 export VM_KVER='$kver' VM_KO='$ko' VM_LIVE=1
 export VM_TESTS='$t' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-1800}'
 export VM_PATH='$BUILD/tools'
-exec /bin/bash --noprofile --norc '$VM_DIR/guest-init.sh'
+. '$VM_DIR/guest-init.sh'
 CMD
 echo "make $what: booting $kver (console log: $dir/console.log)" >&2
 vm_boot "$kver" "$share" "${VM_TIMEOUT:-2400}" "$dir/console.log" live

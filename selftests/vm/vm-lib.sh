@@ -80,7 +80,7 @@ vm_vmlinux() {
 # Print the modules (paths relative to /lib/modules/$kver) to load, in
 # load order, for the names given.
 vm_module_order() {
-	local kver=$1 m path deps seen=" " d
+	local kver=$1 m path seen=" " d
 	shift
 	for m in "$@"; do
 		path=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
