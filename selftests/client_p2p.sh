@@ -18,6 +18,12 @@ require_module teredo
 
 topo_build 2
 topo_server_start
+# everything client 1 sends and receives, as seen outside its NAT
+ip netns exec "$(ns nat1)" tcpdump -q -U -i wan -w "$TOPO_TMP/wan1.pcap" udp \
+	2>/dev/null &
+cap=$!
+TOPO_PIDS+=("$cap")
+sleep 1
 check "client 1 configured" topo_teredo 1 t0
 check "client 2 configured" topo_teredo 2 t0
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 20
@@ -30,9 +36,11 @@ diag "client 1 $a1 ($m1), client 2 $a2 ($m2)"
 
 out=$(in_ns c1 ping -c 1 -W 10 "$a2" 2>&1)
 diag "$(grep -E 'transmitted|time=' <<< "$out" | tr '\n' ' ')"
-check "first ping 1 -> 2 answered" grep -q " 1 received" <<< "$out"
+check "first ping 1 -> 2 answered" grep -q " 1 received" <<< "$out" ||
+	diag "$(in_ns c2 ip -6 addr show dev t0; in_ns c2 ip -6 route show dev t0; in_ns c2 nstat -az | grep -E '^(Ip6In|Icmp6)' | grep -v ' 0 ')"
 out=$(in_ns c2 ping -c 3 -i 0.5 -W 5 "$a1" 2>&1)
-check "ping 2 -> 1: 3 of 3" grep -q " 3 received" <<< "$out"
+check "ping 2 -> 1: 3 of 3" grep -q " 3 received" <<< "$out" ||
+	{ diag "$out"; diag "$(in_ns c2 ip -6 addr show dev t0; in_ns c2 ip -6 route show dev t0)"; }
 out=$(in_ns c1 ping -c 3 -i 0.5 -W 5 -s 1200 "$a2" 2>&1)
 check "1200-byte pings 1 -> 2: 3 of 3" grep -q " 3 received" <<< "$out"
 
@@ -64,5 +72,19 @@ check "client 2 received 7 packets" test "$(st "$s2" rx_packets)" = 7
 check "no drops on client 2" test -z "$(grep '^ *drop_' <<< "$s2" | grep -v ': 0$')"
 check "ip -s link agrees (client 2 rx_packets)" \
 	test "$(in_ns c2 cat /sys/class/net/t0/statistics/rx_packets)" = 7
+
+kill "$cap"; wait "$cap" 2>/dev/null
+if command -v tshark >/dev/null; then
+	tsh() { tshark -n --enable-heuristic teredo_udp -r "$TOPO_TMP/wan1.pcap" -Y "$1" 2>/dev/null | wc -l; }
+	check "tshark decodes our RS (auth header, ICMPv6 133)" \
+		test "$(tsh 'teredo.auth && icmpv6.type == 133')" -ge 1
+	check "tshark decodes our bubbles (IPv6 next header 59)" \
+		test "$(tsh 'teredo && ipv6.nxt == 59 && ipv6.src == '"$a1")" -ge 1
+	check "tshark decodes our echo requests" \
+		test "$(tsh 'icmpv6.type == 128 && ipv6.src == '"$a1")" -ge 4
+	check "tshark: no malformed packet" test "$(tsh '_ws.malformed')" = 0
+else
+	skip "tshark checks" "no tshark"
+fi
 
 tap_end

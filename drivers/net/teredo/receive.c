@@ -65,7 +65,9 @@ static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
 	if (!ipv6_addr_equal(&ip6->daddr, &rx->me))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NOT_FOR_US);
-	if (!teredo_mapping_matches(ip6->saddr.s6_addr, rx->enc.origin_ip,
+	/* a relay's bubble has a native source: only Teredo ones embed it */
+	if (teredo_is_teredo_addr(ip6->saddr.s6_addr) &&
+	    !teredo_mapping_matches(ip6->saddr.s6_addr, rx->enc.origin_ip,
 				    rx->enc.origin_port))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MAPPING);
 	teredo_stat_inc(t, TEREDO_STAT_RX_BUBBLES);
