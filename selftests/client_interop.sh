@@ -35,13 +35,14 @@ a3=$(topo_global_addr c3 mteredo)
 diag "ours $a1, miredo $a3"
 
 out=$(in_ns c1 ping -c 1 -W 10 "$a3" 2>&1)
-check "ours -> miredo client: first ping answered" grep -q " 1 received" <<< "$out"
+check "ours -> miredo client: first ping answered" grep -q " 1 received" <<< "$out" ||
+	{ diag "$out"; topo_diag 1 t0 "$a3"; }
 out=$(in_ns c3 ping -c 3 -i 0.5 -W 5 "$a1" 2>&1)
 check "miredo client -> ours: 3 of 3" grep -q " 3 received" <<< "$out"
 
 out=$(in_ns c1 ping -c 1 -W 10 2001:db8:2::2 2>&1)
 check "ours -> native host via the relay: first ping answered" \
-	grep -q " 1 received" <<< "$out"
+	grep -q " 1 received" <<< "$out" || { diag "$out"; topo_diag 1 t0 2001:db8:2::2; }
 out=$(in_ns c1 ping -c 3 -i 0.5 -W 5 2001:db8:2::2 2>&1)
 check "ours -> native host: 3 of 3" grep -q " 3 received" <<< "$out"
 out=$(in_ns h6 ping -c 3 -i 0.5 -W 5 "$a1" 2>&1)

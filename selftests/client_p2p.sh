@@ -37,10 +37,10 @@ diag "client 1 $a1 ($m1), client 2 $a2 ($m2)"
 out=$(in_ns c1 ping -c 1 -W 10 "$a2" 2>&1)
 diag "$(grep -E 'transmitted|time=' <<< "$out" | tr '\n' ' ')"
 check "first ping 1 -> 2 answered" grep -q " 1 received" <<< "$out" ||
-	diag "$(in_ns c2 ip -6 addr show dev t0; in_ns c2 ip -6 route show dev t0; in_ns c2 nstat -az | grep -E '^(Ip6In|Icmp6)' | grep -v ' 0 ')"
+	{ diag "$out"; topo_diag 1 t0 "$a2"; topo_diag 2 t0 "$a1"; }
 out=$(in_ns c2 ping -c 3 -i 0.5 -W 5 "$a1" 2>&1)
 check "ping 2 -> 1: 3 of 3" grep -q " 3 received" <<< "$out" ||
-	{ diag "$out"; diag "$(in_ns c2 ip -6 addr show dev t0; in_ns c2 ip -6 route show dev t0)"; }
+	{ diag "$out"; topo_diag 2 t0 "$a1"; }
 out=$(in_ns c1 ping -c 3 -i 0.5 -W 5 -s 1200 "$a2" 2>&1)
 check "1200-byte pings 1 -> 2: 3 of 3" grep -q " 3 received" <<< "$out"
 

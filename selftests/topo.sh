@@ -246,6 +246,18 @@ topo_mapping() {
 		head -n1
 }
 
+# topo_diag N [DEV] [DST]: what a failing test needs to see about cN.
+topo_diag() {
+	local n=$1 dev=${2:-t0} dst=${3:-}
+	diag "c$n $(in_ns c"$n" teredo-nl show "$dev" | head -4 | tr -s '\n\t' '  ')"
+	diag "c$n addr: $(in_ns c"$n" ip -6 -o addr show dev "$dev" | tr -s ' ' ' ')"
+	diag "c$n routes: $(in_ns c"$n" ip -6 route show dev "$dev" | tr '\n' ';')"
+	[ -n "$dst" ] && diag "c$n route get: $(in_ns c"$n" ip -6 route get "$dst" 2>&1)"
+	diag "c$n neigh: $(in_ns c"$n" ip -6 neigh show dev "$dev" | tr '\n' ';')"
+	diag "c$n nstat: $(in_ns c"$n" nstat -az 2>/dev/null | awk '$2 != 0 && $1 ~ /^(Ip6|Icmp6)/ { printf "%s=%s ", $1, $2 }')"
+	diag "c$n stats: $(in_ns c"$n" ethtool -S "$dev" | grep -v ': 0$' | tr -s ' \n' ' ')"
+}
+
 # teredo_addr_decode ADDR: "server flags ipv4:port" of a Teredo address.
 teredo_addr_decode() {
 	python3 -c '
