@@ -263,7 +263,11 @@ else
 fi
 
 # --- the YNL spec with the kernel's ynl CLI ----------------------------------
-if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
+if [ ! -e "$YNL" ]; then
+	skip "ynl CLI" "no $YNL (linux-source-6.12)"
+elif ! why=$(python3 -c 'import yaml, jsonschema' 2>&1); then
+	skip "ynl CLI" "python3-yaml or python3-jsonschema: $why"
+else
 	if in_ns python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" --dump dev-get \
 	   > "$TMP/ynl.out" 2>&1 &&
 	   grep -q "'ifname': 't0'" "$TMP/ynl.out" && grep -q "'ifname': 't1'" "$TMP/ynl.out"; then
@@ -295,8 +299,6 @@ if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
 	else
 		not_ok "ynl dev-set read-only attribute ($(tail -c 300 "$TMP/ynl.out"))"
 	fi
-else
-	skip "ynl CLI" "no linux-source-6.12 or python3-jsonschema"
 fi
 
 ktap_finished
