@@ -251,14 +251,16 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 	case TNL_SET_MODE:
 		i = tnl_mode_from_name(val);
 		if (i < 0)
-			return fail(err, errlen, "mode: unknown mode \"%s\" (client, relay or server)",
+			return fail(err, errlen,
+				    "mode: unknown mode \"%s\" (client, relay or server)",
 				    val);
 		req->mode = (uint8_t)i;
 		return 0;
 	case TNL_SET_POLICY:
 		i = tnl_policy_from_name(val);
 		if (i < 0)
-			return fail(err, errlen, "policy: unknown policy \"%s\" (client or enterprise)",
+			return fail(err, errlen,
+				    "policy: unknown policy \"%s\" (client or enterprise)",
 				    val);
 		req->policy = (uint8_t)i;
 		return 0;
@@ -360,10 +362,10 @@ static int parse_options(int *argc, char **argv, struct tnl_req *req,
 			req->wait = true;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			req->cmd = TNL_CMD_HELP;
-		else if (a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9'))
-			return fail(err, errlen, "unknown option \"%s\"", a);
+		else if (a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9'))
+			argv[n++] = argv[i];	/* a word, or a negative number */
 		else
-			argv[n++] = argv[i];
+			return fail(err, errlen, "unknown option \"%s\"", a);
 	}
 	*argc = n;
 	return 0;

@@ -93,7 +93,7 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 
 	memset(d, 0, sizeof(*d));
 	collect(NULL, nlh, tb);
-	d->has_address = tb[TEREDO_A_ADDRESS] != NULL;
+	d->has_address = !!tb[TEREDO_A_ADDRESS];
 	if (get_fixed(tb[TEREDO_A_IFINDEX], &d->ifindex, 4) ||
 	    get_ifname(tb[TEREDO_A_IFNAME], d->ifname) ||
 	    get_fixed(tb[TEREDO_A_MODE], &d->mode, 1) ||
@@ -156,9 +156,9 @@ int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	collect(NULL, nlh, tb);
-	ev->has_state = tb[TEREDO_A_STATE] != NULL;
-	ev->has_address = tb[TEREDO_A_ADDRESS] != NULL;
-	ev->has_peer = tb[TEREDO_A_PEER] != NULL;
+	ev->has_state = !!tb[TEREDO_A_STATE];
+	ev->has_address = !!tb[TEREDO_A_ADDRESS];
+	ev->has_peer = !!tb[TEREDO_A_PEER];
 	if (!tb[TEREDO_A_EVENT] ||
 	    get_fixed(tb[TEREDO_A_EVENT], &ev->event, 1) ||
 	    get_fixed(tb[TEREDO_A_IFINDEX], &ev->ifindex, 4) ||
