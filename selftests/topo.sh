@@ -29,7 +29,7 @@ export PATH=$REPO/build/tools:$PATH
 check() { # check DESC CMD...: ok if CMD succeeds
 	local name=$1
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
+	if "$@"; then ok "$name"; else not_ok "$name"; return 1; fi
 }
 diag() { info "$@"; }
 tap_end() { ktap_finished; }

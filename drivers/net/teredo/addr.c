@@ -125,6 +125,27 @@ int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 	return teredo_addr_inject(t, &p);
 }
 
+/* Is @addr on the device and past DAD (usable as a source)? */
+bool teredo_addr_usable(struct teredo_dev *t, const struct in6_addr *addr)
+{
+	struct inet6_ifaddr *ifp;
+	struct inet6_dev *idev;
+	bool ok = false;
+
+	idev = in6_dev_get(t->dev);
+	if (!idev)
+		return false;
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list) {
+		if (ipv6_addr_equal(&ifp->addr, addr) &&
+		    !(READ_ONCE(ifp->flags) & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+			ok = true;
+	}
+	read_unlock_bh(&idev->lock);
+	in6_dev_put(idev);
+	return ok;
+}
+
 /* Zero the lifetimes of @addr so that the next expiry run removes it. */
 static void teredo_addr_expire(struct inet6_dev *idev,
 			       const struct in6_addr *addr)

@@ -16,6 +16,7 @@
  * writer of the address, and stop/start happen under RTNL.
  */
 
+#include <linux/delay.h>
 #include <linux/random.h>
 
 #include "device.h"
@@ -131,6 +132,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	__be32 mapped, server;
 	bool changed, had;
 	u16 port;
+	int i;
 
 	spin_lock_bh(&c->lock);
 	c->ra_pending = false;
@@ -164,6 +166,14 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	}
 	if (teredo_addr_install(t, router, &addr, teredo_lifetime(t)))
 		netdev_warn(t->dev, "cannot install the Teredo address\n");
+	/*
+	 * "qualified" promises a usable address: the stack finishes DAD
+	 * (immediate on a NOARP device) in its own work item.
+	 */
+	for (i = 0; i < 40 && !teredo_addr_usable(t, &addr); i++)
+		msleep(50);
+	if (i == 40)
+		netdev_warn(t->dev, "the Teredo address is not usable yet\n");
 
 	spin_lock_bh(&c->lock);
 	c->has_address = true;
