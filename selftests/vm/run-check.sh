@@ -15,7 +15,8 @@
 #                     [--out DIR] [--serial]
 # Results and logs: build/vm/last/ (a new build/vm/runs/DATE-XXXX each run).
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
-# guest), VM_TEST_TIMEOUT (seconds per test, 300), VM_APPEND (kernel args).
+# guest), VM_TEST_TIMEOUT (seconds per test, 600,
+# or a "# timeout=N" line in the test's first 20 lines), VM_APPEND (kernel args).
 set -uo pipefail
 
 # shellcheck source=selftests/vm/vm-lib.sh
@@ -190,19 +191,20 @@ start_guest() {
 	rm -rf "$dir"
 	mkdir -p "$share"
 	if [ -n "${KO[$kver]}" ]; then
-		cp "${KO[$kver]}" "$share/teredo.ko"
-		vm_prepare_depmod "$kver" "${KO[$kver]}" "$share/modules" ||
+		mkdir -p "$dir/initrd-extra/teredo"
+		cp "${KO[$kver]}" "$dir/initrd-extra/teredo/teredo.ko"
+		vm_prepare_depmod "$kver" "${KO[$kver]}" "$dir/initrd-extra/teredo" ||
 			echo "run-check: depmod for $kver failed" >&2
 	fi
 	cat > "$share/cmd" <<-EOF
 	export VM_KVER='$kver' VM_KO='${KO[$kver]}' VM_LIVE=0
-	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-300}'
+	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-600}'
 	export VM_PATH='$BUILD/tools' VM_TRACE='${VM_TRACE:-}'
 	. '$VM_DIR/guest-init.sh'
 	EOF
 	(
 		start=$(date +%s%N)
-		vm_boot "$kver" "$share" "${VM_TIMEOUT:-1500}" "$dir/console.log"
+		vm_boot "$kver" "$share" "${VM_TIMEOUT:-1700}" "$dir/console.log"
 		echo $? > "$dir/boot.rc"
 		echo $((($(date +%s%N) - start) / 1000000)) > "$dir/wall.ms"
 	) &
@@ -240,7 +242,7 @@ report_guest() {
 	flags=$(vm_red_flags "$dir/console.log" "$share/dmesg.txt")
 	if [ "$rc" = 124 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
-		tap fail "$s:guest" "timed out after ${VM_TIMEOUT:-1500} s" "$dir/console.tail"
+		tap fail "$s:guest" "timed out after ${VM_TIMEOUT:-1700} s" "$dir/console.tail"
 	elif [ "$rc" != 0 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
 		tap fail "$s:guest" "stopped without finishing (panic?)" "$dir/console.tail"
@@ -298,6 +300,17 @@ if [ ${#KVERS[@]} -gt 0 ]; then
 		[ "$SERIAL" = 1 ] && wait "${GUEST_PID[$kver]}"
 	done
 fi
+# Host tests compete with the guests for the CPU: start them once every
+# guest has booted (or after 60 s), not to slow the boots down.
+for ((i = 0; i < 600; i++)); do
+	booted=1
+	for kver in "${KVERS[@]}"; do
+		[ -e "$OUTDIR/$kver/share/first-test.uptime" ] || [ -e "$OUTDIR/$kver/boot.rc" ] ||
+			booted=0
+	done
+	[ "$booted" = 1 ] && break
+	sleep 0.1
+done
 run_host_tests
 for kver in "${KVERS[@]}"; do
 	report_guest "$kver"

@@ -46,8 +46,9 @@ dir=$BUILD/vm-$what/$kver
 share=$dir/share
 rm -rf "$dir"
 mkdir -p "$share"
-cp "$ko" "$share/teredo.ko"
-vm_prepare_depmod "$kver" "$ko" "$share/modules" || vm_die "depmod failed"
+mkdir -p "$dir/initrd-extra/teredo"
+cp "$ko" "$dir/initrd-extra/teredo/teredo.ko"
+vm_prepare_depmod "$kver" "$ko" "$dir/initrd-extra/teredo" || vm_die "depmod failed"
 cat > "$share/cmd" <<CMD
 export VM_KVER='$kver' VM_KO='$ko' VM_LIVE=1
 export VM_TESTS='$t' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-1800}'
