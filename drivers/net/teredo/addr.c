@@ -33,10 +33,10 @@
 #include "compat.h"
 #include "device.h"
 
-/* Under RTNL, device up: the settings our RA needs on this device. */
+/* Process context: the settings our RA needs on this device. */
 void teredo_addr_dev_init(struct net_device *dev)
 {
-	struct inet6_dev *idev = __in6_dev_get(dev);
+	struct inet6_dev *idev = in6_dev_get(dev);
 
 	if (!idev)
 		return;
@@ -56,6 +56,7 @@ void teredo_addr_dev_init(struct net_device *dev)
 	WRITE_ONCE(idev->cnf.accept_ra_rt_info_max_plen, 32);
 #endif
 	teredo_idev_honor_pio_life(idev);
+	in6_dev_put(idev);
 }
 
 static int teredo_addr_inject(struct teredo_dev *t,
@@ -123,6 +124,25 @@ int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 
 	teredo_ra_params(&p, router, addr, lifetime);
 	return teredo_addr_inject(t, &p);
+}
+
+/*
+ * Has the IPv6 stack finished bringing the device up (NETDEV_UP seen)?
+ * Before that, routes our RA would add are refused.
+ */
+bool teredo_addr_ready(struct teredo_dev *t)
+{
+	struct inet6_dev *idev;
+	bool ok;
+
+	if (!(READ_ONCE(t->dev->flags) & IFF_UP))
+		return false;
+	idev = in6_dev_get(t->dev);
+	if (!idev)
+		return false;
+	ok = READ_ONCE(idev->if_flags) & IF_READY;
+	in6_dev_put(idev);
+	return ok;
 }
 
 /* Is @addr on the device and past DAD (usable as a source)? */

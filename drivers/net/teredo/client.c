@@ -164,16 +164,25 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	} else {
 		addr = old;
 	}
-	if (teredo_addr_install(t, router, &addr, teredo_lifetime(t)))
-		netdev_warn(t->dev, "cannot install the Teredo address\n");
 	/*
 	 * "qualified" promises a usable address: the stack finishes DAD
-	 * (immediate on a NOARP device) in its own work item.
+	 * (immediate on a NOARP device) in its own work item.  Should it
+	 * not have taken our RA, settings and RA are given again.
 	 */
-	for (i = 0; i < 40 && !teredo_addr_usable(t, &addr); i++)
+	for (i = 0; i < 60; i++) {
+		if (i % 20 == 0) {
+			teredo_addr_dev_init(t->dev);
+			if (teredo_addr_install(t, router, &addr,
+						teredo_lifetime(t)))
+				break;
+		}
+		if (teredo_addr_usable(t, &addr))
+			break;
 		msleep(50);
-	if (i == 40)
-		netdev_warn(t->dev, "the Teredo address is not usable yet\n");
+	}
+	if (i >= 20)
+		netdev_warn(t->dev, "IPv6 stack slow to take the Teredo address (%d ms)\n",
+			    i * 50);
 
 	spin_lock_bh(&c->lock);
 	c->has_address = true;
@@ -207,6 +216,13 @@ static void teredo_client_work(struct work_struct *work)
 	if (!READ_ONCE(t->cfg.server) || !netif_running(t->dev)) {
 		teredo_client_unqualify(t, netif_running(t->dev));
 		teredo_client_set_state(t, TEREDO_STATE_OFFLINE);
+		return;
+	}
+
+	/* ndo_open queued us: wait for the stack's NETDEV_UP work */
+	if (!teredo_addr_ready(t)) {
+		queue_delayed_work(system_power_efficient_wq, &c->work,
+				   HZ / 20);
 		return;
 	}
 

@@ -184,6 +184,7 @@ bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
 void teredo_addr_dev_init(struct net_device *dev);
 int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 			const struct in6_addr *addr, u32 lifetime);
+bool teredo_addr_ready(struct teredo_dev *t);
 bool teredo_addr_usable(struct teredo_dev *t, const struct in6_addr *addr);
 void teredo_addr_withdraw(struct teredo_dev *t, const u8 router[16],
 			  const struct in6_addr *addr);
