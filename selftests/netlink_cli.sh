@@ -9,9 +9,9 @@
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 set -u
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=selftests/lib.sh
-. "$REPO/selftests/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+. "$HERE/lib.sh"
 
 YNL=/usr/src/linux-source-6.12/tools/net/ynl/cli.py
 YNL_SCHEMA=/usr/src/linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
