@@ -73,6 +73,10 @@ check "no drops on client 2" test -z "$(grep '^ *drop_' <<< "$s2" | grep -v ': 0
 check "ip -s link agrees (client 2 rx_packets)" \
 	test "$(in_ns c2 cat /sys/class/net/t0/statistics/rx_packets)" = 7
 
+# one more RS surely inside the capture (the first may precede it)
+in_ns c1 teredo-nl qualify t0
+topo_wait_state 1 t0 qualified 20
+sleep 1
 kill "$cap"; wait "$cap" 2>/dev/null
 if command -v tshark >/dev/null; then
 	tsh() { tshark -n --enable-heuristic teredo_udp -r "$TOPO_TMP/wan1.pcap" -Y "$1" 2>/dev/null | wc -l; }
