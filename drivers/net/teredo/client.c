@@ -289,7 +289,14 @@ void teredo_client_start(struct teredo_dev *t)
 /* Under RTNL. */
 void teredo_client_stop(struct teredo_dev *t)
 {
-	cancel_delayed_work_sync(&t->client.work);
+	struct teredo_client *c = &t->client;
+
+	/* a late RA must not re-arm the work once it is cancelled */
+	spin_lock_bh(&c->lock);
+	c->rs_outstanding = false;
+	c->ra_pending = false;
+	spin_unlock_bh(&c->lock);
+	cancel_delayed_work_sync(&c->work);
 	teredo_client_unqualify(t, netif_running(t->dev));
 	teredo_client_set_state(t, TEREDO_STATE_OFFLINE);
 }

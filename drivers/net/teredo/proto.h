@@ -17,12 +17,12 @@
 #else
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+#include <linux/types.h>
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 #endif
 
 #define TEREDO_PREFIX32		0x20010000u	/* 2001:0000::/32 */
@@ -128,6 +128,7 @@ struct teredo_ra_params {
 	u8 route_len;
 	u32 route_lifetime;
 };
+
 size_t teredo_build_ra(u8 *buf, size_t cap, const struct teredo_ra_params *p);
 
 /*

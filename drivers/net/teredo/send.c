@@ -155,6 +155,8 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	spin_unlock_bh(&p->lock);
 
 	skb_dst_drop(skb);
+	/* parked for seconds: do not keep the sender's socket charged */
+	skb_orphan(skb);
 	if (!teredo_peer_enqueue(p, skb))
 		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
 	if (teredo_peer_bubble_allowed(p)) {

@@ -29,6 +29,7 @@ enum teredo_mode {
 	TEREDO_MODE_SERVER,
 	__TEREDO_MODE_MAX,
 };
+
 #define TEREDO_MODE_MAX (__TEREDO_MODE_MAX - 1)
 
 /* State of a client device, as shown by "teredo-nl show". */
@@ -39,6 +40,7 @@ enum teredo_state {
 	TEREDO_STATE_DORMANT,		/* no authorized user: silent */
 	__TEREDO_STATE_MAX,
 };
+
 #define TEREDO_STATE_MAX (__TEREDO_STATE_MAX - 1)
 
 /* Exposure policy (Windows: client / enterpriseclient). */
@@ -47,6 +49,7 @@ enum teredo_policy {
 	TEREDO_POLICY_ENTERPRISE,
 	__TEREDO_POLICY_MAX,
 };
+
 #define TEREDO_POLICY_MAX (__TEREDO_POLICY_MAX - 1)
 
 /* rtnetlink: IFLA_INFO_DATA of kind "teredo". */
@@ -63,6 +66,7 @@ enum {
 	IFLA_TEREDO_STATE,		/* u8, enum teredo_state (read only) */
 	__IFLA_TEREDO_MAX,
 };
+
 #define IFLA_TEREDO_MAX (__IFLA_TEREDO_MAX - 1)
 
 /* Generic netlink commands. */
@@ -77,6 +81,7 @@ enum {
 	TEREDO_CMD_EVENT,		/* multicast notification (events) */
 	__TEREDO_CMD_MAX,
 };
+
 #define TEREDO_CMD_MAX (__TEREDO_CMD_MAX - 1)
 
 /* Generic netlink attributes of the device (top level). */
@@ -107,6 +112,7 @@ enum {
 	TEREDO_A_GENERATION,		/* u32, peer table generation (dumps) */
 	__TEREDO_A_MAX,
 };
+
 #define TEREDO_A_MAX (__TEREDO_A_MAX - 1)
 
 /* One authorized mark: a packet is authorized if (skb->mark & MASK) == MARK. */
@@ -116,6 +122,7 @@ enum {
 	TEREDO_MARK_A_MASK,		/* u32 (default 0xffffffff) */
 	__TEREDO_MARK_A_MAX,
 };
+
 #define TEREDO_MARK_A_MAX (__TEREDO_MARK_A_MAX - 1)
 #define TEREDO_A_MARK			1	/* nest type inside TEREDO_A_ALLOWED_MARKS */
 #define TEREDO_MAX_ALLOWED_MARKS	16
@@ -134,6 +141,7 @@ enum {
 	TEREDO_PEER_A_RELAY,		/* u8: native peer reached via a relay */
 	__TEREDO_PEER_A_MAX,
 };
+
 #define TEREDO_PEER_A_MAX (__TEREDO_PEER_A_MAX - 1)
 
 enum teredo_event {
@@ -182,6 +190,7 @@ enum teredo_stat {
 	TEREDO_STAT_DROP_RATELIMIT,	/* drop_ratelimit: bubbles/echo limits */
 	__TEREDO_STAT_MAX,
 };
+
 #define TEREDO_STAT_MAX (__TEREDO_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_TEREDO_H */
