@@ -21,6 +21,7 @@
 #include <linux/siphash.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
+#include <linux/xarray.h>
 #include <net/gro_cells.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -59,12 +60,12 @@ struct teredo_pcpu_stats {
 
 struct teredo_peer {
 	struct hlist_node hnode;	/* in teredo_peertable, RCU */
-	struct list_head lnode;		/* walk/GC order, under table lock */
+	struct list_head lnode;		/* GC order, under table lock */
 	struct kref ref;
 	struct rcu_head rcu;
 	struct teredo_dev *t;
 	struct in6_addr addr;		/* key */
-	u64 id;				/* walk cursor, never reused */
+	u64 id;				/* index in peertable ids */
 	spinlock_t lock;		/* fields below */
 	__be32 mapped_addr;
 	u16 mapped_port;
@@ -86,10 +87,11 @@ struct teredo_peertable {
 	spinlock_t lock;		/* writers */
 	DECLARE_HASHTABLE(buckets, TEREDO_PEER_HASH_BITS);
 	struct list_head list;
+	struct xarray ids;		/* id -> peer, for walks */
 	siphash_key_t key;
 	u32 count;
 	u32 generation;
-	u64 next_id;
+	u32 next_id;			/* of xa_alloc_cyclic() */
 	atomic_t queued;		/* packets queued over all peers */
 };
 

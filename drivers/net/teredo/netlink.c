@@ -5,10 +5,11 @@
  *
  * Locking: every operation that reads or changes a device's settings
  * runs under RTNL, which also keeps the device alive while we use it.
- * Peer dumps hold no lock between calls: the cursor lives in cb->args
- * and the device is looked up again by ifindex on every call, so a
- * device or peer vanishing mid-dump only ends or marks the dump
- * (NLM_F_DUMP_INTR through the peer table generation).
+ * Peer dumps take RTNL only in .start to resolve the device: each
+ * dumpit call looks it up again by ifindex with a reference (no RTNL)
+ * and resumes the walk at a cursor kept in cb->args, so a device or
+ * peer vanishing mid-dump only ends or marks the dump (NLM_F_DUMP_INTR
+ * through the peer table generation).
  *
  * Permissions: reading is open to anyone who can see the netns; every
  * operation that changes state needs CAP_NET_ADMIN in the user
@@ -198,8 +199,12 @@ static int teredo_nl_put_status(struct sk_buff *skb,
 
 static int teredo_nl_put_ifattrs(struct sk_buff *skb, struct net_device *dev)
 {
+	char name[IFNAMSIZ];
+
+	/* peer dumps run without RTNL: a rename must not tear the name */
+	strscpy(name, dev->name, sizeof(name));
 	if (nla_put_u32(skb, TEREDO_A_IFINDEX, dev->ifindex) ||
-	    nla_put_string(skb, TEREDO_A_IFNAME, dev->name))
+	    nla_put_string(skb, TEREDO_A_IFNAME, name))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -602,8 +607,7 @@ static int teredo_nl_peer_get_start(struct netlink_callback *cb)
 
 /*
  * Send one batch of peers.  If the skb fills up in the middle of a
- * batch, walk again from the batch's start over only the peers that
- * were sent, so that the saved cursor points just after them.
+ * batch, the saved cursor points just after the last peer sent.
  */
 static int teredo_nl_peer_dump_batch(struct sk_buff *skb,
 				     struct netlink_callback *cb,
@@ -611,7 +615,6 @@ static int teredo_nl_peer_dump_batch(struct sk_buff *skb,
 				     struct teredo_peer_info *batch)
 {
 	u64 cursor = cb->args[PEER_DUMP_CURSOR];
-	u64 start = cursor;
 	u32 gen = 0;
 	int n, i;
 
@@ -626,10 +629,8 @@ static int teredo_nl_peer_dump_batch(struct sk_buff *skb,
 		if (teredo_nl_fill_peer(skb, dev, cb, gen, &batch[i]))
 			break;
 	if (i < n) {
-		cursor = start;
 		if (i)
-			teredo_peer_walk(dev, &cursor, batch, i, &gen);
-		cb->args[PEER_DUMP_CURSOR] = cursor;
+			cb->args[PEER_DUMP_CURSOR] = batch[i - 1].id + 1;
 		return -EMSGSIZE;
 	}
 	cb->args[PEER_DUMP_CURSOR] = cursor;
@@ -649,17 +650,20 @@ static int teredo_nl_peer_get_dumpit(struct sk_buff *skb,
 	if (!batch)
 		return -ENOMEM;
 
-	rtnl_lock();
-	dev = __dev_get_by_index(sock_net(skb->sk), cb->args[PEER_DUMP_IFINDEX]);
-	if (!dev || !netif_is_teredo(dev)) {
+	dev = dev_get_by_index(sock_net(skb->sk), cb->args[PEER_DUMP_IFINDEX]);
+	if (!dev) {
 		ret = -ENODEV;
 		goto out;
 	}
-	do {
-		ret = teredo_nl_peer_dump_batch(skb, cb, dev, batch);
-	} while (ret > 0);
+	if (netif_is_teredo(dev)) {
+		do {
+			ret = teredo_nl_peer_dump_batch(skb, cb, dev, batch);
+		} while (ret > 0);
+	} else {
+		ret = -ENODEV;
+	}
+	dev_put(dev);
 out:
-	rtnl_unlock();
 	kfree(batch);
 
 	if (ret == -EMSGSIZE) {

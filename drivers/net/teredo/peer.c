@@ -151,6 +151,7 @@ void teredo_peer_info(struct teredo_peer *p, struct teredo_peer_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	spin_lock_bh(&p->lock);
+	out->id = p->id;
 	out->addr = p->addr;
 	out->mapped_addr = p->mapped_addr;
 	out->mapped_port = p->mapped_port;

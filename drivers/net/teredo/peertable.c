@@ -2,8 +2,10 @@
 /*
  * The peer table of a device: a hash table keyed by the peer's IPv6
  * address with a per-device random siphash key, looked up under RCU,
- * changed under pt->lock.  pt->list keeps peers in creation order (by
- * id) for walks and garbage collection.
+ * changed under pt->lock.  pt->list keeps peers in creation order for
+ * garbage collection; pt->ids indexes them by id (allocated cyclically,
+ * so in creation order until it wraps) for walks that resume at a
+ * cursor in O(log n).
  */
 
 #include <linux/random.h>
@@ -15,6 +17,7 @@ void teredo_peertable_init(struct teredo_peertable *pt)
 	spin_lock_init(&pt->lock);
 	hash_init(pt->buckets);
 	INIT_LIST_HEAD(&pt->list);
+	xa_init_flags(&pt->ids, XA_FLAGS_ALLOC);
 	get_random_bytes(&pt->key, sizeof(pt->key));
 	atomic_set(&pt->queued, 0);
 }
@@ -60,6 +63,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	struct teredo_peertable *pt = &t->peers;
 	u32 hash = teredo_peer_hash(pt, addr);
 	struct teredo_peer *p, *n;
+	u32 id;
 
 	*full = false;
 	p = teredo_peer_lookup(t, addr);
@@ -83,7 +87,13 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 		*full = true;
 		return NULL;
 	}
-	n->id = pt->next_id++;
+	if (xa_alloc_cyclic(&pt->ids, &id, n, xa_limit_31b, &pt->next_id,
+			    GFP_ATOMIC) < 0) {
+		spin_unlock_bh(&pt->lock);
+		kfree(n);
+		return NULL;
+	}
+	n->id = id;
 	kref_get(&n->ref);		/* the caller's */
 	hash_add_rcu(pt->buckets, &n->hnode, hash);
 	list_add_tail(&n->lnode, &pt->list);
@@ -98,6 +108,7 @@ static void teredo_peer_unlink(struct teredo_peertable *pt,
 			       struct teredo_peer *p)
 {
 	hash_del_rcu(&p->hnode);
+	xa_erase(&pt->ids, p->id);
 	list_del(&p->lnode);
 	pt->count--;
 	pt->generation++;
@@ -193,17 +204,18 @@ int teredo_peer_walk(struct net_device *dev, u64 *cursor,
 	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_peertable *pt = &t->peers;
 	struct teredo_peer *p;
+	unsigned long id;
 	int n = 0;
 
+	if (max <= 0 || *cursor > INT_MAX)
+		return 0;
 	spin_lock_bh(&pt->lock);
 	*generation = pt->generation;
-	list_for_each_entry(p, &pt->list, lnode) {
-		if (n >= max)
+	xa_for_each_start(&pt->ids, id, p, *cursor) {
+		teredo_peer_info(p, &out[n]);
+		*cursor = (u64)id + 1;
+		if (++n >= max)
 			break;
-		if (p->id < *cursor)
-			continue;
-		teredo_peer_info(p, &out[n++]);
-		*cursor = p->id + 1;
 	}
 	spin_unlock_bh(&pt->lock);
 	return n;

@@ -47,6 +47,7 @@ struct teredo_status {
 };
 
 struct teredo_peer_info {
+	u64 id;			/* walk cursor: resume at id + 1 */
 	struct in6_addr addr;
 	__be32 mapped_addr;
 	u16 mapped_port;
@@ -69,9 +70,11 @@ void teredo_qualify_now(struct net_device *dev);
 int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr);
 void teredo_peer_flush(struct net_device *dev);
 /*
- * Copy up to @max peers starting at *@cursor into @out; returns how many
- * were copied and advances *@cursor (0 copied: the walk is over).  Holds
- * no lock between calls; *@generation changes when the table did.
+ * Copy up to @max peers with id >= *@cursor into @out, in id order, in
+ * O(log n + @max); returns how many were copied and advances *@cursor
+ * past the last (0 copied: the walk is over).  To resume after out[i],
+ * set the cursor to out[i].id + 1.  Holds no lock between calls and
+ * needs no RTNL; *@generation changes when the table did.
  */
 int teredo_peer_walk(struct net_device *dev, u64 *cursor,
 		     struct teredo_peer_info *out, int max, u32 *generation);
