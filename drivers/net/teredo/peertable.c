@@ -69,6 +69,11 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	p = teredo_peer_lookup(t, addr);
 	if (p)
 		return p;
+	/* a full table costs no allocation; checked again under the lock */
+	if (READ_ONCE(pt->count) >= READ_ONCE(t->cfg.max_peers)) {
+		*full = true;
+		return NULL;
+	}
 	n = teredo_peer_alloc(t, addr);
 	if (!n)
 		return NULL;
@@ -97,7 +102,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	kref_get(&n->ref);		/* the caller's */
 	hash_add_rcu(pt->buckets, &n->hnode, hash);
 	list_add_tail(&n->lnode, &pt->list);
-	pt->count++;
+	WRITE_ONCE(pt->count, pt->count + 1);
 	pt->generation++;
 	spin_unlock_bh(&pt->lock);
 	return n;
@@ -110,7 +115,7 @@ static void teredo_peer_unlink(struct teredo_peertable *pt,
 	hash_del_rcu(&p->hnode);
 	xa_erase(&pt->ids, p->id);
 	list_del(&p->lnode);
-	pt->count--;
+	WRITE_ONCE(pt->count, pt->count - 1);
 	pt->generation++;
 }
 
