@@ -10,13 +10,16 @@
  *   A valid RA (checked in softirq by teredo_client_ra(), handed over
  *   in c->ra_*) -> QUALIFIED: address installed (addr.c); refresh RS at
  *   50-150 % of cfg.refresh; 3 unanswered refresh RS -> address
- *   withdrawn, QUALIFYING again.
+ *   withdrawn, QUALIFYING again.  A new address becomes QUALIFIED
+ *   only once the stack's DAD has finished: the work polls it every
+ *   TEREDO_DAD_POLL (DAD runs in a stack work item that needs RTNL,
+ *   so we must not wait for it in our work) and gives the round up
+ *   after TEREDO_DAD_TIMEOUT.
  *
  * c->lock (BH spinlock) protects the client fields; the work is the only
  * writer of the address, and stop/start happen under RTNL.
  */
 
-#include <linux/delay.h>
 #include <linux/random.h>
 
 #include "device.h"
@@ -80,10 +83,12 @@ static void teredo_client_unqualify(struct teredo_dev *t, bool withdraw)
 	bool had;
 
 	spin_lock_bh(&c->lock);
-	had = c->has_address;
+	had = c->has_address || c->dad_wait;
 	old = c->address;
 	memcpy(router, c->router, 16);
 	c->has_address = false;
+	c->dad_wait = false;
+	c->dad_new = false;
 	c->mapped_addr = 0;
 	c->mapped_port = 0;
 	spin_unlock_bh(&c->lock);
@@ -122,7 +127,7 @@ static unsigned long teredo_refresh_delay(const struct teredo_dev *t)
 	return base / 2 + get_random_u32_below(base + 1);
 }
 
-/* A valid RA arrived: (re)install the address it gives. */
+/* A valid RA arrived: (re)install the address it gives, DAD follows. */
 static void teredo_client_qualified(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
@@ -132,7 +137,6 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	__be32 mapped, server;
 	bool changed, had;
 	u16 port;
-	int i;
 
 	spin_lock_bh(&c->lock);
 	c->ra_pending = false;
@@ -143,7 +147,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	mapped = c->ra_mapped_addr;
 	port = c->ra_mapped_port;
 	memcpy(&server, &c->ra_prefix[4], 4);
-	had = c->has_address;
+	had = c->has_address || c->dad_wait;
 	old = c->address;
 	memcpy(oldrouter, c->router, 16);
 	changed = !had || c->mapped_addr != mapped || c->mapped_port != port ||
@@ -164,42 +168,80 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	} else {
 		addr = old;
 	}
-	/*
-	 * "qualified" promises a usable address: the stack finishes DAD
-	 * (immediate on a NOARP device) in its own work item.  Should it
-	 * not have taken our RA, settings and RA are given again.
-	 */
-	for (i = 0; i < 60; i++) {
-		if (i % 20 == 0) {
-			teredo_addr_dev_init(t->dev);
-			if (teredo_addr_install(t, router, &addr,
-						teredo_lifetime(t)))
-				break;
-		}
-		if (teredo_addr_usable(t, &addr))
-			break;
-		msleep(50);
-	}
-	if (i >= 20)
-		netdev_warn(t->dev, "IPv6 stack slow to take the Teredo address (%d ms)\n",
-			    i * 50);
 
 	spin_lock_bh(&c->lock);
-	c->has_address = true;
+	if (changed) {
+		c->has_address = false;
+		c->dad_new = true;
+	}
+	c->dad_wait = true;
+	c->dad_polls = 0;
+	c->dad_start = jiffies;
 	c->address = addr;
 	memcpy(c->router, router, 16);
 	c->server = server;
 	c->mapped_addr = mapped;
 	c->mapped_port = port;
 	spin_unlock_bh(&c->lock);
+}
 
-	if (changed) {
+/*
+ * One poll of the address waiting for DAD.  "qualified" promises a
+ * usable address: the stack finishes DAD (immediate on a NOARP device)
+ * in its own work item.  Should it not have taken our RA, settings and
+ * RA are given again every second.  Returns 1 while still waiting, 0
+ * once qualified, -ETIMEDOUT when the stack never took the address.
+ */
+static int teredo_client_dad(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+	struct in6_addr addr;
+	unsigned int polls;
+	unsigned long waited;
+	u8 router[16];
+	__be32 mapped;
+	bool new;
+	u16 port;
+
+	spin_lock_bh(&c->lock);
+	addr = c->address;
+	memcpy(router, c->router, 16);
+	mapped = c->mapped_addr;
+	port = c->mapped_port;
+	polls = c->dad_polls++;
+	waited = jiffies - c->dad_start;
+	spin_unlock_bh(&c->lock);
+
+	if (polls % 20 == 0) {
+		teredo_addr_dev_init(t->dev);
+		teredo_addr_install(t, router, &addr, teredo_lifetime(t));
+	}
+	if (!teredo_addr_usable(t, &addr)) {
+		if (waited < TEREDO_DAD_TIMEOUT)
+			return 1;
+		netdev_warn(t->dev, "IPv6 stack did not take the Teredo address in %u ms\n",
+			    jiffies_to_msecs(waited));
+		return -ETIMEDOUT;
+	}
+	if (waited >= HZ)
+		netdev_warn(t->dev, "IPv6 stack slow to take the Teredo address (%u ms)\n",
+			    jiffies_to_msecs(waited));
+
+	spin_lock_bh(&c->lock);
+	new = c->dad_new;
+	c->dad_wait = false;
+	c->dad_new = false;
+	c->has_address = true;
+	spin_unlock_bh(&c->lock);
+
+	if (new) {
 		teredo_stat_inc(t, TEREDO_STAT_QUALIFICATIONS);
 		netdev_info(t->dev, "qualified: %pI6c (mapped %pI4:%u)\n",
 			    &addr, &mapped, port);
 		teredo_nl_notify_address(t->dev);
 	}
 	teredo_client_set_state(t, TEREDO_STATE_QUALIFIED);
+	return 0;
 }
 
 static void teredo_client_work(struct work_struct *work)
@@ -209,8 +251,9 @@ static void teredo_client_work(struct work_struct *work)
 	struct teredo_dev *t = container_of(c, struct teredo_dev, client);
 	u8 nonce[TEREDO_NONCE_LEN];
 	unsigned long delay;
+	bool pending, dad;
 	__be32 server;
-	bool pending;
+	int err;
 	u8 tries;
 
 	if (!READ_ONCE(t->cfg.server) || !netif_running(t->dev)) {
@@ -228,14 +271,23 @@ static void teredo_client_work(struct work_struct *work)
 
 	spin_lock_bh(&c->lock);
 	pending = c->ra_pending;
+	dad = c->dad_wait;
 	tries = c->tries;
 	spin_unlock_bh(&c->lock);
 
 	if (pending) {
 		teredo_client_qualified(t);
-		queue_delayed_work(system_power_efficient_wq, &c->work,
-				   teredo_refresh_delay(t));
-		return;
+		dad = true;
+	}
+	if (dad) {
+		err = teredo_client_dad(t);
+		if (err >= 0) {
+			queue_delayed_work(system_power_efficient_wq, &c->work,
+					   err ? TEREDO_DAD_POLL :
+					   teredo_refresh_delay(t));
+			return;
+		}
+		tries = TEREDO_RS_TRIES;	/* give this round up */
 	}
 
 	if (tries >= TEREDO_RS_TRIES) {

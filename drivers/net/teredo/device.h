@@ -35,6 +35,9 @@
 #define TEREDO_DEFAULT_DORMANT		0
 #define TEREDO_RS_TIMEOUT		(4 * HZ)	/* section 5.2.1 */
 #define TEREDO_RS_TRIES			3
+/* Polling the stack's DAD of a new address, and giving up on it. */
+#define TEREDO_DAD_POLL			(HZ / 20)
+#define TEREDO_DAD_TIMEOUT		(5 * HZ)
 #define TEREDO_BACKOFF_MAX		(60 * HZ)
 /* Metric of the last-resort default route (native routes win). */
 #define TEREDO_DEFRTR_METRIC		4096
@@ -109,7 +112,12 @@ struct teredo_client {
 	u8 ra_router[16];
 	__be32 ra_mapped_addr;
 	u16 ra_mapped_port;
-	/* the qualified address */
+	/* address installed, waiting for the stack's DAD to finish */
+	bool dad_wait;
+	bool dad_new;			/* announce it once usable */
+	unsigned int dad_polls;
+	unsigned long dad_start;
+	/* the qualified address (also the one dad_wait is for) */
 	bool has_address;
 	struct in6_addr address;
 	u8 router[16];
