@@ -177,6 +177,7 @@ int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 /* send.c */
 netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev);
 void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
+bool teredo_peer_usable(struct teredo_peer *p);
 /* Issue 5 hook: may @skb leave through Teredo?  Always yes for now. */
 bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb);
 

@@ -78,7 +78,7 @@ void teredo_peer_kill(struct teredo_peer *p)
 	teredo_peer_put(p);
 }
 
-/* Queues @skb until @p is trusted; false (skb not consumed) if full. */
+/* Queues @skb until @p is usable; false (skb not consumed) if full. */
 bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 {
 	struct teredo_peertable *pt = &p->t->peers;
@@ -94,8 +94,8 @@ bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 		}
 	}
 	spin_unlock_bh(&p->lock);
-	if (ok && READ_ONCE(p->trusted))
-		teredo_peer_send_queue(p->t, p);	/* trusted meanwhile */
+	if (ok && teredo_peer_usable(p))
+		teredo_peer_send_queue(p->t, p);	/* usable meanwhile */
 	return ok;
 }
 

@@ -75,7 +75,8 @@ static void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 		teredo_stat_inc(t, TEREDO_STAT_TX_ECHO);
 }
 
-static bool teredo_peer_usable(struct teredo_peer *p)
+/* Trusted, and heard from within TEREDO_TRUST_TIME. */
+bool teredo_peer_usable(struct teredo_peer *p)
 {
 	bool ok;
 
