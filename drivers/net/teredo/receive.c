@@ -114,8 +114,9 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 				 struct teredo_rx *rx,
 				 const struct in6_addr *src)
 {
+	u8 nonce[TEREDO_NONCE_LEN];
+	bool known, echo, relay;
 	struct teredo_peer *p;
-	bool known, echo;
 
 	p = teredo_peer_lookup(t, src);
 	if (!p)
@@ -125,17 +126,20 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 		p->mapped_port == rx->sport;
 	if (known)
 		p->last_rx = jiffies;
+	relay = p->relay;
+	/* the nonce of the latest echo test (send.c draws one per test) */
+	memcpy(nonce, p->nonce, sizeof(nonce));
 	spin_unlock_bh(&p->lock);
 	if (known) {
 		teredo_peer_put(p);
 		return 1;
 	}
 	echo = false;
-	if (p->relay && pskb_may_pull(skb, skb->len))
+	if (relay && pskb_may_pull(skb, skb->len))
 		echo = teredo_parse_echo_reply(teredo_rx_ipv6(skb, rx),
 					       rx->enc.ipv6_len,
 					       src->s6_addr,
-					       p->nonce) == TEREDO_OK;
+					       nonce) == TEREDO_OK;
 	if (!echo) {
 		teredo_peer_put(p);
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);

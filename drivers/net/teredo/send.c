@@ -67,10 +67,16 @@ static void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 			     const struct in6_addr *src, __be32 server)
 {
 	u8 buf[TEREDO_IPV6_HLEN + 8 + TEREDO_NONCE_LEN];
+	u8 nonce[TEREDO_NONCE_LEN];
 	size_t len;
 
+	/* a fresh nonce per echo test: a reply must answer this one */
+	spin_lock_bh(&p->lock);
+	get_random_bytes(p->nonce, sizeof(p->nonce));
+	memcpy(nonce, p->nonce, sizeof(nonce));
+	spin_unlock_bh(&p->lock);
 	len = teredo_build_echo(buf, sizeof(buf), src->s6_addr,
-				p->addr.s6_addr, t->echo_id, 0, p->nonce);
+				p->addr.s6_addr, t->echo_id, 0, nonce);
 	if (len && !teredo_udp_send_buf(t, buf, len, server, TEREDO_PORT))
 		teredo_stat_inc(t, TEREDO_STAT_TX_ECHO);
 }
