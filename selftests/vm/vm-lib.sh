@@ -156,7 +156,10 @@ vm_boot() {
 	append="console=ttyS0 quiet panic=-1 oops=panic pci=off"
 	khz=$(vm_tsc_khz)
 	[ -n "$khz" ] && append+=" tsc_early_khz=$khz tsc=reliable"
-	append+=" rdinit=/init ${VM_APPEND:-}"
+	# The repository and the build tree are also shared at their own
+	# paths, mounted after the guest's tmpfs on /tmp, /run and /var/tmp:
+	# a clone under /tmp (as CI may make) must stay visible.
+	append+=" vmrepo=$REPO vmbuild=$BUILD rdinit=/init ${VM_APPEND:-}"
 	rm -f "$share/status"
 	local qemu=(qemu-system-x86_64 -M microvm -accel "$accel" -cpu max -smp "$cpus" -m "$mem"
 		-nodefaults -nographic -no-reboot -serial mon:stdio
@@ -164,7 +167,11 @@ vm_boot() {
 		-fsdev "local,id=r,path=/,security_model=none,readonly=on,multidevs=remap"
 		-device "virtio-9p-device,fsdev=r,mount_tag=hostroot"
 		-fsdev "local,id=w,path=$share,security_model=none,multidevs=remap"
-		-device "virtio-9p-device,fsdev=w,mount_tag=vmshare")
+		-device "virtio-9p-device,fsdev=w,mount_tag=vmshare"
+		-fsdev "local,id=p,path=$REPO,security_model=none,readonly=on,multidevs=remap"
+		-device "virtio-9p-device,fsdev=p,mount_tag=vmrepo"
+		-fsdev "local,id=b,path=$BUILD,security_model=none,readonly=on,multidevs=remap"
+		-device "virtio-9p-device,fsdev=b,mount_tag=vmbuild")
 	if [ -n "$live" ]; then
 		timeout -k 5 "$tmo" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
 		rc=${PIPESTATUS[0]}
