@@ -5,10 +5,10 @@
  *
  * Locking: every operation that reads or changes a device's settings
  * runs under RTNL, which also keeps the device alive while we use it.
- * Peer dumps take RTNL only in .start to resolve the device: each
- * dumpit call looks it up again by ifindex with a reference (no RTNL)
- * and resumes the walk at a cursor kept in cb->args, so a device or
- * peer vanishing mid-dump only ends or marks the dump (NLM_F_DUMP_INTR
+ * Peer dumps take no RTNL: .start resolves the device under RCU, each
+ * dumpit call looks it up again by ifindex with a reference and
+ * resumes the walk at a cursor kept in cb->args, so a device or peer
+ * vanishing mid-dump only ends or marks the dump (NLM_F_DUMP_INTR
  * through the peer table generation).
  *
  * Permissions: reading is open to anyone who can see the netns; every
@@ -92,17 +92,22 @@ static struct genl_family teredo_genl_family;
 
 /*
  * The teredo device named by TEREDO_A_IFINDEX or TEREDO_A_IFNAME in
- * @net, under RTNL (no reference taken: RTNL keeps it).
+ * @net, under RTNL, or under rcu_read_lock() with @rcu (no reference
+ * taken: RTNL or RCU keeps it).
  */
-static struct net_device *teredo_nl_dev(struct net *net, struct nlattr **attrs,
-					struct netlink_ext_ack *extack)
+static struct net_device *__teredo_nl_dev(struct net *net,
+					  struct nlattr **attrs,
+					  struct netlink_ext_ack *extack,
+					  bool rcu)
 {
 	struct net_device *dev = NULL;
 	char name[IFNAMSIZ];
+	u32 ifindex;
 
-	ASSERT_RTNL();
 	if (attrs[TEREDO_A_IFINDEX]) {
-		dev = __dev_get_by_index(net, nla_get_u32(attrs[TEREDO_A_IFINDEX]));
+		ifindex = nla_get_u32(attrs[TEREDO_A_IFINDEX]);
+		dev = rcu ? dev_get_by_index_rcu(net, ifindex) :
+			    __dev_get_by_index(net, ifindex);
 		if (!dev) {
 			NL_SET_ERR_MSG_ATTR(extack, attrs[TEREDO_A_IFINDEX],
 					    "no such device");
@@ -110,7 +115,8 @@ static struct net_device *teredo_nl_dev(struct net *net, struct nlattr **attrs,
 		}
 	} else if (attrs[TEREDO_A_IFNAME]) {
 		nla_strscpy(name, attrs[TEREDO_A_IFNAME], sizeof(name));
-		dev = __dev_get_by_name(net, name);
+		dev = rcu ? dev_get_by_name_rcu(net, name) :
+			    __dev_get_by_name(net, name);
 		if (!dev) {
 			NL_SET_ERR_MSG_ATTR(extack, attrs[TEREDO_A_IFNAME],
 					    "no such device");
@@ -127,6 +133,13 @@ static struct net_device *teredo_nl_dev(struct net *net, struct nlattr **attrs,
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	return dev;
+}
+
+static struct net_device *teredo_nl_dev(struct net *net, struct nlattr **attrs,
+					struct netlink_ext_ack *extack)
+{
+	ASSERT_RTNL();
+	return __teredo_nl_dev(net, attrs, extack, false);
 }
 
 static int teredo_nl_put_marks(struct sk_buff *skb,
@@ -584,7 +597,7 @@ static int teredo_nl_fill_peer(struct sk_buff *skb, struct net_device *dev,
 	return 0;
 }
 
-/* Resolves the device once; later calls find it again by ifindex. */
+/* Resolves the device once (RCU); later calls find it by ifindex. */
 static int teredo_nl_peer_get_start(struct netlink_callback *cb)
 {
 	struct nlattr *attrs[TEREDO_A_MAX + 1];
@@ -595,11 +608,11 @@ static int teredo_nl_peer_get_start(struct netlink_callback *cb)
 			  teredo_policy, cb->extack);
 	if (err)
 		return err;
-	rtnl_lock();
-	dev = teredo_nl_dev(sock_net(cb->skb->sk), attrs, cb->extack);
+	rcu_read_lock();
+	dev = __teredo_nl_dev(sock_net(cb->skb->sk), attrs, cb->extack, true);
 	if (!IS_ERR(dev))
 		cb->args[PEER_DUMP_IFINDEX] = dev->ifindex;
-	rtnl_unlock();
+	rcu_read_unlock();
 	cb->args[PEER_DUMP_CURSOR] = 0;
 	cb->args[PEER_DUMP_DONE] = 0;
 	return PTR_ERR_OR_ZERO(dev);
