@@ -79,11 +79,32 @@ have_kernel() {	# series
 	return 1
 }
 
+# The kernel's YNL CLI and netlink schemas (a test drives our family with
+# them) come from Debian's linux-source-6.12 tarball: only those two
+# folders are unpacked.  Best effort: without them that test skips.
+YNL_TOP=/usr/src/linux-source-6.12
+have_ynl() {
+	[ -e "$YNL_TOP/tools/net/ynl/cli.py" ] &&
+		[ -e "$YNL_TOP/Documentation/netlink/genetlink-legacy.yaml" ]
+}
+
+install_ynl() {
+	local tarball=$YNL_TOP.tar.xz
+	if [ ! -e "$tarball" ]; then
+		log "installing linux-source-6.12 (for the ynl CLI)"
+		apt-get install -y -q --no-install-recommends -t bookworm-backports \
+			linux-source-6.12 >&2 || { log "no linux-source-6.12: ynl tests will skip"; return 0; }
+	fi
+	tar -xJf "$tarball" -C /usr/src linux-source-6.12/tools/net/ynl \
+		linux-source-6.12/Documentation/netlink >&2 ||
+		log "cannot unpack the ynl CLI: ynl tests will skip"
+}
+
 main() {
 	local missing series img
 	export DEBIAN_FRONTEND=noninteractive
 	missing=$(need_pkgs)
-	if [ -z "$missing" ] && have_kernel 6.1 && have_kernel 6.12; then
+	if [ -z "$missing" ] && have_kernel 6.1 && have_kernel 6.12 && have_ynl; then
 		return 0
 	fi
 	[ "$(id -u)" = 0 ] || { log "missing packages or kernels, and not root: $missing"; exit 1; }
@@ -95,6 +116,7 @@ main() {
 		# shellcheck disable=SC2086
 		apt-get install -y -q --no-install-recommends $missing >&2
 	fi
+	have_ynl || install_ynl
 	for series in 6.1 6.12; do
 		have_kernel "$series" && continue
 		img=$(kernel_pkg "$series") || { log "no $series kernel in apt"; exit 1; }
