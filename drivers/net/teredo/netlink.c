@@ -520,8 +520,9 @@ static int teredo_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int teredo_nl_peer_flush_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+/* Under RTNL: find the request's device and apply @action to it. */
+static int teredo_nl_dev_action(struct genl_info *info,
+				void (*action)(struct net_device *dev))
 {
 	struct net_device *dev;
 	int err = 0;
@@ -531,24 +532,20 @@ static int teredo_nl_peer_flush_doit(struct sk_buff *skb,
 	if (IS_ERR(dev))
 		err = PTR_ERR(dev);
 	else
-		teredo_peer_flush(dev);
+		action(dev);
 	rtnl_unlock();
 	return err;
 }
 
+static int teredo_nl_peer_flush_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	return teredo_nl_dev_action(info, teredo_peer_flush);
+}
+
 static int teredo_nl_qualify_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net_device *dev;
-	int err = 0;
-
-	rtnl_lock();
-	dev = teredo_nl_dev(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(dev))
-		err = PTR_ERR(dev);
-	else
-		teredo_qualify_now(dev);
-	rtnl_unlock();
-	return err;
+	return teredo_nl_dev_action(info, teredo_qualify_now);
 }
 
 static int teredo_nl_put_peer(struct sk_buff *skb,
