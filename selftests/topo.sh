@@ -15,9 +15,13 @@
 #   cN    10.0.N.2/24 behind natN: where our teredo device (or a
 #         miredo client) runs
 #
+#   cNb   10.0.N.3/24, a second host on natN's LAN (topo_lan_client N):
+#         natN's LAN is then a bridge br0 holding 10.0.N.1
+#
 # Functions: topo_build [NATS], topo_client_ns N, topo_teredo N [DEV],
 # topo_mapping N (the NAT's external IPv4:port of UDP to 3544, from
-# conntrack), topo_wait_state NS DEV STATE SECONDS, teredo_addr_decode.
+# conntrack), topo_wait_state NS DEV STATE SECONDS, teredo_addr_decode,
+# topo_lan_client N, topo_mapping_of N INSIDE_IPV4, topo_nat_hairpin N.
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 TOPO=${TOPO:-t$$}
@@ -244,6 +248,69 @@ topo_mapping() {
 	in_ns nat"$1" conntrack -L -p udp --orig-dst 192.0.2.1 --orig-port-dst 3544 2>/dev/null |
 		sed -n 's/.*src=192\.0\.2\.1 dst=\([0-9.]*\) sport=3544 dport=\([0-9]*\).*/\1:\2/p' |
 		head -n1
+}
+
+# topo_mapping_of N INSIDE: "IPv4:port" natN gives INSIDE's UDP flow
+# to the server.
+topo_mapping_of() {
+	in_ns nat"$1" conntrack -L -p udp --orig-src "$2" --orig-dst 192.0.2.1 \
+		--orig-port-dst 3544 2>/dev/null |
+		sed -n 's/.*src=192\.0\.2\.1 dst=\([0-9.]*\) sport=3544 dport=\([0-9]*\).*/\1:\2/p' |
+		head -n1
+}
+
+# topo_lan_client N: a second client host, c<N>b (10.0.N.3), on natN's
+# LAN.  The LAN becomes a bridge (br0) holding the NAT's inside address.
+topo_lan_client() {
+	local n=$1
+	if ! in_ns nat"$n" ip link show br0 >/dev/null 2>&1; then
+		in_ns nat"$n" ip -batch - <<-IP
+			link add br0 type bridge
+			link set br0 up
+			addr del 10.0.$n.1/24 dev lan
+			link set lan master br0
+			addr add 10.0.$n.1/24 dev br0
+		IP
+	fi
+	ip netns add "$(ns c"$n"b)"
+	topo_veth nat"$n" lanb c"$n"b eth0
+	in_ns nat"$n" ip link set lanb master br0
+	in_ns c"$n"b ip -batch - <<-IP
+		link set lo up
+		addr add 10.0.$n.3/24 dev eth0
+		route add default via 10.0.$n.1
+	IP
+}
+
+# topo_nat_hairpin N: natN hairpins, as a home router with RFC 4787
+# REQ-9 hairpinning does: a LAN host's packet to one of the NAT's own
+# mappings (outside IPv4:port) is sent back into the LAN to the host
+# owning it, its source translated to the sender's own mapping.  The
+# mappings are those of the UDP flows to the server at call time.
+topo_nat_hairpin() {
+	local n=$1 rules="" in lp out p
+	while read -r in lp out p; do
+		[ -n "$p" ] || continue
+		rules+="add rule ip hairpin pre iifname \"br0\" ip daddr $out udp dport $p dnat to $in:$lp
+add rule ip hairpin post oifname \"br0\" ip saddr $in udp sport $lp ip daddr 10.0.$n.0/24 snat to $out:$p
+"
+	done < <(in_ns nat"$n" conntrack -L -p udp --orig-dst 192.0.2.1 \
+			--orig-port-dst 3544 2>/dev/null |
+		sed -n 's/.*src=\([0-9.]*\) dst=192\.0\.2\.1 sport=\([0-9]*\) dport=3544 .*src=192\.0\.2\.1 dst=\([0-9.]*\) sport=3544 dport=\([0-9]*\).*/\1 \2 \3 \4/p')
+	[ -n "$rules" ] || return 1
+	in_ns nat"$n" nft -f - <<-NFT
+		table ip hairpin {
+			chain pre {
+				type nat hook prerouting priority dstnat;
+				policy accept;
+			}
+			chain post {
+				type nat hook postrouting priority srcnat;
+				policy accept;
+			}
+		}
+		$rules
+	NFT
 }
 
 # topo_diag N [DEV] [DST]: what a failing test needs to see about cN.
