@@ -65,8 +65,10 @@ topo_veth() {
 	in_ns "$3" ip link set "$4" up
 }
 
+# topo_nat N: natN and cN, natN's outside linked to $TOPO_UPLINK (default
+# rt, the "internet"; bench.sh links it straight to the relay).
 topo_nat() {
-	local n=$1 out
+	local n=$1 up=${TOPO_UPLINK:-rt} out
 	case $n in
 	1) out=198.51.100.1 ;;
 	2) out=203.0.113.1 ;;
@@ -74,9 +76,9 @@ topo_nat() {
 	esac
 	ip netns add "$(ns nat"$n")"
 	ip netns add "$(ns c"$n")"
-	topo_veth rt "n$n" nat"$n" wan
+	topo_veth "$up" "n$n" nat"$n" wan
 	topo_veth nat"$n" lan c"$n" eth0
-	in_ns rt ip addr add "${out%.*}.254/24" dev "n$n"
+	in_ns "$up" ip addr add "${out%.*}.254/24" dev "n$n"
 	in_ns nat"$n" ip -batch - <<-IP
 		link set lo up
 		addr add $out/24 dev wan

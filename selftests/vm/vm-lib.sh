@@ -154,7 +154,8 @@ vm_boot() {
 	# One TCG thread for all vCPUs: with multi-threaded TCG a vCPU was
 	# seen running a stale int3 while another patched kernel text
 	# ("Oops: int3" in a 6.12 guest, no teredo code on the stack).
-	[ "$accel" = tcg ] && accel=tcg,thread=single
+	# VM_TCG_THREAD=multi overrides it (for measurements only).
+	[ "$accel" = tcg ] && accel=tcg,thread=${VM_TCG_THREAD:-single}
 	cpus=${VM_CPUS:-2}
 	mem=${VM_MEM:-1536}
 	append="console=ttyS0 quiet panic=-1 oops=panic pci=off"

@@ -1,0 +1,254 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout=1500
+# "make bench" (issue 7): our Teredo client against sit+fou and Miredo,
+# in one guest, on the same path, interleaved.
+#
+# The same topology is built three times, once per configuration:
+#
+#   c1 (10.0.1.2) -> nat1 (198.51.100.1, masquerade + drop of unsolicited
+#   inbound) -> rly (198.51.100.254, 192.0.2.130) -> h6 (2001:db8:2::2)
+#                                  \-> srv (192.0.2.1+.2, miredo-server)
+#
+#   teredo   our client (t0 in c1), the relay of $BENCH_RELAY in rly
+#   sit+fou  the kernel's sit with fou encapsulation (IPv6 in UDP in
+#            IPv4, port 5555) between c1 and rly: the ceiling for this
+#            wire format
+#   miredo   a miredo client in c1 and a miredo relay in rly
+#
+# Every tunnel has MTU 1280 (Teredo's), so TCP segments are the same size.
+# Then, for each repetition, each configuration in turn (A B C A B C ...):
+# TCP bulk (iperf3, $BENCH_TIME s) and UDP with 64-byte payloads at full
+# speed (iperf3 -u -l 64 -b 0), counting what reaches h6 (its eth0 RX
+# counter) and the guest's CPU time (/proc/stat) per UDP packet and per
+# TCP byte delivered.
+# selftests/bench_report.py prints the medians and the ratios and writes
+# bench.json to $BENCH_OUT.  Missed targets are reported, not failed;
+# the exit status is 1 only if a configuration could not be measured.
+#
+# Environment: BENCH_TIME (10), BENCH_REPS (3), BENCH_RELAY (miredo, or
+# teredo: our relay), BENCH_CONFIGS ("teredo sit+fou miredo"), BENCH_OUT.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+. "$HERE/topo.sh"
+
+BENCH_TIME=${BENCH_TIME:-10}
+BENCH_REPS=${BENCH_REPS:-3}
+BENCH_RELAY=${BENCH_RELAY:-miredo}
+BENCH_CONFIGS=${BENCH_CONFIGS:-teredo sit+fou miredo}
+BENCH_OUT=${BENCH_OUT:-/run/vm/results}
+BENCH_TMP=$(mktemp -d /tmp/bench.XXXXXX)
+BENCH_H6=2001:db8:2::2
+BENCH_FAILED=""
+BENCH_CFG=""
+
+bench_cleanup() {
+	local cfg
+	for cfg in $BENCH_CONFIGS; do
+		bench_use "$cfg"
+		topo_cleanup
+	done
+	rm -rf "$BENCH_TMP"
+}
+defer bench_cleanup
+require_root
+require_cmd iperf3 miredo miredo-server nft python3 ping
+require_module teredo
+
+say() { printf '\n=== %s\n' "$*"; }
+
+# bench_use CFG: the topo.sh helpers work on CFG's copy of the topology.
+bench_use() {
+	case $1 in
+	teredo)		TOPO=bt ;;
+	sit+fou)	TOPO=bs ;;
+	miredo)		TOPO=bm ;;
+	*)		echo "bench: unknown configuration $1" >&2; exit 2 ;;
+	esac
+	TOPO_TMP=$BENCH_TMP/$TOPO
+	mkdir -p "$TOPO_TMP"
+}
+
+# bench_topo: c1 -> nat1 -> rly -> h6, and srv behind rly.
+bench_topo() {
+	local r
+	for r in rly srv h6; do
+		ip netns add "$(ns $r)" || return 1
+		ip -n "$(ns $r)" link set lo up
+	done
+	topo_veth rly s0 srv eth0
+	topo_veth rly h0 h6 eth0
+	ip -n "$(ns rly)" -batch - <<-IP || return 1
+		addr add 192.0.2.130/32 dev lo
+		addr add 192.0.2.126/25 dev s0
+		addr add 2001:db8:3::1/64 dev s0 nodad
+		addr add 2001:db8:2::1/64 dev h0 nodad
+	IP
+	in_ns rly sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n "$(ns srv)" -batch - <<-IP || return 1
+		addr add 192.0.2.1/25 dev eth0
+		addr add 192.0.2.2/25 dev eth0
+		addr add 2001:db8:3::2/64 dev eth0 nodad
+		route add default via 192.0.2.126
+		route add default via 2001:db8:3::1
+	IP
+	ip -n "$(ns h6)" -batch - <<-IP || return 1
+		addr add $BENCH_H6/64 dev eth0 nodad
+		route add default via 2001:db8:2::1
+	IP
+	TOPO_UPLINK=rly topo_nat 1
+}
+
+# bench_relay: the Teredo relay of the teredo and miredo configurations.
+bench_relay() {
+	case $1 in
+	miredo)	# (its route to 2001::/32 may exist already: check the device)
+		topo_relay_start
+		ip -n "$(ns rly)" link show teredo > /dev/null ;;
+	teredo)	# our relay: mode relay of a teredo device
+		ip -n "$(ns rly)" link add r0 type teredo &&
+		in_ns rly teredo-nl set r0 mode relay &&
+		ip -n "$(ns rly)" link set r0 up &&
+		ip -n "$(ns rly)" -6 route add 2001::/32 dev r0 ;;
+	esac
+}
+
+bench_wait_miredo() {
+	local end=$((SECONDS + 30))
+	while [ $SECONDS -lt $end ]; do
+		[ -n "$(topo_global_addr c1 mteredo 2>/dev/null)" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# bench_sit_fou: a sit tunnel with fou encapsulation between c1 and rly.
+bench_sit_fou() {
+	modprobe fou && modprobe sit || return 1
+	ip -n "$(ns c1)" -batch - <<-IP || return 1
+		fou add port 5555 ipproto 41
+		link add s6 type sit remote 192.0.2.130 local 10.0.1.2 ttl 64 encap fou encap-sport 5555 encap-dport 5555
+		link set s6 mtu 1280 up
+		addr add 2001:db8:5::2/64 dev s6 nodad
+		route add ::/0 dev s6
+	IP
+	ip -n "$(ns rly)" -batch - <<-IP || return 1
+		fou add port 5555 ipproto 41
+		link add s6 type sit remote 198.51.100.1 local 192.0.2.130 ttl 64 encap fou encap-sport 5555 encap-dport 5555
+		link set s6 mtu 1280 up
+		addr add 2001:db8:5::1/64 dev s6 nodad
+	IP
+}
+
+# bench_step DESC CMD...: CMD, or say which step of the setup failed.
+bench_step() {
+	local desc=$1
+	shift
+	"$@" && return 0
+	echo "  $BENCH_CFG: $desc failed"
+	return 1
+}
+
+# bench_setup CFG: CFG's topology and tunnel, up to a first answered
+# ping from c1 to h6, and an iperf3 server in h6.
+bench_setup() {
+	local cfg=$1 _
+	BENCH_CFG=$cfg
+	bench_use "$cfg"
+	bench_step "building the topology" bench_topo || return 1
+	case $cfg in
+	teredo)
+		topo_server_start
+		bench_step "starting the $BENCH_RELAY relay" bench_relay "$BENCH_RELAY" || return 1
+		bench_step "creating t0" topo_teredo 1 t0 || return 1
+		bench_step "qualifying" topo_wait_state 1 t0 qualified 30 || return 1
+		;;
+	sit+fou)
+		bench_step "creating the sit+fou tunnel" bench_sit_fou || return 1
+		;;
+	miredo)
+		topo_server_start
+		bench_step "starting the miredo relay" bench_relay miredo || return 1
+		topo_miredo_client_start 1
+		bench_step "qualifying the miredo client" bench_wait_miredo || return 1
+		ip -n "$(ns c1)" link set mteredo mtu 1280
+		;;
+	esac
+	bench_step "starting iperf3 -s" in_ns h6 iperf3 -s -D -I "$TOPO_TMP/iperf3.pid" || return 1
+	TOPO_PIDS+=("$(cat "$TOPO_TMP/iperf3.pid" 2>/dev/null)")
+	for _ in $(seq 10); do
+		in_ns c1 ping -c 1 -W 2 "$BENCH_H6" > /dev/null 2>&1 && return 0
+	done
+	echo "  $cfg: no answer to ping $BENCH_H6 from c1"
+	return 1
+}
+
+# "busy total" jiffies of all CPUs.
+bench_cpu() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+# Packets received on h6's eth0.
+bench_rx() {
+	ip -n "$(ns h6)" -s link show eth0 | awk 'f { print $2; exit } /RX:/ { f = 1 }'
+}
+
+# bench_run CFG REP KIND: one iperf3 run, recorded in $BENCH_TMP/runs.
+bench_run() {
+	local cfg=$1 rep=$2 kind=$3 f cpu0 cpu1 rx0 rx1 rc args
+	bench_use "$cfg"
+	f=$BENCH_TMP/$TOPO-$rep-$kind
+	case $kind in
+	tcp)	args=(-t "$BENCH_TIME") ;;
+	udp64)	args=(-u -l 64 -b 0 -t "$BENCH_TIME") ;;
+	esac
+	rx0=$(bench_rx)
+	cpu0=$(bench_cpu)
+	timeout $((BENCH_TIME + 30)) ip netns exec "$(ns c1)" \
+		iperf3 -c "$BENCH_H6" "${args[@]}" -J > "$f.json" 2> "$f.err"
+	rc=$?
+	cpu1=$(bench_cpu)
+	rx1=$(bench_rx)
+	echo "$cfg $rep $kind $rc $rx0 $rx1 $cpu0 $cpu1 $f.json" >> "$BENCH_TMP/runs"
+	printf '  %-8s rep %d %-5s %s\n' "$cfg" "$rep" "$kind" \
+		"$(python3 "$HERE/bench_report.py" --one "$kind" "$f.json" $((rx1 - rx0)) 2>&1)"
+}
+
+say "kernel $(uname -r), $(nproc) vCPU(s); ${BENCH_TIME} s per run, $BENCH_REPS repetitions"
+say "relay of the teredo configuration: $BENCH_RELAY"
+configs=""
+: > "$BENCH_TMP/runs"
+for cfg in $BENCH_CONFIGS; do
+	start=$SECONDS
+	if bench_setup "$cfg"; then
+		echo "  $cfg: up in $((SECONDS - start)) s"
+		configs+="$cfg "
+	else
+		echo "  $cfg: could not be set up, not measured"
+		BENCH_FAILED+="$cfg "
+		[ "$cfg" = teredo ] && topo_diag 1 t0 "$BENCH_H6"
+	fi
+done
+
+say "measuring (interleaved: $configs x $BENCH_REPS)"
+for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+	for cfg in $configs; do
+		bench_run "$cfg" "$rep" tcp
+		bench_run "$cfg" "$rep" udp64
+	done
+done
+
+say "results (medians of $BENCH_REPS)"
+mkdir -p "$BENCH_OUT"
+python3 "$HERE/bench_report.py" --runs "$BENCH_TMP/runs" --json "$BENCH_OUT/bench.json" \
+	--kernel "$(uname -r)" --cpus "$(nproc)" --time "$BENCH_TIME" --reps "$BENCH_REPS" \
+	--relay "$BENCH_RELAY" --failed "$BENCH_FAILED" | tee "$BENCH_OUT/bench.txt"
+# The raw material: each run's line and iperf3's JSON.
+tar -C "$BENCH_TMP" -czf "$BENCH_OUT/bench-raw.tar.gz" . 2>/dev/null
+
+if [ -n "$BENCH_FAILED" ]; then
+	echo "bench: not measured: $BENCH_FAILED" >&2
+	exit 1
+fi
+exit 0

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Figures of "make bench" (selftests/bench.sh): medians, ratios, targets.
+
+bench_report.py --one KIND IPERF_JSON RX_PACKETS
+    one run in a line (printed as the bench goes)
+bench_report.py --runs FILE --json OUT [--kernel K] [--cpus N] [--time S]
+                [--reps N] [--relay R] [--failed "CFG..."]
+    the table and OUT (JSON).  FILE has one line per run:
+    CFG REP KIND RC RX0 RX1 BUSY0 TOTAL0 BUSY1 TOTAL1 IPERF_JSON
+    (RX: packets received by the native host; BUSY/TOTAL: /proc/stat
+    jiffies of all CPUs).  Ratios are medians of the ratios of each
+    repetition (the runs of one repetition are close in time, so they
+    share the machine's load).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+USER_HZ = os.sysconf("SC_CLK_TCK")
+CONFIGS = ["teredo", "sit+fou", "miredo"]
+# (metric, better when higher, target ratio vs sit+fou, vs miredo)
+TARGETS = [("tcp_mbit_s", 0.9, 5.0), ("udp64_kpps", 0.9, 5.0)]
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def one_run(kind, doc, rx):
+    """Figures of one iperf3 run; rx: packets the native host received."""
+    end = doc.get("end", {})
+    out = {}
+    if kind == "tcp":
+        s = end.get("sum_received", {})
+        secs = s.get("seconds") or 0
+        if secs:
+            out["tcp_mbit_s"] = s.get("bits_per_second", 0) / 1e6
+            out["tcp_bytes"] = s.get("bytes", 0)
+    else:
+        s = end.get("sum_sent", end.get("sum", {}))
+        secs = s.get("seconds") or 0
+        if secs:
+            out["udp64_kpps"] = rx / secs / 1e3
+            out["udp64_sent_kpps"] = s.get("packets", 0) / secs / 1e3
+    if not out and doc.get("error"):
+        out["error"] = doc["error"]
+    return out, secs
+
+
+def parse_runs(path):
+    runs = []
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if len(w) < 11:
+                continue
+            cfg, rep, kind, rc = w[0], int(w[1]), w[2], int(w[3])
+            rx0, rx1, b0, t0, b1, t1 = (int(x) for x in w[4:10])
+            fig, secs = one_run(kind, load(w[10]), rx1 - rx0)
+            r = {"config": cfg, "rep": rep, "kind": kind, "rc": rc,
+                 "packets_at_h6": rx1 - rx0, "seconds": secs}
+            r.update(fig)
+            busy = (b1 - b0) / USER_HZ
+            if t1 > t0:
+                r["cpu_busy_pct"] = 100.0 * (b1 - b0) / (t1 - t0)
+            # TCP segments cross the veths as GSO/GRO super-packets of
+            # different sizes per tunnel: count CPU per byte delivered.
+            if kind == "tcp" and r.get("tcp_bytes"):
+                r["cpu_ns_per_byte_tcp"] = busy * 1e9 / r["tcp_bytes"]
+            elif kind == "udp64" and rx1 > rx0:
+                r["cpu_us_per_pkt_udp64"] = busy * 1e6 / (rx1 - rx0)
+            runs.append(r)
+    return runs
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def summarize(runs, relay):
+    cfgs = {}
+    for cfg in CONFIGS:
+        mine = [r for r in runs if r["config"] == cfg]
+        if not mine:
+            continue
+        c = {"relay": {"teredo": relay, "sit+fou": "kernel sit+fou",
+                       "miredo": "miredo"}[cfg]}
+        for key in ("tcp_mbit_s", "udp64_kpps", "udp64_sent_kpps",
+                    "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64"):
+            c[key] = med([r.get(key) for r in mine])
+        c["runs"] = mine
+        cfgs[cfg] = c
+    return cfgs
+
+
+def ratio(runs, metric, a, b):
+    """Median over the repetitions of metric(a) / metric(b)."""
+    per = []
+    for rep in sorted({r["rep"] for r in runs}):
+        va = [r[metric] for r in runs
+              if r["config"] == a and r["rep"] == rep and metric in r]
+        vb = [r[metric] for r in runs
+              if r["config"] == b and r["rep"] == rep and metric in r]
+        if va and vb and vb[0] > 0:
+            per.append(va[0] / vb[0])
+    return med(per)
+
+
+def fmt(v, spec):
+    return "n/a" if v is None else format(v, spec)
+
+
+def report(args):
+    runs = parse_runs(args.runs)
+    cfgs = summarize(runs, args.relay)
+    ratios = {}
+    for other in ("sit+fou", "miredo"):
+        if "teredo" in cfgs and other in cfgs:
+            ratios["teredo/" + other] = {
+                m: ratio(runs, m, "teredo", other)
+                for m in ("tcp_mbit_s", "udp64_kpps",
+                          "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64")}
+    targets = []
+    for metric, vs_sit, vs_miredo in TARGETS:
+        for other, want in (("sit+fou", vs_sit), ("miredo", vs_miredo)):
+            got = ratios.get("teredo/" + other, {}).get(metric)
+            targets.append({"metric": metric, "ratio": "teredo/" + other,
+                            "target": want, "measured": got,
+                            "met": None if got is None else got >= want})
+
+    print("%-8s %-15s %10s %10s %10s %12s %12s" % (
+        "config", "relay", "TCP Mb/s", "UDP64 kpps", "(sent)",
+        "CPU ns/byte", "CPU us/pkt"))
+    print("%-8s %-15s %10s %10s %10s %12s %12s" % (
+        "", "", "", "received", "kpps", "TCP", "UDP64"))
+    for cfg, c in cfgs.items():
+        print("%-8s %-15s %10s %10s %10s %12s %12s" % (
+            cfg, c["relay"], fmt(c["tcp_mbit_s"], ".1f"),
+            fmt(c["udp64_kpps"], ".2f"), fmt(c["udp64_sent_kpps"], ".2f"),
+            fmt(c["cpu_ns_per_byte_tcp"], ".1f"),
+            fmt(c["cpu_us_per_pkt_udp64"], ".1f")))
+    for name, r in ratios.items():
+        print("%-24s %10s %10s %10s %12s %12s" % (
+            "ratio " + name, fmt(r["tcp_mbit_s"], ".2f"),
+            fmt(r["udp64_kpps"], ".2f"), "",
+            fmt(r["cpu_ns_per_byte_tcp"], ".2f"),
+            fmt(r["cpu_us_per_pkt_udp64"], ".2f")))
+    for t in targets:
+        state = {None: "not measured", True: "met", False: "MISSED"}[t["met"]]
+        print("target %s %s >= %.1f: %s (%s)" % (
+            t["ratio"], t["metric"], t["target"], fmt(t["measured"], ".2f"),
+            state))
+    failed = args.failed.split()
+    if failed:
+        print("not measured (setup failed): " + " ".join(failed))
+
+    doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "kernel": args.kernel, "vcpus": args.cpus,
+           "seconds_per_run": args.time, "repetitions": args.reps,
+           "teredo_relay": args.relay, "configs": cfgs, "ratios": ratios,
+           "targets": targets, "not_measured": failed}
+    with open(args.json, "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--one", nargs=3, metavar=("KIND", "JSON", "RX"))
+    p.add_argument("--runs")
+    p.add_argument("--json")
+    p.add_argument("--kernel", default="")
+    p.add_argument("--cpus", type=int, default=0)
+    p.add_argument("--time", type=int, default=0)
+    p.add_argument("--reps", type=int, default=0)
+    p.add_argument("--relay", default="miredo")
+    p.add_argument("--failed", default="")
+    args = p.parse_args()
+    if args.one:
+        kind, path, rx = args.one
+        fig, _ = one_run(kind, load(path), int(rx))
+        print(" ".join("%s=%s" % (k, fmt(v, ".2f") if isinstance(v, float)
+                                  else v) for k, v in fig.items())
+              or "no result")
+        return 0
+    if not args.runs or not args.json:
+        p.error("--runs and --json, or --one")
+    report(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
