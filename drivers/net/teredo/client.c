@@ -42,9 +42,14 @@ void teredo_client_init(struct teredo_dev *t)
 
 static __be32 teredo_server2(const struct teredo_dev *t)
 {
-	__be32 s2 = READ_ONCE(t->cfg.server2);
+	const struct teredo_config *cfg;
+	__be32 s2;
 
-	return s2 ? s2 : htonl(ntohl(READ_ONCE(t->cfg.server)) + 1);
+	rcu_read_lock();
+	cfg = teredo_cfg(t);
+	s2 = cfg->server2 ? cfg->server2 : htonl(ntohl(cfg->server) + 1);
+	rcu_read_unlock();
+	return s2;
 }
 
 bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
@@ -116,13 +121,13 @@ static void teredo_client_send_rs(struct teredo_dev *t, __be32 server,
 
 static u32 teredo_lifetime(const struct teredo_dev *t)
 {
-	return max_t(u32, TEREDO_RA_MIN_LIFETIME, 3 * READ_ONCE(t->cfg.refresh));
+	return max_t(u32, TEREDO_RA_MIN_LIFETIME, 3 * teredo_cfg_refresh(t));
 }
 
 /* RFC 6081 5.1.1: refresh at a random point of 50-150 % of the interval. */
 static unsigned long teredo_refresh_delay(const struct teredo_dev *t)
 {
-	unsigned long base = READ_ONCE(t->cfg.refresh) * HZ;
+	unsigned long base = teredo_cfg_refresh(t) * HZ;
 
 	return base / 2 + get_random_u32_below(base + 1);
 }
@@ -256,7 +261,7 @@ static void teredo_client_work(struct work_struct *work)
 	int err;
 	u8 tries;
 
-	if (!READ_ONCE(t->cfg.server) || !netif_running(t->dev)) {
+	if (!teredo_cfg_server(t) || !netif_running(t->dev)) {
 		teredo_client_unqualify(t, netif_running(t->dev));
 		teredo_client_set_state(t, TEREDO_STATE_OFFLINE);
 		return;
@@ -314,7 +319,7 @@ static void teredo_client_work(struct work_struct *work)
 	memcpy(c->nonce, nonce, sizeof(nonce));
 	c->tries++;
 	c->rs_outstanding = true;
-	server = c->use_secondary ? teredo_server2(t) : READ_ONCE(t->cfg.server);
+	server = c->use_secondary ? teredo_server2(t) : teredo_cfg_server(t);
 	spin_unlock_bh(&c->lock);
 	if (!c->has_address)
 		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
@@ -358,7 +363,7 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		      const struct teredo_encap *enc, __be32 saddr, u16 sport)
 {
 	struct teredo_client *c = &t->client;
-	__be32 server = READ_ONCE(t->cfg.server);
+	__be32 server = teredo_cfg_server(t);
 	enum teredo_verdict v;
 	struct teredo_ra ra;
 

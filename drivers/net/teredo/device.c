@@ -98,6 +98,45 @@ static void teredo_gc_work(struct work_struct *work)
 			   TEREDO_GC_INTERVAL);
 }
 
+/* Replaces the published settings by a copy of @cfg (RTNL held). */
+static int teredo_cfg_publish(struct teredo_dev *t,
+			      const struct teredo_config *cfg)
+{
+	struct teredo_cfg_rcu *n, *old;
+
+	n = kmalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	n->c = *cfg;
+	old = rcu_replace_pointer(t->cfg, n, lockdep_rtnl_is_held());
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/* Also after a failed register_netdevice(): must be idempotent. */
+static void teredo_cfg_free(struct teredo_dev *t)
+{
+	struct teredo_cfg_rcu *old = rcu_replace_pointer(t->cfg, NULL, true);
+
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+static void teredo_dev_free(struct net_device *dev)
+{
+	teredo_cfg_free(teredo_priv(dev));
+}
+
+static void teredo_config_defaults(struct teredo_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = TEREDO_MODE_CLIENT;
+	cfg->refresh = TEREDO_DEFAULT_REFRESH;
+	cfg->max_peers = TEREDO_DEFAULT_MAX_PEERS;
+	cfg->dormant_timeout = TEREDO_DEFAULT_DORMANT;
+}
+
 static void teredo_setup(struct net_device *dev)
 {
 	struct teredo_dev *t = teredo_priv(dev);
@@ -120,13 +159,11 @@ static void teredo_setup(struct net_device *dev)
 	teredo_set_lltx(dev);
 	netif_keep_dst(dev);
 
+	dev->priv_destructor = teredo_dev_free;
+
 	memset(t, 0, sizeof(*t));
 	t->dev = dev;
 	INIT_LIST_HEAD(&t->list);
-	t->cfg.mode = TEREDO_MODE_CLIENT;
-	t->cfg.refresh = TEREDO_DEFAULT_REFRESH;
-	t->cfg.max_peers = TEREDO_DEFAULT_MAX_PEERS;
-	t->cfg.dormant_timeout = TEREDO_DEFAULT_DORMANT;
 	teredo_client_init(t);
 	teredo_peertable_init(&t->peers);
 	INIT_DELAYED_WORK(&t->gc_work, teredo_gc_work);
@@ -215,16 +252,23 @@ static int teredo_newlink(struct net *src_net, struct net_device *dev,
 			  struct netlink_ext_ack *extack)
 {
 	struct teredo_dev *t = teredo_priv(dev);
+	struct teredo_config cfg;
 	int err;
 
-	teredo_apply_attrs(&t->cfg, data);
-	err = teredo_check_config(&t->cfg, extack);
+	teredo_config_defaults(&cfg);
+	teredo_apply_attrs(&cfg, data);
+	err = teredo_check_config(&cfg, extack);
+	if (err)
+		return err;
+	err = teredo_cfg_publish(t, &cfg);
 	if (err)
 		return err;
 	t->net = src_net;
 	err = register_netdevice(dev);
-	if (err)
+	if (err) {
+		teredo_cfg_free(t);
 		return err;
+	}
 	list_add(&t->list, &teredo_devices);
 	return 0;
 }
@@ -264,9 +308,12 @@ static size_t teredo_get_size(const struct net_device *dev)
 static int teredo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct teredo_dev *t = teredo_priv(dev);
-	const struct teredo_config *c = &t->cfg;
 	u8 state = READ_ONCE(t->client.state);
+	const struct teredo_config *c;
+	int err = -EMSGSIZE;
 
+	rcu_read_lock();
+	c = teredo_cfg(t);
 	if (nla_put_u8(skb, IFLA_TEREDO_MODE, c->mode) ||
 	    nla_put_in_addr(skb, IFLA_TEREDO_SERVER, c->server) ||
 	    nla_put_in_addr(skb, IFLA_TEREDO_SERVER2, c->server2) ||
@@ -276,8 +323,11 @@ static int teredo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_TEREDO_LINK, c->link) ||
 	    nla_put_u32(skb, IFLA_TEREDO_REFRESH, c->refresh) ||
 	    nla_put_u8(skb, IFLA_TEREDO_STATE, state))
-		return -EMSGSIZE;
-	return 0;
+		goto out;
+	err = 0;
+out:
+	rcu_read_unlock();
+	return err;
 }
 
 static struct rtnl_link_ops teredo_link_ops __read_mostly = {
@@ -296,7 +346,9 @@ static struct rtnl_link_ops teredo_link_ops __read_mostly = {
 
 void teredo_get_config(struct net_device *dev, struct teredo_config *cfg)
 {
-	*cfg = teredo_priv(dev)->cfg;
+	rcu_read_lock();
+	*cfg = *teredo_cfg(teredo_priv(dev));
+	rcu_read_unlock();
 }
 
 static bool teredo_socket_changed(const struct teredo_config *a,
@@ -310,7 +362,7 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 		      struct netlink_ext_ack *extack)
 {
 	struct teredo_dev *t = teredo_priv(dev);
-	struct teredo_config old = t->cfg;
+	struct teredo_cfg_rcu *n, *old;
 	bool resock, requalify;
 	int err;
 
@@ -318,11 +370,17 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 	err = teredo_check_config(cfg, extack);
 	if (err)
 		return err;
-	resock = teredo_socket_changed(&old, cfg);
-	requalify = resock || old.server != cfg->server ||
-		    old.server2 != cfg->server2 || old.mode != cfg->mode;
+	n = kmalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	n->c = *cfg;
+	old = rtnl_dereference(t->cfg);
+	resock = teredo_socket_changed(&old->c, cfg);
+	requalify = resock || old->c.server != cfg->server ||
+		    old->c.server2 != cfg->server2 || old->c.mode != cfg->mode;
 	if (!(dev->flags & IFF_UP)) {
-		t->cfg = *cfg;
+		rcu_assign_pointer(t->cfg, n);
+		kfree_rcu(old, rcu);
 		return 0;
 	}
 	if (requalify)
@@ -330,18 +388,21 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 	if (resock) {
 		teredo_socket_close(t);
 		teredo_peertable_flush(t);
-		t->cfg = *cfg;
+	}
+	rcu_assign_pointer(t->cfg, n);
+	if (resock) {
 		err = teredo_socket_open(t);
 		if (err) {
 			NL_SET_ERR_MSG(extack, "teredo: cannot bind the UDP socket");
-			t->cfg = old;
+			rcu_assign_pointer(t->cfg, old);
+			kfree_rcu(n, rcu);
 			if (teredo_socket_open(t))
 				netdev_warn(dev, "cannot restore the UDP socket\n");
 			teredo_client_start(t);
 			return err;
 		}
 	}
-	t->cfg = *cfg;
+	kfree_rcu(old, rcu);
 	if (requalify)
 		teredo_client_start(t);
 	else

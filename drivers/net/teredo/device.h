@@ -129,11 +129,21 @@ struct teredo_client {
 	struct delayed_work work;
 };
 
+/*
+ * The settings, published whole: RTNL writers build a new copy and
+ * swap the pointer (teredo_cfg_publish), readers see one consistent
+ * copy under RCU and never a half-written marks array.
+ */
+struct teredo_cfg_rcu {
+	struct rcu_head rcu;
+	struct teredo_config c;
+};
+
 struct teredo_dev {
 	struct net_device *dev;
 	struct net *net;		/* netns of the UDP socket */
 	struct list_head list;		/* teredo_devices, under RTNL */
-	struct teredo_config cfg;	/* under RTNL; data path: READ_ONCE */
+	struct teredo_cfg_rcu __rcu *cfg;	/* see teredo_cfg_get() */
 	struct socket __rcu *sock;
 	struct gro_cells gro_cells;
 	struct teredo_pcpu_stats __percpu *stats;
@@ -146,6 +156,33 @@ struct teredo_dev {
 static inline struct teredo_dev *teredo_priv(const struct net_device *dev)
 {
 	return netdev_priv(dev);
+}
+
+/* The published settings: under rcu_read_lock() or RTNL. */
+static inline const struct teredo_config *teredo_cfg(const struct teredo_dev *t)
+{
+	return &rcu_dereference_rtnl(t->cfg)->c;
+}
+
+/* Single settings for the control path, from any context. */
+static inline __be32 teredo_cfg_server(const struct teredo_dev *t)
+{
+	__be32 v;
+
+	rcu_read_lock();
+	v = teredo_cfg(t)->server;
+	rcu_read_unlock();
+	return v;
+}
+
+static inline u32 teredo_cfg_refresh(const struct teredo_dev *t)
+{
+	u32 v;
+
+	rcu_read_lock();
+	v = teredo_cfg(t)->refresh;
+	rcu_read_unlock();
+	return v;
 }
 
 /* device.c */

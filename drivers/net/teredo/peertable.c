@@ -22,6 +22,16 @@ void teredo_peertable_init(struct teredo_peertable *pt)
 	atomic_set(&pt->queued, 0);
 }
 
+static u32 teredo_max_peers(const struct teredo_dev *t)
+{
+	u32 max;
+
+	rcu_read_lock();
+	max = teredo_cfg(t)->max_peers;
+	rcu_read_unlock();
+	return max;
+}
+
 static u32 teredo_peer_hash(const struct teredo_peertable *pt,
 			    const struct in6_addr *addr)
 {
@@ -70,7 +80,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	if (p)
 		return p;
 	/* a full table costs no allocation; checked again under the lock */
-	if (READ_ONCE(pt->count) >= READ_ONCE(t->cfg.max_peers)) {
+	if (READ_ONCE(pt->count) >= teredo_max_peers(t)) {
 		*full = true;
 		return NULL;
 	}
@@ -86,7 +96,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 		kfree(n);
 		return p;
 	}
-	if (pt->count >= READ_ONCE(t->cfg.max_peers)) {
+	if (pt->count >= teredo_max_peers(t)) {
 		spin_unlock_bh(&pt->lock);
 		kfree(n);
 		*full = true;

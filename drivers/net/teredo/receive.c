@@ -167,7 +167,9 @@ static void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
-	skb->mark = READ_ONCE(t->cfg.rxmark);
+	rcu_read_lock();
+	skb->mark = teredo_cfg(t)->rxmark;
+	rcu_read_unlock();
 	len = skb->len;
 	if (gro_cells_receive(&t->gro_cells, skb) == NET_RX_SUCCESS) {
 		teredo_stat_inc(t, TEREDO_STAT_RX_PACKETS);
@@ -199,8 +201,10 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	if (v != TEREDO_OK)
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
 
-	server2 = READ_ONCE(t->cfg.server2);
-	rx.server = READ_ONCE(t->cfg.server);
+	rcu_read_lock();
+	server2 = teredo_cfg(t)->server2;
+	rx.server = teredo_cfg(t)->server;
+	rcu_read_unlock();
 	if (!server2 && rx.server)
 		server2 = htonl(ntohl(rx.server) + 1);
 	rx.from_server = rx.server && rx.sport == TEREDO_PORT &&

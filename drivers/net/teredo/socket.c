@@ -3,7 +3,7 @@
  * The device's kernel UDP socket: creation through the udp_tunnel
  * helpers (receive goes to teredo_udp_encap_recv) and the transmit
  * helper every sender uses.  Outer packets never carry DF (RFC 4380
- * section 5.1.1) and carry cfg.fwmark.
+ * section 5.1.1) and carry the configured fwmark.
  */
 
 #include <linux/ip.h>
@@ -24,9 +24,9 @@ int teredo_socket_open(struct teredo_dev *t)
 	};
 	struct udp_port_cfg cfg = {
 		.family			= AF_INET,
-		.local_ip.s_addr	= t->cfg.local,
-		.local_udp_port		= htons(t->cfg.port),
-		.bind_ifindex		= t->cfg.link,
+		.local_ip.s_addr	= teredo_cfg(t)->local,
+		.local_udp_port		= htons(teredo_cfg(t)->port),
+		.bind_ifindex		= teredo_cfg(t)->link,
 		.use_udp_checksums	= true,
 	};
 	struct socket *sock;
@@ -36,7 +36,7 @@ int teredo_socket_open(struct teredo_dev *t)
 	err = udp_sock_create4(t->net, &cfg, &sock);
 	if (err)
 		return err;
-	sock->sk->sk_mark = t->cfg.fwmark;
+	sock->sk->sk_mark = teredo_cfg(t)->fwmark;
 	inet_sk(sock->sk)->pmtudisc = IP_PMTUDISC_DONT;
 	setup_udp_tunnel_sock(t->net, sock, &tcfg);
 	rcu_assign_pointer(t->sock, sock);
@@ -58,6 +58,7 @@ void teredo_socket_close(struct teredo_dev *t)
 int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
 		    __be32 daddr, u16 dport)
 {
+	const struct teredo_config *cfg;
 	struct net_device *dev = t->dev;
 	struct socket *sock;
 	struct flowi4 fl4;
@@ -73,11 +74,14 @@ int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
 	}
 	sport = inet_sk(sock->sk)->inet_sport;
 	memset(&fl4, 0, sizeof(fl4));
-	fl4.flowi4_oif = READ_ONCE(t->cfg.link);
-	fl4.flowi4_mark = READ_ONCE(t->cfg.fwmark);
+	rcu_read_lock();
+	cfg = teredo_cfg(t);
+	fl4.flowi4_oif = cfg->link;
+	fl4.flowi4_mark = cfg->fwmark;
+	fl4.saddr = cfg->local;
+	rcu_read_unlock();
 	fl4.flowi4_proto = IPPROTO_UDP;
 	fl4.daddr = daddr;
-	fl4.saddr = READ_ONCE(t->cfg.local);
 	fl4.fl4_dport = htons(dport);
 	fl4.fl4_sport = sport;
 	rt = ip_route_output_key(t->net, &fl4);
