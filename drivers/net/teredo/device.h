@@ -55,6 +55,17 @@
 #define TEREDO_BUBBLE_WINDOW		(300 * HZ)
 #define TEREDO_BUBBLE_MAX		4
 #define TEREDO_PEER_HASH_BITS		10
+/*
+ * Direct bubbles sent in answer to indirect ones (a reflection vector:
+ * whoever gets our server to relay bubbles picks where the answers go):
+ * per source >= 1 s apart and at most 8 per 300 s (twice what section
+ * 5.2.6 lets an honest peer send), and at most 32 per second in all.
+ */
+#define TEREDO_ANSWER_GAP		HZ
+#define TEREDO_ANSWER_WINDOW		(300 * HZ)
+#define TEREDO_ANSWER_MAX		8
+#define TEREDO_ANSWER_RATE		32
+#define TEREDO_ANSWER_SLOTS		64
 
 struct teredo_pcpu_stats {
 	u64 cnt[__TEREDO_STAT_MAX];
@@ -86,6 +97,27 @@ struct teredo_peer {
 	struct sk_buff_head queue;	/* packets awaiting trust */
 };
 
+/* Recent answers to one source's indirect bubbles. */
+struct teredo_answer_slot {
+	struct in6_addr addr;
+	unsigned long last;
+	unsigned long window;
+	u32 count;			/* in the current window */
+};
+
+/*
+ * The answer limiter: a small table of sources (not the peer table,
+ * which forged sources must not fill), slot by keyed hash; a newcomer
+ * evicts the slot's previous source, so the device-wide rate bounds
+ * what eviction could let through.
+ */
+struct teredo_answers {
+	spinlock_t lock;		/* everything below */
+	unsigned long second;		/* start of the current second */
+	u32 in_second;
+	struct teredo_answer_slot slot[TEREDO_ANSWER_SLOTS];
+};
+
 struct teredo_peertable {
 	spinlock_t lock;		/* writers */
 	DECLARE_HASHTABLE(buckets, TEREDO_PEER_HASH_BITS);
@@ -96,6 +128,7 @@ struct teredo_peertable {
 	u32 generation;
 	u32 next_id;			/* of xa_alloc_cyclic() */
 	atomic_t queued;		/* packets queued over all peers */
+	struct teredo_answers answers;
 };
 
 struct teredo_client {
@@ -246,6 +279,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       bool *full);
 void teredo_peertable_flush(struct teredo_dev *t);
 void teredo_peertable_gc(struct teredo_dev *t);
+bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);
 
 /* peer.c */
 struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,

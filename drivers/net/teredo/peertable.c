@@ -20,6 +20,48 @@ void teredo_peertable_init(struct teredo_peertable *pt)
 	xa_init_flags(&pt->ids, XA_FLAGS_ALLOC);
 	get_random_bytes(&pt->key, sizeof(pt->key));
 	atomic_set(&pt->queued, 0);
+	spin_lock_init(&pt->answers.lock);
+	pt->answers.second = jiffies;
+}
+
+static u32 teredo_peer_hash(const struct teredo_peertable *pt,
+			    const struct in6_addr *addr);
+
+/*
+ * May we answer an indirect bubble from @src with a direct one now?
+ * Counts the answer if so.
+ */
+bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src)
+{
+	struct teredo_answers *a = &t->peers.answers;
+	struct teredo_answer_slot *s;
+	unsigned long now = jiffies;
+	bool ok = false;
+
+	s = &a->slot[teredo_peer_hash(&t->peers, src) % TEREDO_ANSWER_SLOTS];
+	spin_lock_bh(&a->lock);
+	if (time_after_eq(now, a->second + HZ)) {
+		a->second = now;
+		a->in_second = 0;
+	}
+	if (a->in_second >= TEREDO_ANSWER_RATE)
+		goto out;
+	if (!ipv6_addr_equal(&s->addr, src) || s->window == 0 ||
+	    time_after_eq(now, s->window + TEREDO_ANSWER_WINDOW)) {
+		s->addr = *src;
+		s->window = now;
+		s->count = 0;
+	} else if (time_before(now, s->last + TEREDO_ANSWER_GAP) ||
+		   s->count >= TEREDO_ANSWER_MAX) {
+		goto out;
+	}
+	s->last = now;
+	s->count++;
+	a->in_second++;
+	ok = true;
+out:
+	spin_unlock_bh(&a->lock);
+	return ok;
 }
 
 static u32 teredo_max_peers(const struct teredo_dev *t)

@@ -71,6 +71,11 @@ static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
 				    rx->enc.origin_port))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MAPPING);
 	teredo_stat_inc(t, TEREDO_STAT_RX_BUBBLES);
+	if (!teredo_answer_allowed(t, &ip6->saddr)) {
+		teredo_stat_inc(t, TEREDO_STAT_DROP_RATELIMIT);
+		consume_skb(skb);
+		return 0;
+	}
 	len = teredo_build_bubble(buf, sizeof(buf), rx->me.s6_addr,
 				  ip6->saddr.s6_addr);
 	if (len && !teredo_udp_send_buf(t, buf, len,
