@@ -95,6 +95,8 @@ struct teredo_peer {
 	u32 window_bubbles;		/* sent in the current window */
 	u8 nonce[TEREDO_NONCE_LEN];	/* echo test (native peers) */
 	struct sk_buff_head queue;	/* packets awaiting trust */
+	/* received from a native peer through a relay not yet confirmed */
+	struct sk_buff_head rxq;
 };
 
 /* Recent answers to one source's indirect bubbles. */
@@ -248,6 +250,8 @@ int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev);
 void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_peer_usable(struct teredo_peer *p);
+void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
+		      const struct in6_addr *src, __be32 server);
 /* Issue 5 hook: may @skb leave through Teredo?  Always yes for now. */
 bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb);
 
@@ -287,6 +291,7 @@ struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 void teredo_peer_put(struct teredo_peer *p);
 void teredo_peer_kill(struct teredo_peer *p);
 bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb);
+bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb);
 void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port);
 void teredo_peer_info(struct teredo_peer *p, struct teredo_peer_info *out);
 bool teredo_peer_bubble_allowed(struct teredo_peer *p);

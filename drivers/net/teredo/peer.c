@@ -9,8 +9,10 @@
  * table's reference; the last teredo_peer_put() frees it after an RCU
  * grace period.  Module exit waits for those with rcu_barrier().
  *
- * The mutable fields are under peer->lock (a BH spinlock); the queue
- * has its own lock (sk_buff_head).
+ * The mutable fields are under peer->lock (a BH spinlock); the queues
+ * (queue: to send, rxq: received, awaiting the echo test that confirms
+ * their relay) have their own locks (sk_buff_head).  Both count in the
+ * device-wide bound pt->queued.
  */
 
 #include <linux/random.h>
@@ -29,6 +31,7 @@ struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 	kref_init(&p->ref);
 	spin_lock_init(&p->lock);
 	skb_queue_head_init(&p->queue);
+	skb_queue_head_init(&p->rxq);
 	p->t = t;
 	p->addr = *addr;
 	p->created = jiffies;
@@ -66,6 +69,10 @@ static void teredo_peer_purge(struct teredo_peer *p)
 		atomic_dec(&p->t->peers.queued);
 		kfree_skb(skb);
 	}
+	while ((skb = skb_dequeue(&p->rxq))) {
+		atomic_dec(&p->t->peers.queued);
+		kfree_skb(skb);
+	}
 }
 
 /* Table lock held: the caller has unhashed @p. */
@@ -96,6 +103,29 @@ bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 	spin_unlock_bh(&p->lock);
 	if (ok && teredo_peer_usable(p))
 		teredo_peer_send_queue(p->t, p);	/* usable meanwhile */
+	return ok;
+}
+
+/*
+ * Keeps a received @skb until an echo test confirms the relay it came
+ * through (section 5.2.3); false (skb not consumed) if full.  The
+ * caller delivers the queue once the peer is trusted.
+ */
+bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb)
+{
+	struct teredo_peertable *pt = &p->t->peers;
+	bool ok = false;
+
+	spin_lock_bh(&p->lock);
+	if (!p->dead && skb_queue_len(&p->rxq) < TEREDO_PEER_QUEUE_MAX) {
+		if (atomic_inc_return(&pt->queued) <= TEREDO_DEV_QUEUE_MAX) {
+			skb_queue_tail(&p->rxq, skb);
+			ok = true;
+		} else {
+			atomic_dec(&pt->queued);
+		}
+	}
+	spin_unlock_bh(&p->lock);
 	return ok;
 }
 
@@ -160,6 +190,6 @@ void teredo_peer_info(struct teredo_peer *p, struct teredo_peer_info *out)
 	out->last_rx_ms = teredo_age_ms(p->last_rx);
 	out->last_tx_ms = teredo_age_ms(p->last_tx);
 	out->bubbles = p->bubbles;
-	out->queued = skb_queue_len(&p->queue);
+	out->queued = skb_queue_len(&p->queue) + skb_queue_len(&p->rxq);
 	spin_unlock_bh(&p->lock);
 }

@@ -111,57 +111,24 @@ static int teredo_rx_from_teredo(struct teredo_dev *t, struct sk_buff *skb,
 	return 1;
 }
 
-/*
- * Native source: only through the relay learnt for it, or the echo
- * reply that teaches us that relay (section 5.2.9).
- */
-static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
-				 struct teredo_rx *rx,
-				 const struct in6_addr *src)
-{
-	u8 nonce[TEREDO_NONCE_LEN];
-	bool known, echo, relay;
-	struct teredo_peer *p;
+/* What a queued received packet needs to be delivered later. */
+struct teredo_rx_cb {
+	u16 hdr_len;		/* Teredo headers after the UDP header */
+};
 
-	p = teredo_peer_lookup(t, src);
-	if (!p)
-		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
-	spin_lock_bh(&p->lock);
-	known = p->relay && p->trusted && p->mapped_addr == rx->saddr &&
-		p->mapped_port == rx->sport;
-	if (known)
-		p->last_rx = jiffies;
-	relay = p->relay;
-	/* the nonce of the latest echo test (send.c draws one per test) */
-	memcpy(nonce, p->nonce, sizeof(nonce));
-	spin_unlock_bh(&p->lock);
-	if (known) {
-		teredo_peer_put(p);
-		return 1;
-	}
-	echo = false;
-	if (relay && pskb_may_pull(skb, skb->len))
-		echo = teredo_parse_echo_reply(teredo_rx_ipv6(skb, rx),
-					       rx->enc.ipv6_len,
-					       src->s6_addr,
-					       nonce) == TEREDO_OK;
-	if (!echo) {
-		teredo_peer_put(p);
-		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
-	}
-	teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
-	teredo_peer_put(p);
-	consume_skb(skb);	/* our own probe's answer */
-	return 0;
+static struct teredo_rx_cb *teredo_rx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct teredo_rx_cb) > sizeof(skb->cb));
+	return (struct teredo_rx_cb *)skb->cb;
 }
 
 static void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
-			      struct teredo_rx *rx)
+			      unsigned int hdr_len)
 {
 	struct net_device *dev = t->dev;
 	unsigned int len;
 
-	if (iptunnel_pull_header(skb, sizeof(struct udphdr) + rx->enc.hdr_len,
+	if (iptunnel_pull_header(skb, sizeof(struct udphdr) + hdr_len,
 				 htons(ETH_P_IPV6),
 				 !net_eq(t->net, dev_net(dev)))) {
 		teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
@@ -180,6 +147,119 @@ static void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 		teredo_stat_inc(t, TEREDO_STAT_RX_PACKETS);
 		dev_sw_netstats_rx_add(dev, len);
 	}
+}
+
+/*
+ * @p is now trusted through a relay: deliver what it sent before, if
+ * it came through that same relay (its outer headers are still there).
+ */
+static void teredo_rx_flush_queue(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct sk_buff *skb;
+	__be32 addr;
+	u16 port;
+
+	spin_lock_bh(&p->lock);
+	addr = p->mapped_addr;
+	port = p->mapped_port;
+	spin_unlock_bh(&p->lock);
+	while ((skb = skb_dequeue(&p->rxq))) {
+		atomic_dec(&t->peers.queued);
+		if (ip_hdr(skb)->saddr != addr ||
+		    ntohs(udp_hdr(skb)->source) != port) {
+			teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
+			continue;
+		}
+		teredo_rx_deliver(t, skb, teredo_rx_cb(skb)->hdr_len);
+	}
+}
+
+/* Has @p been confirmed to come through @rx's outer source? */
+static bool teredo_rx_relay_known(struct teredo_peer *p,
+				  const struct teredo_rx *rx)
+{
+	bool known;
+
+	spin_lock_bh(&p->lock);
+	known = p->relay && p->trusted && p->mapped_addr == rx->saddr &&
+		p->mapped_port == rx->sport;
+	if (known)
+		p->last_rx = jiffies;
+	spin_unlock_bh(&p->lock);
+	return known;
+}
+
+/*
+ * Section 5.2.3: a packet from a native peer through a relay we do not
+ * know for it yet waits (bounded) while an echo test through our server
+ * finds out which relay serves that peer; the answer delivers it.
+ */
+static int teredo_rx_wait_echo(struct teredo_dev *t, struct sk_buff *skb,
+			       struct teredo_rx *rx, struct teredo_peer *p)
+{
+	skb_dst_drop(skb);
+	teredo_rx_cb(skb)->hdr_len = rx->enc.hdr_len;
+	if (!teredo_peer_rx_enqueue(p, skb))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+	if (teredo_rx_relay_known(p, rx))	/* confirmed meanwhile */
+		teredo_rx_flush_queue(t, p);
+	else if (teredo_peer_bubble_allowed(p))
+		teredo_send_echo(t, p, &rx->me, rx->server);
+	return 0;
+}
+
+/*
+ * Native source: only through the relay learnt for it, or the echo
+ * reply that teaches us that relay (section 5.2.9).  Packets through
+ * another relay wait for an echo test; the server is not a relay.
+ */
+static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
+				 struct teredo_rx *rx,
+				 const struct in6_addr *src)
+{
+	u8 nonce[TEREDO_NONCE_LEN];
+	struct teredo_peer *p;
+	bool echo, relay, full = false;
+	int ret;
+
+	if (rx->from_server || rx->enc.bubble)
+		p = teredo_peer_lookup(t, src);
+	else
+		p = teredo_peer_create(t, src, &full);
+	if (!p)
+		return teredo_rx_drop(t, skb, full ?
+				      TEREDO_STAT_DROP_PEERS_FULL :
+				      TEREDO_STAT_DROP_UNKNOWN_PEER);
+	if (teredo_rx_relay_known(p, rx)) {
+		teredo_peer_put(p);
+		return 1;
+	}
+	spin_lock_bh(&p->lock);
+	if (!p->trusted && !rx->from_server && !rx->enc.bubble)
+		p->relay = true;
+	relay = p->relay;
+	/* the nonce of the latest echo test (send.c draws one per test) */
+	memcpy(nonce, p->nonce, sizeof(nonce));
+	spin_unlock_bh(&p->lock);
+	echo = false;
+	if (relay && pskb_may_pull(skb, skb->len))
+		echo = teredo_parse_echo_reply(teredo_rx_ipv6(skb, rx),
+					       rx->enc.ipv6_len,
+					       src->s6_addr,
+					       nonce) == TEREDO_OK;
+	if (echo) {
+		teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
+		teredo_rx_flush_queue(t, p);
+		teredo_peer_put(p);
+		consume_skb(skb);	/* our own probe's answer */
+		return 0;
+	}
+	if (!relay || rx->from_server || rx->enc.bubble)
+		ret = teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
+	else
+		ret = teredo_rx_wait_echo(t, skb, rx, p);
+	teredo_peer_put(p);
+	return ret;
 }
 
 static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
@@ -257,7 +337,7 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 		consume_skb(skb);
 		return 0;
 	}
-	teredo_rx_deliver(t, skb, &rx);
+	teredo_rx_deliver(t, skb, rx.enc.hdr_len);
 	return 0;
 }
 

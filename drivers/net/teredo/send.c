@@ -63,8 +63,9 @@ static void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
 }
 
-static void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
-			     const struct in6_addr *src, __be32 server)
+/* Section 5.2.9: an echo test to native peer @p through our server. */
+void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
+		      const struct in6_addr *src, __be32 server)
 {
 	u8 buf[TEREDO_IPV6_HLEN + 8 + TEREDO_NONCE_LEN];
 	u8 nonce[TEREDO_NONCE_LEN];
