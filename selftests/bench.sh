@@ -26,15 +26,17 @@
 # bench.json to $BENCH_OUT.  Missed targets are reported, not failed;
 # the exit status is 1 only if a configuration could not be measured.
 #
-# Environment: BENCH_TIME (10), BENCH_REPS (3), BENCH_RELAY (miredo, or
-# teredo: our relay), BENCH_CONFIGS ("teredo sit+fou miredo"), BENCH_OUT.
+# Environment: BENCH_TIME (10), BENCH_REPS (5), BENCH_RELAY (miredo, or
+# teredo: our relay), BENCH_CONFIGS ("teredo sit+fou miredo"), BENCH_OUT,
+# BENCH_PROFILE=1 (then one more UDP run per configuration under perf,
+# its top symbols printed and kept in profile-CFG-udp64.txt).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/topo.sh"
 
 BENCH_TIME=${BENCH_TIME:-10}
-BENCH_REPS=${BENCH_REPS:-3}
+BENCH_REPS=${BENCH_REPS:-5}
 BENCH_RELAY=${BENCH_RELAY:-miredo}
 BENCH_CONFIGS=${BENCH_CONFIGS:-teredo sit+fou miredo}
 BENCH_OUT=${BENCH_OUT:-/run/vm/results}
@@ -74,8 +76,8 @@ bench_use() {
 bench_topo() {
 	local r
 	for r in rly srv h6; do
-		ip netns add "$(ns $r)" || return 1
-		ip -n "$(ns $r)" link set lo up
+		ip netns add "$(ns "$r")" || return 1
+		ip -n "$(ns "$r")" link set lo up
 	done
 	topo_veth rly s0 srv eth0
 	topo_veth rly h0 h6 eth0
@@ -116,7 +118,7 @@ bench_relay() {
 
 bench_wait_miredo() {
 	local end=$((SECONDS + 30))
-	while [ $SECONDS -lt $end ]; do
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ -n "$(topo_global_addr c1 mteredo 2>/dev/null)" ] && return 0
 		sleep 0.5
 	done
@@ -238,6 +240,40 @@ for ((rep = 1; rep <= BENCH_REPS; rep++)); do
 		bench_run "$cfg" "$rep" udp64
 	done
 done
+
+# bench_profile CFG KIND: one more run of CFG under "perf record" (a
+# software clock: TCG has no PMU), not counted; its top symbols show
+# where the guest's time goes.
+bench_profile() {
+	local cfg=$1 kind=$2 data=$BENCH_TMP/perf-$3.data args
+	bench_use "$cfg"
+	case $kind in
+	tcp)	args=(-t "$BENCH_TIME") ;;
+	udp64)	args=(-u -l 64 -b 0 -t "$BENCH_TIME") ;;
+	esac
+	say "profile: $cfg $kind (perf record -a -e cpu-clock, top symbols)"
+	perf record -q -a -e cpu-clock -o "$data" -- \
+		ip netns exec "$(ns c1)" iperf3 -c "$BENCH_H6" "${args[@]}" > /dev/null 2>&1
+	{
+		echo "-- by object"
+		perf report -q -i "$data" --stdio --sort dso 2>/dev/null | grep -v '^$' | head -n 8
+		echo "-- by symbol"
+		perf report -q -i "$data" --stdio --sort sym 2>/dev/null | grep -v '^$' |
+			head -n "${BENCH_PROFILE_LINES:-20}"
+		if [ "$cfg" = teredo ]; then
+			echo "-- teredo.ko's symbols"
+			perf report -q -i "$data" --stdio --sort dso,sym 2>/dev/null |
+				grep -F '[teredo]' | head -n 12
+		fi
+	} | tee "$BENCH_OUT/profile-$3.txt"
+}
+
+mkdir -p "$BENCH_OUT"
+if [ -n "${BENCH_PROFILE:-}" ] && command -v perf > /dev/null; then
+	for cfg in $configs; do
+		bench_profile "$cfg" udp64 "${cfg/+/-}-udp64"
+	done
+fi
 
 say "results (medians of $BENCH_REPS)"
 mkdir -p "$BENCH_OUT"

@@ -10,7 +10,7 @@ set -euo pipefail
 
 PKGS=(qemu-system-x86 busybox-static iproute2 nftables miredo miredo-server
       tshark tcpdump libmnl-dev sparse cpio xz-utils zstd kmod iputils-ping
-      conntrack ethtool iperf3 python3 python3-yaml python3-jsonschema
+      conntrack ethtool iperf3 linux-perf python3 python3-yaml python3-jsonschema
       build-essential bc flex bison libelf-dev pkg-config clang libclang-rt-14-dev)
 
 log() { echo "setup-host: $*" >&2; }
