@@ -21,7 +21,9 @@ import sys
 import time
 
 USER_HZ = os.sysconf("SC_CLK_TCK")
-CONFIGS = ["teredo", "sit+fou", "miredo"]
+CONFIGS = ["teredo", "sit+fou", "miredo", "sit+fou-nogso"]
+RELAYS = {"sit+fou": "kernel sit+fou", "miredo": "miredo",
+          "sit+fou-nogso": "kernel, no GSO"}
 # (metric, better when higher, target ratio vs sit+fou, vs miredo)
 TARGETS = [("tcp_mbit_s", 0.9, 5.0), ("udp64_kpps", 0.9, 5.0)]
 
@@ -92,8 +94,7 @@ def summarize(runs, relay):
         mine = [r for r in runs if r["config"] == cfg]
         if not mine:
             continue
-        c = {"relay": {"teredo": relay, "sit+fou": "kernel sit+fou",
-                       "miredo": "miredo"}[cfg]}
+        c = {"relay": RELAYS.get(cfg, relay)}
         for key in ("tcp_mbit_s", "udp64_kpps", "udp64_sent_kpps",
                     "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64"):
             c[key] = med([r.get(key) for r in mine])
@@ -123,7 +124,7 @@ def report(args):
     runs = parse_runs(args.runs)
     cfgs = summarize(runs, args.relay)
     ratios = {}
-    for other in ("sit+fou", "miredo"):
+    for other in ("sit+fou", "miredo", "sit+fou-nogso"):
         if "teredo" in cfgs and other in cfgs:
             ratios["teredo/" + other] = {
                 m: ratio(runs, m, "teredo", other)
@@ -137,19 +138,19 @@ def report(args):
                             "target": want, "measured": got,
                             "met": None if got is None else got >= want})
 
-    print("%-8s %-15s %10s %10s %10s %12s %12s" % (
+    print("%-13s %-15s %10s %10s %10s %12s %12s" % (
         "config", "relay", "TCP Mb/s", "UDP64 kpps", "(sent)",
         "CPU ns/byte", "CPU us/pkt"))
-    print("%-8s %-15s %10s %10s %10s %12s %12s" % (
+    print("%-13s %-15s %10s %10s %10s %12s %12s" % (
         "", "", "", "received", "kpps", "TCP", "UDP64"))
     for cfg, c in cfgs.items():
-        print("%-8s %-15s %10s %10s %10s %12s %12s" % (
+        print("%-13s %-15s %10s %10s %10s %12s %12s" % (
             cfg, c["relay"], fmt(c["tcp_mbit_s"], ".1f"),
             fmt(c["udp64_kpps"], ".2f"), fmt(c["udp64_sent_kpps"], ".2f"),
             fmt(c["cpu_ns_per_byte_tcp"], ".1f"),
             fmt(c["cpu_us_per_pkt_udp64"], ".1f")))
     for name, r in ratios.items():
-        print("%-24s %10s %10s %10s %12s %12s" % (
+        print("%-29s %10s %10s %10s %12s %12s" % (
             "ratio " + name, fmt(r["tcp_mbit_s"], ".2f"),
             fmt(r["udp64_kpps"], ".2f"), "",
             fmt(r["cpu_ns_per_byte_tcp"], ".2f"),
