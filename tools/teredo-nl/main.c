@@ -30,7 +30,8 @@ enum {
 static const char usage_text[] =
 "Usage: teredo-nl [-j] show [DEV]\n"
 "       teredo-nl [--wait] set DEV [mode client|relay|server] [server ADDR|NAME]\n"
-"                 [server2 ADDR] [port N] [fwmark MARK] [refresh SECONDS]\n"
+"                 [server2 ADDR] [port N] [fwmark MARK]\n"
+"                 [refresh SECONDS|auto]\n"
 "                 [allow MARK[/MASK]]... [allow none] [rxmark MARK]\n"
 "                 [policy client|enterprise] [dormant-timeout SECONDS]\n"
 "                 [max-peers N]\n"
@@ -217,8 +218,13 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 	}
 	if (s & TNL_SET_FWMARK)
 		put_u32(nl, nlh, TEREDO_A_FWMARK, req->fwmark, "fwmark");
-	if (s & TNL_SET_REFRESH)
+	if (s & TNL_SET_REFRESH) {
+		/* a fixed interval: no determination */
 		put_u32(nl, nlh, TEREDO_A_REFRESH, req->refresh, "refresh");
+		put_u8(nl, nlh, TEREDO_A_REFRESH_AUTO, 0, "refresh");
+	}
+	if (s & TNL_SET_REFRESH_AUTO)
+		put_u8(nl, nlh, TEREDO_A_REFRESH_AUTO, 1, "refresh");
 	if (s & TNL_SET_MARKS)
 		put_marks(nl, nlh, req);
 	if (s & TNL_SET_RXMARK)

@@ -273,6 +273,15 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 		return 0;
 	case TNL_SET_MARKS:
 		return parse_allow(val, req, err, errlen);
+	case TNL_SET_REFRESH:
+		if (!strcmp(val, "auto")) {
+			req->set &= ~TNL_SET_REFRESH;
+			req->set |= TNL_SET_REFRESH_AUTO;
+			return 0;
+		}
+		if (req->set & TNL_SET_REFRESH_AUTO)
+			return fail(err, errlen, "%s: given twice", key);
+		break;
 	case TNL_SET_PORT:
 		if (tnl_parse_u32(val, UINT16_MAX, &v))
 			return fail(err, errlen, "port: invalid port \"%s\" (0-65535)",
@@ -320,7 +329,9 @@ static int parse_set(int argc, char **argv, struct tnl_req *req, char *err,
 				    argv[i]);
 		if (i + 1 >= argc)
 			return fail(err, errlen, "%s: missing value", argv[i]);
-		if ((req->set & set_keys[k].flag) &&
+		if ((req->set & set_keys[k].flag ||
+		     (set_keys[k].flag == TNL_SET_REFRESH &&
+		      req->set & TNL_SET_REFRESH_AUTO)) &&
 		    set_keys[k].flag != TNL_SET_MARKS)
 			return fail(err, errlen, "%s: given twice", argv[i]);
 		req->set |= set_keys[k].flag;

@@ -36,6 +36,7 @@ enum {
 	TNL_SET_POLICY		= 1 << 8,
 	TNL_SET_DORMANT		= 1 << 9,
 	TNL_SET_MAX_PEERS	= 1 << 10,
+	TNL_SET_REFRESH_AUTO	= 1 << 11,	/* "refresh auto" */
 };
 
 #define TNL_NAME_MAX 256

@@ -158,6 +158,11 @@ static void test_set(void)
 	check(!parse_line("--help", &r, err) && r.cmd == TNL_CMD_HELP, "--help");
 	check(!parse_line("monitor", &r, err) && r.cmd == TNL_CMD_MONITOR,
 	      "monitor without device");
+	check(!parse_line("set t0 refresh auto", &r, err) &&
+	      r.set == TNL_SET_REFRESH_AUTO, "refresh auto");
+	check(!parse_line("set t0 refresh 20", &r, err) &&
+	      r.set == TNL_SET_REFRESH && r.refresh == 20,
+	      "refresh SECONDS unchanged");
 }
 
 int main(void)
@@ -189,6 +194,9 @@ int main(void)
 	expect_usage("set t0 allow 1 allow none", "cannot be combined");
 	expect_usage("set t0 server 10.0.0.300", "server: invalid");
 	expect_usage("set t0 mode client mode relay", "given twice");
+	expect_usage("set t0 refresh auto refresh 5", "given twice");
+	expect_usage("set t0 refresh 5 refresh auto", "given twice");
+	expect_usage("set t0 refresh automatic", "refresh: invalid number");
 	expect_usage("set t0 allow 1 allow 2 allow 3 allow 4 allow 5 allow 6 "
 		     "allow 7 allow 8 allow 9 allow 10 allow 11 allow 12 allow 13 "
 		     "allow 14 allow 15 allow 16 allow 17", "at most 16");

@@ -104,6 +104,9 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    get_fixed(tb[TEREDO_A_PORT], &d->port, 2) ||
 	    get_fixed(tb[TEREDO_A_FWMARK], &d->fwmark, 4) ||
 	    get_fixed(tb[TEREDO_A_REFRESH], &d->refresh, 4) ||
+	    get_fixed(tb[TEREDO_A_REFRESH_AUTO], &d->refresh_auto, 1) ||
+	    get_fixed(tb[TEREDO_A_REFRESH_DETERMINED], &d->refresh_determined,
+		      4) ||
 	    get_fixed(tb[TEREDO_A_RXMARK], &d->rxmark, 4) ||
 	    get_fixed(tb[TEREDO_A_DORMANT_TIMEOUT], &d->dormant_timeout, 4) ||
 	    get_fixed(tb[TEREDO_A_MAX_PEERS], &d->max_peers, 4) ||
@@ -265,6 +268,12 @@ static void print_dev_json(FILE *f, const struct tnl_dev *d)
 	json_knum(f, "port", d->port, &first);
 	json_knum(f, "fwmark", d->fwmark, &first);
 	json_knum(f, "refresh", d->refresh, &first);
+	json_kbool(f, "refresh_auto", d->refresh_auto, &first);
+	json_key(f, "refresh_determined", &first);
+	if (d->refresh_determined)
+		fprintf(f, "%u", d->refresh_determined);
+	else
+		fputs("null", f);
 	json_knum(f, "rxmark", d->rxmark, &first);
 	json_kstr(f, "policy",
 		  name_or_num(tnl_policy_name(d->policy), d->policy, n3),
@@ -313,6 +322,11 @@ static void print_dev_text(FILE *f, const struct tnl_dev *d)
 		name_or_num(tnl_policy_name(d->policy), d->policy, n1));
 	fprintf(f, "\trefresh %us dormant-timeout %us max-peers %u peers %u\n",
 		d->refresh, d->dormant_timeout, d->max_peers, d->peer_count);
+	if (d->refresh_auto && d->refresh_determined)
+		fprintf(f, "\trefresh auto: NAT keeps mappings %us or more\n",
+			d->refresh_determined);
+	else if (d->refresh_auto)
+		fputs("\trefresh auto: determining\n", f);
 	for (i = 0; i < d->n_marks; i++)
 		fprintf(f, "\tallow 0x%x/0x%x\n", d->marks[i].mark,
 			d->marks[i].mask);

@@ -22,6 +22,8 @@ struct tnl_dev {
 	uint32_t server, server2;	/* network order */
 	uint16_t port;
 	uint32_t fwmark, refresh, rxmark, dormant_timeout, max_peers;
+	uint8_t refresh_auto;
+	uint32_t refresh_determined;	/* s, 0: not known */
 	unsigned int n_marks;
 	struct {
 		uint32_t mark, mask;

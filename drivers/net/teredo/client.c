@@ -38,6 +38,7 @@ void teredo_client_init(struct teredo_dev *t)
 	spin_lock_init(&c->lock);
 	c->state = TEREDO_STATE_OFFLINE;
 	INIT_DELAYED_WORK(&c->work, teredo_client_work);
+	teredo_rdet_init(t);
 }
 
 static __be32 teredo_server2(const struct teredo_dev *t)
@@ -124,10 +125,13 @@ static u32 teredo_lifetime(const struct teredo_dev *t)
 	return max_t(u32, TEREDO_RA_MIN_LIFETIME, 3 * teredo_cfg_refresh(t));
 }
 
-/* RFC 6081 5.1.1: refresh at a random point of 50-150 % of the interval. */
-static unsigned long teredo_refresh_delay(const struct teredo_dev *t)
+/*
+ * RFC 6081 5.1.1: refresh at a random point of 50-150 % of the interval
+ * (configured, or from section 5.2.7: refresh.c).
+ */
+static unsigned long teredo_refresh_delay(struct teredo_dev *t)
 {
-	unsigned long base = teredo_cfg_refresh(t) * HZ;
+	unsigned long base = teredo_rdet_refresh(t) * HZ;
 
 	return base / 2 + get_random_u32_below(base + 1);
 }
@@ -246,6 +250,7 @@ static int teredo_client_dad(struct teredo_dev *t)
 		teredo_nl_notify_address(t->dev);
 	}
 	teredo_client_set_state(t, TEREDO_STATE_QUALIFIED);
+	teredo_rdet_kick(t);
 	return 0;
 }
 
@@ -340,6 +345,7 @@ void teredo_client_start(struct teredo_dev *t)
 	c->rs_outstanding = false;
 	c->use_secondary = false;
 	spin_unlock_bh(&c->lock);
+	teredo_rdet_start(t);
 	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
 }
 
@@ -348,6 +354,7 @@ void teredo_client_stop(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
 
+	teredo_rdet_stop(t);
 	/* a late RA must not re-arm the work once it is cancelled */
 	spin_lock_bh(&c->lock);
 	c->rs_outstanding = false;

@@ -423,6 +423,7 @@ void teredo_get_status(struct net_device *dev, struct teredo_status *st)
 	st->mapped_addr = c->mapped_addr;
 	st->mapped_port = c->mapped_port;
 	spin_unlock_bh(&c->lock);
+	st->refresh_determined = teredo_rdet_result(t);
 	st->peer_count = READ_ONCE(t->peers.count);
 	teredo_stats_read(t, st->stats);
 }

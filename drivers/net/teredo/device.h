@@ -133,6 +133,30 @@ struct teredo_peertable {
 	struct teredo_answers answers;
 };
 
+/* Section 5.2.7 refresh interval determination (refresh.c). */
+#define TEREDO_RDET_FIRST		8	/* s, first silence tried */
+#define TEREDO_RDET_MIN			2	/* s, the least result */
+#define TEREDO_RDET_KEEP		4	/* s, our refresh meanwhile */
+#define TEREDO_RDET_REPLY		(2 * HZ)	/* bubble's way back */
+
+struct teredo_rdet {
+	spinlock_t lock;		/* everything but sock and work */
+	bool running;			/* the client runs: may queue work */
+	u8 phase;			/* TEREDO_RDET_*, refresh.c */
+	u8 tries;			/* RS sent in this round */
+	bool answered;			/* RA or bubble seen in this phase */
+	bool failed;			/* a silence was too long */
+	u8 nonce[TEREDO_NONCE_LEN];
+	__be32 mapped_addr;		/* the secondary mapping */
+	u16 mapped_port;
+	struct in6_addr addr2;		/* the secondary Teredo address */
+	u32 trial;			/* s of silence being tried */
+	u32 good;			/* longest silence that worked */
+	u32 result;			/* s, when phase is DONE */
+	struct socket *sock;		/* the determination port (work) */
+	struct delayed_work work;
+};
+
 struct teredo_client {
 	spinlock_t lock;		/* everything below */
 	u8 state;			/* enum teredo_state */
@@ -162,6 +186,7 @@ struct teredo_client {
 	u16 flags;
 	unsigned long next_refresh;
 	struct delayed_work work;
+	struct teredo_rdet rdet;
 };
 
 /*
@@ -220,6 +245,16 @@ static inline u32 teredo_cfg_refresh(const struct teredo_dev *t)
 	return v;
 }
 
+static inline bool teredo_cfg_refresh_auto(const struct teredo_dev *t)
+{
+	bool v;
+
+	rcu_read_lock();
+	v = teredo_cfg(t)->refresh_auto;
+	rcu_read_unlock();
+	return v;
+}
+
 /* device.c */
 int teredo_device_init(void);
 void teredo_device_exit(void);
@@ -264,6 +299,14 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		      u16 sport);
 bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
 			   __be32 *server);
+
+/* refresh.c: section 5.2.7 */
+void teredo_rdet_init(struct teredo_dev *t);
+void teredo_rdet_start(struct teredo_dev *t);
+void teredo_rdet_stop(struct teredo_dev *t);
+void teredo_rdet_kick(struct teredo_dev *t);
+u32 teredo_rdet_refresh(struct teredo_dev *t);
+u32 teredo_rdet_result(struct teredo_dev *t);
 
 /* addr.c: the address and routes, through the IPv6 stack's own RA path */
 void teredo_addr_dev_init(struct net_device *dev);

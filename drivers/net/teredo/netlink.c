@@ -78,6 +78,7 @@ static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
 	[TEREDO_A_MAX_PEERS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&teredo_max_peers_range),
 	[TEREDO_A_PEER]		= NLA_POLICY_NESTED(teredo_peer_policy),
+	[TEREDO_A_REFRESH_AUTO]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 enum teredo_mcgrp {
@@ -192,7 +193,8 @@ static int teredo_nl_put_config(struct sk_buff *skb,
 	    nla_put_u32(skb, TEREDO_A_RXMARK, cfg->rxmark) ||
 	    nla_put_u8(skb, TEREDO_A_POLICY, cfg->policy) ||
 	    nla_put_u32(skb, TEREDO_A_DORMANT_TIMEOUT, cfg->dormant_timeout) ||
-	    nla_put_u32(skb, TEREDO_A_MAX_PEERS, cfg->max_peers))
+	    nla_put_u32(skb, TEREDO_A_MAX_PEERS, cfg->max_peers) ||
+	    nla_put_u8(skb, TEREDO_A_REFRESH_AUTO, cfg->refresh_auto))
 		return -EMSGSIZE;
 	return teredo_nl_put_marks(skb, cfg);
 }
@@ -205,7 +207,9 @@ static int teredo_nl_put_status(struct sk_buff *skb,
 	     nla_put_in6_addr(skb, TEREDO_A_ADDRESS, &st->address)) ||
 	    nla_put_be32(skb, TEREDO_A_MAPPED_ADDR, st->mapped_addr) ||
 	    nla_put_u16(skb, TEREDO_A_MAPPED_PORT, st->mapped_port) ||
-	    nla_put_u32(skb, TEREDO_A_PEER_COUNT, st->peer_count))
+	    nla_put_u32(skb, TEREDO_A_PEER_COUNT, st->peer_count) ||
+	    nla_put_u32(skb, TEREDO_A_REFRESH_DETERMINED,
+			st->refresh_determined))
 		return -EMSGSIZE;
 	return teredo_nl_put_stats(skb, st);
 }
@@ -412,6 +416,8 @@ static int teredo_nl_parse_config(struct nlattr **attrs,
 		cfg->fwmark = nla_get_u32(attrs[TEREDO_A_FWMARK]);
 	if (attrs[TEREDO_A_REFRESH])
 		cfg->refresh = nla_get_u32(attrs[TEREDO_A_REFRESH]);
+	if (attrs[TEREDO_A_REFRESH_AUTO])
+		cfg->refresh_auto = nla_get_u8(attrs[TEREDO_A_REFRESH_AUTO]);
 	if (attrs[TEREDO_A_ALLOWED_MARKS]) {
 		err = teredo_nl_parse_marks(attrs[TEREDO_A_ALLOWED_MARKS], cfg,
 					    extack);
@@ -435,6 +441,7 @@ static const u16 teredo_read_only_attrs[] = {
 	TEREDO_A_STATE, TEREDO_A_ADDRESS, TEREDO_A_MAPPED_ADDR,
 	TEREDO_A_MAPPED_PORT, TEREDO_A_PEER_COUNT, TEREDO_A_STATS,
 	TEREDO_A_PEER, TEREDO_A_EVENT, TEREDO_A_GENERATION,
+	TEREDO_A_REFRESH_DETERMINED,
 };
 
 static int teredo_nl_check_read_only(struct nlattr **attrs,

@@ -26,7 +26,8 @@ struct teredo_config {
 	u32 fwmark;		/* mark of outer packets */
 	__be32 local;		/* bind address, 0: any */
 	u32 link;		/* bind ifindex, 0: any */
-	u32 refresh;		/* seconds */
+	u32 refresh;		/* seconds (with refresh_auto: at most) */
+	u8 refresh_auto;	/* section 5.2.7 interval determination */
 	u32 rxmark;		/* mark of decapsulated packets */
 	u8 policy;		/* enum teredo_policy */
 	u32 dormant_timeout;	/* seconds */
@@ -43,6 +44,7 @@ struct teredo_status {
 	__be32 mapped_addr;
 	u16 mapped_port;
 	u32 peer_count;
+	u32 refresh_determined;	/* seconds, 0: not known */
 	u64 stats[__TEREDO_STAT_MAX];
 };
 

@@ -110,6 +110,8 @@ enum {
 	TEREDO_A_PEER,			/* nest of TEREDO_PEER_A_* */
 	TEREDO_A_EVENT,			/* u8, enum teredo_event */
 	TEREDO_A_GENERATION,		/* u32, peer table generation (dumps) */
+	TEREDO_A_REFRESH_AUTO,		/* u8 (0/1): RFC 4380 5.2.7, <= REFRESH */
+	TEREDO_A_REFRESH_DETERMINED,	/* u32 s, 0: not known (read only) */
 	__TEREDO_A_MAX,
 };
 
