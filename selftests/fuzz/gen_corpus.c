@@ -213,6 +213,46 @@ static void addr(void)
 	put("addr", "native", b, 24);
 }
 
+/* flags, outer source IPv4 and port, server IPv4, IPv6 packet */
+static void server_one(const char *name, u32 saddr, u16 sport,
+		       const u8 *pkt, size_t n)
+{
+	u8 b[128];
+
+	b[0] = 0;
+	b[1] = saddr >> 24;
+	b[2] = (saddr >> 16) & 0xff;
+	b[3] = (saddr >> 8) & 0xff;
+	b[4] = saddr & 0xff;
+	b[5] = sport >> 8;
+	b[6] = sport & 0xff;
+	b[7] = SERVER >> 24;
+	b[8] = (SERVER >> 16) & 0xff;
+	b[9] = (SERVER >> 8) & 0xff;
+	b[10] = SERVER & 0xff;
+	memcpy(b + 11, pkt, n);
+	put("server", name, b, 11 + n);
+}
+
+static void server(void)
+{
+	/* client_addr embeds 192.0.2.45:40000 */
+	const u32 cip = 0xc000022du;
+	const u16 cport = 40000;
+	u8 p[64];
+	size_t n;
+
+	n = teredo_build_rs(p, sizeof(p), rs_src);
+	server_one("rs", cip, cport, p, n);
+	n = teredo_build_echo(p, sizeof(p), client_addr, native, 1, 1, nonce);
+	server_one("echo-test", cip, cport, p, n);
+	server_one("echo-test-spoofed", cip, cport + 1, p, n);
+	n = teredo_build_bubble(p, sizeof(p), native, client_addr);
+	server_one("relay-bubble", 0xc0000282u, 3544, p, n);
+	n = teredo_build_bubble(p, sizeof(p), client_addr, native);
+	server_one("bubble-to-native", cip, cport, p, n);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -228,5 +268,6 @@ int main(int argc, char **argv)
 	ra();
 	echo();
 	addr();
+	server();
 	return 0;
 }

@@ -848,6 +848,205 @@ static void tshark_decodes(void)
 		printf("#   see %s\n", txt);
 }
 
+/* Server and relay roles. */
+
+#define SERVER2 (SERVER + 1)
+#define CLIENT_IP IP4(192, 0, 2, 45)
+#define CLIENT_PORT 40000
+
+static void teredo_of(u8 out[16], u32 server, u32 ip, u16 port)
+{
+	struct teredo_addr ta = { .server = server, .port = port,
+				  .client = ip };
+
+	teredo_addr_encode(out, &ta);
+}
+
+static void rs_parse(void)
+{
+	u8 b[48];
+
+	teredo_build_rs(b, sizeof(b), rs_src);
+	CHECK_EQ(teredo_parse_rs(b, 48), TEREDO_OK);
+	CHECK(!teredo_rs_cone(b));
+	CHECK_EQ(teredo_parse_rs(b, 47), TEREDO_ERR_BAD_RS);
+	b[7] = 64;				/* hop limit */
+	CHECK_EQ(teredo_parse_rs(b, 48), TEREDO_ERR_BAD_RS);
+	teredo_build_rs(b, sizeof(b), native_peer);	/* not link-local */
+	CHECK_EQ(teredo_parse_rs(b, 48), TEREDO_ERR_BAD_RS);
+	teredo_build_rs(b, sizeof(b), rs_src);
+	b[39] = 1;				/* ff02::1 */
+	fix_csum(b, 48);
+	CHECK_EQ(teredo_parse_rs(b, 48), TEREDO_ERR_BAD_RS);
+	teredo_build_rs(b, sizeof(b), rs_src);
+	b[47] ^= 1;				/* checksum */
+	CHECK_EQ(teredo_parse_rs(b, 48), TEREDO_ERR_BAD_RS);
+	teredo_build_rs(b, sizeof(b), rs_src);
+	b[40] = 128;				/* not an RS */
+	fix_csum(b, 48);
+	CHECK_EQ(teredo_parse_rs(b, 48), TEREDO_ERR_BAD_RS);
+	teredo_build_rs(b, sizeof(b), rs_src);
+	b[16] = 0x80;				/* cone bit */
+	CHECK(teredo_rs_cone(b));
+}
+
+static void ra_reply(void)
+{
+	struct teredo_ra_reply r;
+	struct teredo_encap e;
+	struct teredo_ra ra;
+	u8 b[TEREDO_RA_REPLY_MAX], pfx[16];
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	r.server = SERVER;
+	memcpy(r.client, rs_src, 16);
+	r.has_nonce = true;
+	memcpy(r.nonce, nonce1, 8);
+	r.origin_ip = CLIENT_IP;
+	r.origin_port = CLIENT_PORT;
+	n = teredo_build_ra_reply(b, sizeof(b), &r);
+	CHECK_EQ(n, TEREDO_RA_REPLY_MAX);
+	CHECK_EQ(teredo_parse_encap(b, n, n, &e), TEREDO_OK);
+	CHECK(e.has_auth && e.has_origin);
+	CHECK(!memcmp(e.nonce, nonce1, 8));
+	CHECK_EQ(e.origin_ip, CLIENT_IP);
+	CHECK_EQ(e.origin_port, CLIENT_PORT);
+	CHECK_EQ(teredo_parse_ra(b + e.hdr_len, e.ipv6_len, SERVER, &ra),
+		 TEREDO_OK);
+	prefix_of(pfx, SERVER);
+	CHECK(!memcmp(ra.prefix, pfx, 16));
+	CHECK(!memcmp(b + e.hdr_len + 24, rs_src, 16));	/* to the RS source */
+	CHECK_EQ(ra.mtu, TEREDO_MTU);
+	CHECK_EQ(teredo_parse_ra(b + e.hdr_len, e.ipv6_len, SERVER2, &ra),
+		 TEREDO_ERR_NOT_SERVER);
+	CHECK_EQ(teredo_build_ra_reply(b, n - 1, &r), 0);
+	r.has_nonce = false;				/* RS without auth */
+	n = teredo_build_ra_reply(b, sizeof(b), &r);
+	CHECK_EQ(n, TEREDO_RA_REPLY_MAX - TEREDO_AUTH_MIN_LEN);
+	CHECK_EQ(teredo_parse_encap(b, n, n, &e), TEREDO_OK);
+	CHECK(!e.has_auth && e.has_origin);
+}
+
+static enum teredo_verdict srv(const u8 *b, size_t n, u32 ip, u16 port,
+			       enum teredo_server_action *act)
+{
+	return teredo_server_check(b, n, ip, port, SERVER, SERVER2, act);
+}
+
+static void server_rules(void)
+{
+	enum teredo_server_action act;
+	u8 b[64], cli[16], other[16], peer[16], foreign[16];
+	static const u8 ula[16] = { 0xfd, 0x00, [15] = 1 };
+	size_t n;
+
+	teredo_of(cli, SERVER, CLIENT_IP, CLIENT_PORT);
+	teredo_of(other, SERVER, IP4(203, 0, 113, 7), 5555);
+	teredo_of(foreign, IP4(198, 51, 100, 99), IP4(203, 0, 113, 7), 5555);
+	teredo_of(peer, SERVER, IP4(10, 1, 2, 3), 5555);
+
+	/* rule 4: RS from link-local to ff02::2 */
+	n = teredo_build_rs(b, sizeof(b), rs_src);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act), TEREDO_OK);
+	CHECK_EQ(act, TEREDO_SERVER_RS);
+	b[7] = 1;
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act), TEREDO_ERR_BAD_RS);
+	/* rule 3: outer source global; and not ourselves */
+	n = teredo_build_rs(b, sizeof(b), rs_src);
+	CHECK_EQ(srv(b, n, IP4(10, 0, 0, 1), 1, &act), TEREDO_ERR_NONGLOBAL);
+	CHECK_EQ(srv(b, n, SERVER2, TEREDO_PORT, &act), TEREDO_ERR_LOOP);
+	/* rule 2: only bubbles and ICMPv6 */
+	n = teredo_build_echo(b, sizeof(b), cli, native_peer, 1, 1, nonce1);
+	b[6] = 17;
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act), TEREDO_ERR_NOT_ICMP);
+	/* rule 5: a client's echo test to a native host */
+	n = teredo_build_echo(b, sizeof(b), cli, native_peer, 1, 1, nonce1);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act), TEREDO_OK);
+	CHECK_EQ(act, TEREDO_SERVER_TO_IPV6);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT + 1, &act),
+		 TEREDO_ERR_MAPPING);
+	/* never to a non-global IPv6 destination */
+	n = teredo_build_echo(b, sizeof(b), cli, ula, 1, 1, nonce1);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_ERR_NONGLOBAL6);
+	/* an indirect bubble from a client to another client of ours */
+	n = teredo_build_bubble(b, sizeof(b), cli, other);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act), TEREDO_OK);
+	CHECK_EQ(act, TEREDO_SERVER_TO_CLIENT);
+	n = teredo_build_bubble(b, sizeof(b), cli, foreign);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_ERR_NOT_FOR_US);
+	n = teredo_build_bubble(b, sizeof(b), cli, peer);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_ERR_NONGLOBAL);
+	n = teredo_build_bubble(b, sizeof(b), cli, native_peer);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_ERR_NOT_FOR_US);
+	/* rule 6: a relay's bubble (native source) to a client of ours */
+	n = teredo_build_bubble(b, sizeof(b), native_peer, cli);
+	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act), TEREDO_OK);
+	CHECK_EQ(act, TEREDO_SERVER_TO_CLIENT);
+	/* rule 7: anything else */
+	n = teredo_build_bubble(b, sizeof(b), native_peer, foreign);
+	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act),
+		 TEREDO_ERR_BAD_SOURCE);
+	n = teredo_build_echo(b, sizeof(b), native_peer, native_peer, 1, 1,
+			      nonce1);
+	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act),
+		 TEREDO_ERR_BAD_SOURCE);
+	n = teredo_build_echo(b, sizeof(b), ula, cli, 1, 1, nonce1);
+	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act),
+		 TEREDO_ERR_BAD_SOURCE);
+	n = teredo_build_echo(b, sizeof(b), rs_src, cli, 1, 1, nonce1);
+	CHECK_EQ(srv(b, n, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_ERR_BAD_SOURCE);
+	CHECK_EQ(srv(b, 39, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_ERR_MALFORMED);
+}
+
+static void relay_rules(void)
+{
+	u8 b[64], cli[16], peer[16], other[16];
+	static const u8 ll_dst[16] = { 0xfe, 0x80, [15] = 1 };
+	size_t n;
+
+	teredo_of(cli, SERVER, CLIENT_IP, CLIENT_PORT);
+	teredo_of(other, SERVER, IP4(203, 0, 113, 7), 5555);
+	teredo_of(peer, IP4(192, 168, 0, 1), CLIENT_IP, CLIENT_PORT);
+
+	n = teredo_build_echo(b, sizeof(b), cli, native_peer, 1, 1, nonce1);
+	CHECK_EQ(teredo_relay_check(b, n, CLIENT_IP, CLIENT_PORT), TEREDO_OK);
+	CHECK_EQ(teredo_relay_check(b, n, CLIENT_IP, CLIENT_PORT + 1),
+		 TEREDO_ERR_MAPPING);
+	CHECK_EQ(teredo_relay_check(b, n, IP4(203, 0, 113, 7), CLIENT_PORT),
+		 TEREDO_ERR_MAPPING);
+	CHECK_EQ(teredo_relay_check(b, n, IP4(127, 0, 0, 1), CLIENT_PORT),
+		 TEREDO_ERR_NONGLOBAL);
+	n = teredo_build_echo(b, sizeof(b), peer, native_peer, 1, 1, nonce1);
+	CHECK_EQ(teredo_relay_check(b, n, CLIENT_IP, CLIENT_PORT),
+		 TEREDO_ERR_NONGLOBAL);
+	n = teredo_build_echo(b, sizeof(b), native_peer, native_peer, 1, 1,
+			      nonce1);
+	CHECK_EQ(teredo_relay_check(b, n, CLIENT_IP, CLIENT_PORT),
+		 TEREDO_ERR_BAD_SOURCE);
+	n = teredo_build_echo(b, sizeof(b), cli, other, 1, 1, nonce1);
+	CHECK_EQ(teredo_relay_check(b, n, CLIENT_IP, CLIENT_PORT),
+		 TEREDO_ERR_NOT_FOR_US);
+	n = teredo_build_echo(b, sizeof(b), cli, ll_dst, 1, 1, nonce1);
+	CHECK_EQ(teredo_relay_check(b, n, CLIENT_IP, CLIENT_PORT),
+		 TEREDO_ERR_NONGLOBAL6);
+	/* a bubble answering ours: consumed whatever its destination */
+	n = teredo_build_bubble(b, sizeof(b), cli, native_peer);
+	CHECK_EQ(teredo_relay_check(b, n, CLIENT_IP, CLIENT_PORT), TEREDO_OK);
+	CHECK_EQ(teredo_relay_check(b, 39, CLIENT_IP, CLIENT_PORT),
+		 TEREDO_ERR_MALFORMED);
+	CHECK(teredo_ipv6_is_global(native_peer));
+	CHECK(teredo_ipv6_is_global(cli));
+	CHECK(!teredo_ipv6_is_global(ll_dst));
+	CHECK(!teredo_ipv6_is_global(rs_src));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -870,6 +1069,10 @@ int main(int argc, char **argv)
 	RUN(ra_round_trip);
 	RUN(ra_invalid);
 	RUN(echo_round_trip);
+	RUN(rs_parse);
+	RUN(ra_reply);
+	RUN(server_rules);
+	RUN(relay_rules);
 	if (system("command -v tshark >/dev/null 2>&1") == 0)
 		RUN(tshark_decodes);
 	else

@@ -70,6 +70,11 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_UNAUTHORIZED] = "drop_unauthorized",
 	[TEREDO_STAT_DROP_TX_ERROR] = "drop_tx_error",
 	[TEREDO_STAT_DROP_RATELIMIT] = "drop_ratelimit",
+	[TEREDO_STAT_TX_RA] = "tx_ra",
+	[TEREDO_STAT_DROP_NOT_ICMP] = "drop_not_icmp",
+	[TEREDO_STAT_DROP_BAD_SOURCE] = "drop_bad_source",
+	[TEREDO_STAT_DROP_NONGLOBAL_V6] = "drop_nonglobal_ipv6",
+	[TEREDO_STAT_DROP_BAD_RS] = "drop_bad_rs",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

@@ -41,7 +41,8 @@ void teredo_client_init(struct teredo_dev *t)
 	teredo_rdet_init(t);
 }
 
-static __be32 teredo_server2(const struct teredo_dev *t)
+/* The secondary server address: cfg.server2, default server + 1. */
+__be32 teredo_server2(const struct teredo_dev *t)
 {
 	const struct teredo_config *cfg;
 	__be32 s2;
@@ -266,7 +267,8 @@ static void teredo_client_work(struct work_struct *work)
 	int err;
 	u8 tries;
 
-	if (!teredo_cfg_server(t) || !netif_running(t->dev)) {
+	if (!teredo_cfg_server(t) || !netif_running(t->dev) ||
+	    teredo_cfg_mode(t) != TEREDO_MODE_CLIENT) {
 		teredo_client_unqualify(t, netif_running(t->dev));
 		teredo_client_set_state(t, TEREDO_STATE_OFFLINE);
 		return;

@@ -165,6 +165,7 @@ static void teredo_setup(struct net_device *dev)
 	t->dev = dev;
 	INIT_LIST_HEAD(&t->list);
 	teredo_client_init(t);
+	teredo_server_init(t);
 	teredo_peertable_init(&t->peers);
 	INIT_DELAYED_WORK(&t->gc_work, teredo_gc_work);
 }
@@ -184,16 +185,20 @@ static const struct nla_policy teredo_policy[IFLA_TEREDO_MAX + 1] = {
 static int teredo_check_config(const struct teredo_config *cfg,
 			       struct netlink_ext_ack *extack)
 {
-	if (cfg->mode != TEREDO_MODE_CLIENT) {
-		NL_SET_ERR_MSG(extack, "teredo: only client mode is implemented");
-		return -EOPNOTSUPP;
-	}
 	if (cfg->server && !teredo_ipv4_is_global(ntohl(cfg->server))) {
 		NL_SET_ERR_MSG(extack, "teredo: server must be a global unicast IPv4 address");
 		return -EINVAL;
 	}
 	if (cfg->server2 && !teredo_ipv4_is_global(ntohl(cfg->server2))) {
 		NL_SET_ERR_MSG(extack, "teredo: server2 must be a global unicast IPv4 address");
+		return -EINVAL;
+	}
+	if (cfg->mode == TEREDO_MODE_SERVER && !cfg->server) {
+		NL_SET_ERR_MSG(extack, "teredo: a server needs its own address as \"server\"");
+		return -EINVAL;
+	}
+	if (cfg->mode == TEREDO_MODE_SERVER && cfg->server2 == cfg->server) {
+		NL_SET_ERR_MSG(extack, "teredo: a server needs two different addresses");
 		return -EINVAL;
 	}
 	if (cfg->refresh < 1 || cfg->refresh > 3600) {
@@ -354,6 +359,11 @@ void teredo_get_config(struct net_device *dev, struct teredo_config *cfg)
 static bool teredo_socket_changed(const struct teredo_config *a,
 				  const struct teredo_config *b)
 {
+	if (a->mode != b->mode)
+		return true;
+	if (b->mode == TEREDO_MODE_SERVER &&
+	    (a->server != b->server || a->server2 != b->server2))
+		return true;
 	return a->port != b->port || a->local != b->local ||
 	       a->link != b->link || a->fwmark != b->fwmark;
 }

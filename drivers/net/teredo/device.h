@@ -199,12 +199,36 @@ struct teredo_cfg_rcu {
 	struct teredo_config c;
 };
 
+/*
+ * Server: what it sends is limited per outer IPv4 source by a token
+ * bucket (RFC 4380 section 5.3 asks that it cannot be used as an
+ * amplifier).  A fixed table of buckets, hashed by source; sources that
+ * collide share a bucket, which only makes the limit stricter.
+ */
+#define TEREDO_RL_SLOTS			256
+#define TEREDO_RL_BURST			20	/* packets */
+#define TEREDO_RL_RATE			10	/* packets per second */
+
+struct teredo_rl_slot {
+	__be32 addr;
+	u32 tokens;
+	unsigned long stamp;
+};
+
+struct teredo_ratelimit {
+	spinlock_t lock;		/* the slots */
+	siphash_key_t key;
+	struct teredo_rl_slot slot[TEREDO_RL_SLOTS];
+};
+
 struct teredo_dev {
 	struct net_device *dev;
 	struct net *net;		/* netns of the UDP socket */
 	struct list_head list;		/* teredo_devices, under RTNL */
 	struct teredo_cfg_rcu __rcu *cfg;	/* see teredo_cfg_get() */
 	struct socket __rcu *sock;
+	struct socket __rcu *sock2;	/* server: on its second address */
+	struct teredo_ratelimit rl;	/* server */
 	struct gro_cells gro_cells;
 	struct teredo_pcpu_stats __percpu *stats;
 	struct teredo_client client;
@@ -231,6 +255,16 @@ static inline __be32 teredo_cfg_server(const struct teredo_dev *t)
 
 	rcu_read_lock();
 	v = teredo_cfg(t)->server;
+	rcu_read_unlock();
+	return v;
+}
+
+static inline u8 teredo_cfg_mode(const struct teredo_dev *t)
+{
+	u8 v;
+
+	rcu_read_lock();
+	v = teredo_cfg(t)->mode;
 	rcu_read_unlock();
 	return v;
 }
@@ -274,6 +308,11 @@ int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
 		    __be32 daddr, u16 dport);
 int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
 			__be32 daddr, u16 dport);
+int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
+			 struct sk_buff *skb, __be32 daddr, u16 dport);
+int teredo_udp_send_buf_from(struct teredo_dev *t, bool secondary,
+			     const u8 *buf, size_t len, __be32 daddr,
+			     u16 dport);
 /* Headroom ndo_start_xmit asks for. */
 #define TEREDO_HEADROOM (LL_MAX_HEADER + sizeof(struct iphdr) + \
 			 sizeof(struct udphdr))
@@ -281,8 +320,46 @@ int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
 /* receive.c */
 int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 
+/* A received packet, its encapsulation parsed, skb->data at the UDP header. */
+struct teredo_rx {
+	struct teredo_encap enc;
+	__be32 saddr;		/* outer source */
+	u16 sport;
+	bool from_server;
+	struct in6_addr me;
+	__be32 server;
+};
+
+static inline const u8 *teredo_rx_ipv6(struct sk_buff *skb,
+				       const struct teredo_rx *rx)
+{
+	return skb->data + sizeof(struct udphdr) + rx->enc.hdr_len;
+}
+
+int teredo_rx_drop(struct teredo_dev *t, struct sk_buff *skb,
+		   enum teredo_stat why);
+/* Decapsulates @skb and hands it to the IPv6 stack on the device. */
+void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
+		       unsigned int hdr_len);
+
+/* server.c: the server role (RFC 4380 section 5.3) */
+void teredo_server_init(struct teredo_dev *t);
+int teredo_server_rx(struct teredo_dev *t, struct sk_buff *skb,
+		     struct teredo_rx *rx);
+
+/* relay.c: the relay role (RFC 4380 section 5.4) */
+int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
+		    struct teredo_rx *rx);
+netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb);
+
 /* send.c */
 netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev);
+void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
+		      enum teredo_stat why);
+void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
+		     struct sk_buff *skb);
+void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
+			const struct in6_addr *dst, __be32 addr, u16 port);
 void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_peer_usable(struct teredo_peer *p);
 void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
@@ -299,6 +376,7 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		      u16 sport);
 bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
 			   __be32 *server);
+__be32 teredo_server2(const struct teredo_dev *t);
 
 /* refresh.c: section 5.2.7 */
 void teredo_rdet_init(struct teredo_dev *t);

@@ -316,9 +316,10 @@ size_t teredo_build_bubble(u8 *buf, size_t cap, const u8 src[16],
 	return TEREDO_IPV6_HLEN;
 }
 
+static const u8 all_routers[16] = { 0xff, 0x02, [15] = 0x02 };
+
 size_t teredo_build_rs(u8 *buf, size_t cap, const u8 src[16])
 {
-	static const u8 all_routers[16] = { 0xff, 0x02, [15] = 0x02 };
 	const size_t len = TEREDO_IPV6_HLEN + RS_LEN;
 	u8 *icmp = buf + TEREDO_IPV6_HLEN;
 
@@ -524,5 +525,169 @@ enum teredo_verdict teredo_parse_echo_reply(const u8 *ipv6, size_t len,
 	if (memcmp(ipv6 + 8, peer, 16) != 0 ||
 	    memcmp(icmp + 8, nonce, TEREDO_NONCE_LEN) != 0)
 		return TEREDO_ERR_BAD_NONCE;
+	return TEREDO_OK;
+}
+
+/* Server and relay roles (RFC 4380 sections 5.3 and 5.4). */
+
+bool teredo_ipv6_is_global(const u8 addr[16])
+{
+	return (addr[0] & 0xe0) == 0x20;
+}
+
+static bool ipv6_is_bubble(const u8 *ipv6)
+{
+	return get16(ipv6 + 4) == 0 && ipv6[6] == IPV6_NEXTHDR_NONE;
+}
+
+enum teredo_verdict teredo_parse_rs(const u8 *ipv6, size_t len)
+{
+	const u8 *icmp = ipv6 + TEREDO_IPV6_HLEN;
+
+	if (!icmp6_packet_ok(ipv6, len, RS_LEN))
+		return TEREDO_ERR_BAD_RS;
+	if (ipv6[7] != ND_HOP_LIMIT || !teredo_ipv6_is_linklocal(ipv6 + 8) ||
+	    memcmp(ipv6 + 24, all_routers, 16) != 0)
+		return TEREDO_ERR_BAD_RS;
+	if (icmp[0] != ICMPV6_ROUTER_SOLICIT || icmp[1] != 0)
+		return TEREDO_ERR_BAD_RS;
+	return TEREDO_OK;
+}
+
+bool teredo_rs_cone(const u8 *ipv6)
+{
+	return ipv6[8 + 8] & 0x80;
+}
+
+/* Rules 4 to 7 of section 5.3.1: is the source acceptable? */
+static enum teredo_verdict server_check_source(const u8 *ipv6, size_t len,
+					       u32 saddr, u16 sport,
+					       u32 server,
+					       enum teredo_server_action *act)
+{
+	const u8 *src = ipv6 + 8, *dst = ipv6 + 24;
+	struct teredo_addr ta;
+
+	if (teredo_ipv6_is_linklocal(src)) {
+		/* rule 4: only router solicitations to ff02::2 */
+		if (ipv6_is_bubble(ipv6) || memcmp(dst, all_routers, 16) != 0 ||
+		    len < TEREDO_IPV6_HLEN + 1 ||
+		    ipv6[TEREDO_IPV6_HLEN] != ICMPV6_ROUTER_SOLICIT)
+			return TEREDO_ERR_BAD_SOURCE;
+		*act = TEREDO_SERVER_RS;
+		return teredo_parse_rs(ipv6, len);
+	}
+	if (teredo_addr_decode(src, &ta)) {
+		/* rule 5: the embedded mapping is the sender */
+		if (!teredo_ipv4_is_global(ta.server))
+			return TEREDO_ERR_NONGLOBAL;
+		if (ta.client != saddr || ta.port != sport)
+			return TEREDO_ERR_MAPPING;
+		return TEREDO_OK;
+	}
+	/* rule 6: a native source, only towards one of our clients */
+	if (!teredo_ipv6_is_global(src) || !teredo_addr_decode(dst, &ta) ||
+	    ta.server != server)
+		return TEREDO_ERR_BAD_SOURCE;
+	return TEREDO_OK;
+}
+
+enum teredo_verdict teredo_server_check(const u8 *ipv6, size_t len,
+					u32 saddr, u16 sport, u32 server,
+					u32 server2,
+					enum teredo_server_action *act)
+{
+	const u8 *dst = ipv6 + 24;
+	enum teredo_verdict v;
+	struct teredo_addr ta;
+
+	if (len < TEREDO_IPV6_HLEN || ipv6[0] >> 4 != 6)
+		return TEREDO_ERR_MALFORMED;
+	if (!teredo_ipv4_is_global(saddr))		/* rule 3 */
+		return TEREDO_ERR_NONGLOBAL;
+	if (saddr == server || saddr == server2)	/* a loop */
+		return TEREDO_ERR_LOOP;
+	if (!ipv6_is_bubble(ipv6) && ipv6[6] != IPV6_NEXTHDR_ICMPV6)
+		return TEREDO_ERR_NOT_ICMP;		/* rule 2 */
+	*act = TEREDO_SERVER_TO_IPV6;
+	v = server_check_source(ipv6, len, saddr, sport, server, act);
+	if (v != TEREDO_OK || *act == TEREDO_SERVER_RS)
+		return v;
+
+	if (teredo_addr_decode(dst, &ta)) {
+		/* to a client of ours, never through another server */
+		if (ta.server != server)
+			return TEREDO_ERR_NOT_FOR_US;
+		if (!teredo_ipv4_is_global(ta.client))
+			return TEREDO_ERR_NONGLOBAL;
+		*act = TEREDO_SERVER_TO_CLIENT;
+		return TEREDO_OK;
+	}
+	/* a bubble is for Teredo nodes only */
+	if (ipv6_is_bubble(ipv6))
+		return TEREDO_ERR_NOT_FOR_US;
+	if (!teredo_ipv6_is_global(dst))
+		return TEREDO_ERR_NONGLOBAL6;
+	return TEREDO_OK;
+}
+
+/* fe80::8000:f227:bec9:1c81 (the cone bit: a server) */
+const u8 teredo_server_ll[16] = {
+	0xfe, 0x80, [8] = 0x80, 0x00, 0xf2, 0x27, 0xbe, 0xc9, 0x1c, 0x81,
+};
+
+size_t teredo_build_ra_reply(u8 *buf, size_t cap,
+			     const struct teredo_ra_reply *r)
+{
+	struct teredo_ra_params p;
+	size_t n = 0, m;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.src, teredo_server_ll, 16);
+	memcpy(p.dst, r->client, 16);
+	put32(p.prefix, TEREDO_PREFIX32);
+	put32(p.prefix + 4, r->server);
+	p.valid_lifetime = 86400;
+	p.preferred_lifetime = 86400;
+	p.autonomous = true;
+	p.mtu = TEREDO_MTU;
+
+	if (r->has_nonce) {
+		n = teredo_build_auth(buf, cap, r->nonce);
+		if (!n)
+			return 0;
+	}
+	m = teredo_build_origin(buf + n, cap - n, r->origin_ip, r->origin_port);
+	if (!m)
+		return 0;
+	n += m;
+	m = teredo_build_ra(buf + n, cap - n, &p);
+	if (!m)
+		return 0;
+	return n + m;
+}
+
+enum teredo_verdict teredo_relay_check(const u8 *ipv6, size_t len,
+				       u32 saddr, u16 sport)
+{
+	const u8 *dst = ipv6 + 24;
+	struct teredo_addr ta;
+
+	if (len < TEREDO_IPV6_HLEN || ipv6[0] >> 4 != 6)
+		return TEREDO_ERR_MALFORMED;
+	if (!teredo_ipv4_is_global(saddr))
+		return TEREDO_ERR_NONGLOBAL;
+	if (!teredo_addr_decode(ipv6 + 8, &ta))
+		return TEREDO_ERR_BAD_SOURCE;
+	if (!teredo_ipv4_is_global(ta.server))
+		return TEREDO_ERR_NONGLOBAL;
+	if (ta.client != saddr || ta.port != sport)
+		return TEREDO_ERR_MAPPING;
+	if (ipv6_is_bubble(ipv6))
+		return TEREDO_OK;
+	if (teredo_is_teredo_addr(dst))
+		return TEREDO_ERR_NOT_FOR_US;
+	if (!teredo_ipv6_is_global(dst))
+		return TEREDO_ERR_NONGLOBAL6;
 	return TEREDO_OK;
 }

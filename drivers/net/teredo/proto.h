@@ -53,6 +53,12 @@ enum teredo_verdict {
 	TEREDO_ERR_MAPPING,	/* Teredo source does not match outer IPv4:port */
 	TEREDO_ERR_LINKLOCAL,	/* link-local where not allowed */
 	TEREDO_ERR_MULTICAST,	/* multicast where not allowed */
+	TEREDO_ERR_LOOP,	/* from one of our own addresses */
+	TEREDO_ERR_NOT_ICMP,	/* server: neither a bubble nor ICMPv6 */
+	TEREDO_ERR_BAD_SOURCE,	/* source address not acceptable here */
+	TEREDO_ERR_NONGLOBAL6,	/* destination not global unicast IPv6 */
+	TEREDO_ERR_BAD_RS,	/* not an acceptable router solicitation */
+	TEREDO_ERR_NOT_FOR_US,	/* destination not served by us */
 };
 
 /* A decoded Teredo address 2001:0:SERVER:FLAGS:~PORT:~CLIENT. */
@@ -160,5 +166,69 @@ enum teredo_verdict teredo_parse_echo_reply(const u8 *ipv6, size_t len,
  * zeroed, the result is the value to store there (big-endian).
  */
 u16 teredo_icmp6_csum(const u8 *ipv6, size_t len);
+
+/*
+ * Server and relay roles (RFC 4380 sections 5.3 and 5.4).  @ipv6 is the
+ * whole IPv6 packet (@len bytes, already checked by teredo_parse_encap),
+ * @saddr/@sport its outer IPv4 source.
+ */
+
+/* Global unicast IPv6: 2000::/3 (RFC 4291), Teredo included. */
+bool teredo_ipv6_is_global(const u8 addr[16]);
+
+/*
+ * A router solicitation a server answers (section 5.3.1 rule 4): ICMPv6
+ * type 133 code 0, hop limit 255, good checksum, from a link-local
+ * source to ff02::2.  TEREDO_ERR_BAD_RS otherwise.
+ */
+enum teredo_verdict teredo_parse_rs(const u8 *ipv6, size_t len);
+/* The RS source has the cone bit: answer from the other address. */
+bool teredo_rs_cone(const u8 *ipv6);
+
+enum teredo_server_action {
+	TEREDO_SERVER_RS,		/* answer with teredo_build_ra_reply() */
+	TEREDO_SERVER_TO_CLIENT,	/* to the destination's mapping, with
+					 * an origin indication of the source */
+	TEREDO_SERVER_TO_IPV6,		/* over native IPv6 */
+};
+
+/*
+ * Section 5.3.1: every check a server applies to a packet from the
+ * outside, in order; @server and @server2 are its own two addresses,
+ * the prefix it serves being 2001:0:@server::/64.  TEREDO_OK with the
+ * action to take, or the reason to drop.
+ */
+enum teredo_verdict teredo_server_check(const u8 *ipv6, size_t len,
+					u32 saddr, u16 sport, u32 server,
+					u32 server2,
+					enum teredo_server_action *act);
+
+/* What a server answers to a router solicitation (section 5.3.2). */
+struct teredo_ra_reply {
+	u32 server;			/* prefix 2001:0:server::/64 */
+	u8 client[16];			/* the RS source: the RA destination */
+	bool has_nonce;			/* the RS had an authentication header */
+	u8 nonce[TEREDO_NONCE_LEN];
+	u32 origin_ip;			/* the RS outer source */
+	u16 origin_port;
+};
+
+/* Link-local source of a server's RA. */
+extern const u8 teredo_server_ll[16];
+/* Longest answer: authentication, origin indication, RA. */
+#define TEREDO_RA_REPLY_MAX	(TEREDO_AUTH_MIN_LEN + TEREDO_ORIGIN_LEN + \
+				 TEREDO_IPV6_HLEN + 16 + 32 + 8)
+/* Authentication (if the RS had one), origin indication and the RA. */
+size_t teredo_build_ra_reply(u8 *buf, size_t cap,
+			     const struct teredo_ra_reply *r);
+
+/*
+ * Section 5.4.2: a relay accepts from the outside only a packet whose
+ * source is a Teredo address embedding the outer source, to a global
+ * native IPv6 destination (bubbles: any destination, they are only
+ * consumed).
+ */
+enum teredo_verdict teredo_relay_check(const u8 *ipv6, size_t len,
+				       u32 saddr, u16 sport);
 
 #endif /* _TEREDO_PROTO_H */

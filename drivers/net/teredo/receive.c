@@ -15,27 +15,13 @@
 
 #include "device.h"
 
-struct teredo_rx {
-	struct teredo_encap enc;
-	__be32 saddr;		/* outer source */
-	u16 sport;
-	bool from_server;
-	struct in6_addr me;
-	__be32 server;
-};
-
-static int teredo_rx_drop(struct teredo_dev *t, struct sk_buff *skb,
+int teredo_rx_drop(struct teredo_dev *t, struct sk_buff *skb,
 			  enum teredo_stat why)
 {
 	teredo_stat_inc(t, why);
 	DEV_STATS_INC(t->dev, rx_dropped);
 	kfree_skb(skb);
 	return 0;
-}
-
-static const u8 *teredo_rx_ipv6(struct sk_buff *skb, const struct teredo_rx *rx)
-{
-	return skb->data + sizeof(struct udphdr) + rx->enc.hdr_len;
 }
 
 /* The server's answer to our RS: the whole packet is needed, linear. */
@@ -122,8 +108,8 @@ static struct teredo_rx_cb *teredo_rx_cb(struct sk_buff *skb)
 	return (struct teredo_rx_cb *)skb->cb;
 }
 
-static void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
-			      unsigned int hdr_len)
+void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
+		       unsigned int hdr_len)
 {
 	struct net_device *dev = t->dev;
 	unsigned int len;
@@ -285,6 +271,12 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 			       &rx.enc);
 	if (v != TEREDO_OK)
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
+	switch (teredo_cfg_mode(t)) {
+	case TEREDO_MODE_SERVER:
+		return teredo_server_rx(t, skb, &rx);
+	case TEREDO_MODE_RELAY:
+		return teredo_relay_rx(t, skb, &rx);
+	}
 
 	rcu_read_lock();
 	server2 = teredo_cfg(t)->server2;

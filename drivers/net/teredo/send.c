@@ -20,7 +20,7 @@ bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb)
 	return true;
 }
 
-static void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
+void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
 			    struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
@@ -52,7 +52,7 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 	}
 }
 
-static void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
+void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 			       const struct in6_addr *dst, __be32 addr, u16 port)
 {
 	u8 buf[TEREDO_IPV6_HLEN];
@@ -94,7 +94,7 @@ bool teredo_peer_usable(struct teredo_peer *p)
 	return ok;
 }
 
-static void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
+void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
 			     enum teredo_stat why)
 {
 	teredo_stat_inc(t, why);
@@ -122,6 +122,13 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	    IPV6_ADDR_LINKLOCAL) {
 		/* the stack's own MLD/ND: nothing to carry them to */
 		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_MULTICAST);
+		return NETDEV_TX_OK;
+	}
+	switch (teredo_cfg_mode(t)) {
+	case TEREDO_MODE_RELAY:
+		return teredo_relay_xmit(t, skb);
+	case TEREDO_MODE_SERVER:	/* clients reach native hosts via relays */
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_NO_ROUTE);
 		return NETDEV_TX_OK;
 	}
 	if (!teredo_tx_authorized(t, skb)) {

@@ -15,7 +15,8 @@
 
 #include "device.h"
 
-int teredo_socket_open(struct teredo_dev *t)
+static int teredo_socket_bind(struct teredo_dev *t, __be32 addr, u16 port,
+			      struct socket __rcu **slot)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
 		.sk_user_data	= t,
@@ -24,39 +25,69 @@ int teredo_socket_open(struct teredo_dev *t)
 	};
 	struct udp_port_cfg cfg = {
 		.family			= AF_INET,
-		.local_ip.s_addr	= teredo_cfg(t)->local,
-		.local_udp_port		= htons(teredo_cfg(t)->port),
+		.local_ip.s_addr	= addr,
+		.local_udp_port		= htons(port),
 		.bind_ifindex		= teredo_cfg(t)->link,
 		.use_udp_checksums	= true,
 	};
 	struct socket *sock;
 	int err;
 
-	ASSERT_RTNL();
 	err = udp_sock_create4(t->net, &cfg, &sock);
 	if (err)
 		return err;
 	sock->sk->sk_mark = teredo_cfg(t)->fwmark;
 	inet_sk(sock->sk)->pmtudisc = IP_PMTUDISC_DONT;
 	setup_udp_tunnel_sock(t->net, sock, &tcfg);
-	rcu_assign_pointer(t->sock, sock);
+	rcu_assign_pointer(*slot, sock);
 	return 0;
+}
+
+/*
+ * A client or a relay binds cfg.local:cfg.port; a server binds port
+ * 3544 on its two addresses, cfg.server and cfg.server2 (default
+ * server + 1), which must be local.
+ */
+int teredo_socket_open(struct teredo_dev *t)
+{
+	const struct teredo_config *cfg = teredo_cfg(t);
+	int err;
+
+	ASSERT_RTNL();
+	if (cfg->mode != TEREDO_MODE_SERVER)
+		return teredo_socket_bind(t, cfg->local, cfg->port, &t->sock);
+	err = teredo_socket_bind(t, cfg->server, TEREDO_PORT, &t->sock);
+	if (err)
+		return err;
+	err = teredo_socket_bind(t, teredo_server2(t), TEREDO_PORT, &t->sock2);
+	if (err)
+		teredo_socket_close(t);
+	return err;
 }
 
 void teredo_socket_close(struct teredo_dev *t)
 {
 	struct socket *sock = rtnl_dereference(t->sock);
+	struct socket *sock2 = rtnl_dereference(t->sock2);
 
-	if (!sock)
+	if (!sock && !sock2)
 		return;
 	RCU_INIT_POINTER(t->sock, NULL);
+	RCU_INIT_POINTER(t->sock2, NULL);
 	synchronize_net();
-	udp_tunnel_sock_release(sock);
+	if (sock)
+		udp_tunnel_sock_release(sock);
+	if (sock2)
+		udp_tunnel_sock_release(sock2);
 }
 
-/* Sends @skb, an IPv6 packet with any Teredo headers, to @daddr:@dport. */
-int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
-		    __be32 daddr, u16 dport)
+/*
+ * Sends @skb, an IPv6 packet with any Teredo headers, to @daddr:@dport,
+ * from the secondary address of a server if @secondary, else from the
+ * device's (primary) socket.
+ */
+int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
+			 struct sk_buff *skb, __be32 daddr, u16 dport)
 {
 	const struct teredo_config *cfg;
 	struct net_device *dev = t->dev;
@@ -67,7 +98,8 @@ int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
 	int err;
 
 	rcu_read_lock_bh();
-	sock = rcu_dereference_bh(t->sock);
+	sock = secondary ? rcu_dereference_bh(t->sock2) :
+			   rcu_dereference_bh(t->sock);
 	if (!sock) {
 		err = -ENOTCONN;
 		goto drop;
@@ -78,8 +110,8 @@ int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
 	cfg = teredo_cfg(t);
 	fl4.flowi4_oif = cfg->link;
 	fl4.flowi4_mark = cfg->fwmark;
-	fl4.saddr = cfg->local;
 	rcu_read_unlock();
+	fl4.saddr = inet_sk(sock->sk)->inet_saddr;	/* bound address */
 	fl4.flowi4_proto = IPPROTO_UDP;
 	fl4.daddr = daddr;
 	fl4.fl4_dport = htons(dport);
@@ -119,8 +151,15 @@ drop:
 	return err;
 }
 
-int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
-			__be32 daddr, u16 dport)
+int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
+		    __be32 daddr, u16 dport)
+{
+	return teredo_udp_send_from(t, false, skb, daddr, dport);
+}
+
+int teredo_udp_send_buf_from(struct teredo_dev *t, bool secondary,
+			     const u8 *buf, size_t len, __be32 daddr,
+			     u16 dport)
 {
 	struct sk_buff *skb;
 
@@ -129,5 +168,11 @@ int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
 		return -ENOMEM;
 	skb_reserve(skb, TEREDO_HEADROOM);
 	skb_put_data(skb, buf, len);
-	return teredo_udp_send(t, skb, daddr, dport);
+	return teredo_udp_send_from(t, secondary, skb, daddr, dport);
+}
+
+int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
+			__be32 daddr, u16 dport)
+{
+	return teredo_udp_send_buf_from(t, false, buf, len, daddr, dport);
 }

@@ -40,6 +40,11 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_UNAUTHORIZED]	= "drop_unauthorized",
 	[TEREDO_STAT_DROP_TX_ERROR]	= "drop_tx_error",
 	[TEREDO_STAT_DROP_RATELIMIT]	= "drop_ratelimit",
+	[TEREDO_STAT_TX_RA]	= "tx_ra",
+	[TEREDO_STAT_DROP_NOT_ICMP]	= "drop_not_icmp",
+	[TEREDO_STAT_DROP_BAD_SOURCE]	= "drop_bad_source",
+	[TEREDO_STAT_DROP_NONGLOBAL_V6]	= "drop_nonglobal_ipv6",
+	[TEREDO_STAT_DROP_BAD_RS]	= "drop_bad_rs",
 };
 
 int teredo_stats_init(struct teredo_dev *t)
@@ -115,6 +120,18 @@ enum teredo_stat teredo_verdict_stat(enum teredo_verdict v)
 		return TEREDO_STAT_DROP_LINKLOCAL;
 	case TEREDO_ERR_MULTICAST:
 		return TEREDO_STAT_DROP_MULTICAST;
+	case TEREDO_ERR_LOOP:
+		return TEREDO_STAT_DROP_LOOP;
+	case TEREDO_ERR_NOT_ICMP:
+		return TEREDO_STAT_DROP_NOT_ICMP;
+	case TEREDO_ERR_BAD_SOURCE:
+		return TEREDO_STAT_DROP_BAD_SOURCE;
+	case TEREDO_ERR_NONGLOBAL6:
+		return TEREDO_STAT_DROP_NONGLOBAL_V6;
+	case TEREDO_ERR_BAD_RS:
+		return TEREDO_STAT_DROP_BAD_RS;
+	case TEREDO_ERR_NOT_FOR_US:
+		return TEREDO_STAT_DROP_NOT_FOR_US;
 	case TEREDO_OK:
 	case TEREDO_ERR_MALFORMED:
 	default:

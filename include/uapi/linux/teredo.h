@@ -190,6 +190,11 @@ enum teredo_stat {
 	TEREDO_STAT_DROP_UNAUTHORIZED,	/* drop_unauthorized: tx mark refused */
 	TEREDO_STAT_DROP_TX_ERROR,	/* drop_tx_error */
 	TEREDO_STAT_DROP_RATELIMIT,	/* drop_ratelimit: bubbles/echo limits */
+	TEREDO_STAT_TX_RA,	/* tx_ra: RAs sent (server) */
+	TEREDO_STAT_DROP_NOT_ICMP,	/* drop_not_icmp: server: not ICMPv6 */
+	TEREDO_STAT_DROP_BAD_SOURCE,	/* drop_bad_source */
+	TEREDO_STAT_DROP_NONGLOBAL_V6,	/* drop_nonglobal_ipv6 */
+	TEREDO_STAT_DROP_BAD_RS,	/* drop_bad_rs: RS not acceptable */
 	__TEREDO_STAT_MAX,
 };
 
