@@ -177,6 +177,42 @@ topo_server_stop() {
 	rm -f "$TOPO_TMP/server.pid"
 }
 
+# Our server in "srv" instead of miredo-server: device ts0 in mode
+# server on the same two addresses (192.0.2.1, 192.0.2.2), the host
+# forwarding IPv6 (echo tests towards native hosts).
+topo_our_server_start() {
+	in_ns srv sysctl -qw net.ipv6.conf.all.forwarding=1
+	in_ns srv ip link add ts0 type teredo || return 1
+	in_ns srv teredo-nl set ts0 mode server server 192.0.2.1 \
+		server2 192.0.2.2 || return 1
+	in_ns srv ip link set ts0 up
+}
+
+# Our relay in "rly" instead of Miredo's: device tr0 in mode relay,
+# 2001::/32 routed into it, the host forwarding IPv6.
+topo_our_relay_start() {
+	in_ns rly sysctl -qw net.ipv6.conf.all.forwarding=1
+	in_ns rly ip link add tr0 type teredo || return 1
+	in_ns rly teredo-nl set tr0 mode relay "$@" || return 1
+	in_ns rly ip link set tr0 up || return 1
+	in_ns rly ip -6 route add 2001::/32 dev tr0
+}
+
+# topo_stat NS DEV COUNTER: one "ethtool -S" counter of DEV in NS.
+topo_stat() {
+	in_ns "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
+}
+
+# topo_wait_miredo N [SECONDS]: the miredo client in cN has its address.
+topo_wait_miredo() {
+	local end=$((SECONDS + ${2:-30}))
+	while [ $SECONDS -lt $end ]; do
+		[ -n "$(topo_global_addr c"$1" mteredo 2>/dev/null)" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
 # A miredo relay (cone) in "rly".
 topo_relay_start() {
 	cat > "$TOPO_TMP/relay.conf" <<-EOF

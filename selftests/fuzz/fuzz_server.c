@@ -55,7 +55,7 @@ static void check_server(const u8 *pkt, size_t len, u32 saddr, u16 sport,
 		INVARIANT(teredo_addr_decode(pkt + 24, &ta));
 		INVARIANT(ta.server == server);
 		INVARIANT(teredo_ipv4_is_global(ta.client));
-		INVARIANT(!ll(pkt + 8));
+		INVARIANT(!ll(pkt + 8) || (!pkt[4] && !pkt[5] && pkt[6] == 59));
 		break;
 	case TEREDO_SERVER_TO_IPV6:
 		INVARIANT(teredo_ipv6_is_global(pkt + 24));

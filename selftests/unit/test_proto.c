@@ -987,6 +987,13 @@ static void server_rules(void)
 	n = teredo_build_bubble(b, sizeof(b), native_peer, cli);
 	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act), TEREDO_OK);
 	CHECK_EQ(act, TEREDO_SERVER_TO_CLIENT);
+	/* Miredo's indirect bubbles come from link-local addresses */
+	n = teredo_build_bubble(b, sizeof(b), rs_src, cli);
+	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act), TEREDO_OK);
+	CHECK_EQ(act, TEREDO_SERVER_TO_CLIENT);
+	n = teredo_build_bubble(b, sizeof(b), rs_src, foreign);
+	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act),
+		 TEREDO_ERR_BAD_SOURCE);
 	/* rule 7: anything else */
 	n = teredo_build_bubble(b, sizeof(b), native_peer, foreign);
 	CHECK_EQ(srv(b, n, IP4(192, 0, 2, 130), 999, &act),

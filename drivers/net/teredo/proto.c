@@ -568,9 +568,9 @@ static enum teredo_verdict server_check_source(const u8 *ipv6, size_t len,
 	const u8 *src = ipv6 + 8, *dst = ipv6 + 24;
 	struct teredo_addr ta;
 
-	if (teredo_ipv6_is_linklocal(src)) {
-		/* rule 4: only router solicitations to ff02::2 */
-		if (ipv6_is_bubble(ipv6) || memcmp(dst, all_routers, 16) != 0 ||
+	if (teredo_ipv6_is_linklocal(src) && !ipv6_is_bubble(ipv6)) {
+		/* rule 4: router solicitations to ff02::2, nothing else */
+		if (memcmp(dst, all_routers, 16) != 0 ||
 		    len < TEREDO_IPV6_HLEN + 1 ||
 		    ipv6[TEREDO_IPV6_HLEN] != ICMPV6_ROUTER_SOLICIT)
 			return TEREDO_ERR_BAD_SOURCE;
@@ -585,9 +585,13 @@ static enum teredo_verdict server_check_source(const u8 *ipv6, size_t len,
 			return TEREDO_ERR_MAPPING;
 		return TEREDO_OK;
 	}
-	/* rule 6: a native source, only towards one of our clients */
-	if (!teredo_ipv6_is_global(src) || !teredo_addr_decode(dst, &ta) ||
-	    ta.server != server)
+	/*
+	 * Rule 6: any other source, only towards one of our clients.  A
+	 * link-local one only in a bubble: Miredo's relays and clients
+	 * send their indirect bubbles from their link-local address.
+	 */
+	if ((!teredo_ipv6_is_global(src) && !teredo_ipv6_is_linklocal(src)) ||
+	    !teredo_addr_decode(dst, &ta) || ta.server != server)
 		return TEREDO_ERR_BAD_SOURCE;
 	return TEREDO_OK;
 }

@@ -100,6 +100,8 @@ static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
 
 	teredo_addr_decode(teredo_rx_ipv6(skb, rx) + 24, &ta);
 	__skb_pull(skb, sizeof(struct udphdr) + rx->enc.hdr_len);
+	/* a checksum left to complete would land in our origin indication */
+	skb->ip_summed = CHECKSUM_NONE;
 	if (skb_cow_head(skb, TEREDO_HEADROOM + TEREDO_ORIGIN_LEN))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_TX_ERROR);
 	origin = skb_push(skb, TEREDO_ORIGIN_LEN);
