@@ -186,10 +186,12 @@ enum teredo_verdict teredo_parse_rs(const u8 *ipv6, size_t len);
 bool teredo_rs_cone(const u8 *ipv6);
 
 enum teredo_server_action {
-	TEREDO_SERVER_RS,		/* answer with teredo_build_ra_reply() */
-	TEREDO_SERVER_TO_CLIENT,	/* to the destination's mapping, with
-					 * an origin indication of the source */
-	TEREDO_SERVER_TO_IPV6,		/* over native IPv6 */
+	/* answer with teredo_build_ra_reply() */
+	TEREDO_SERVER_RS,
+	/* to the destination's mapping, origin indication of the source */
+	TEREDO_SERVER_TO_CLIENT,
+	/* over native IPv6 */
+	TEREDO_SERVER_TO_IPV6,
 };
 
 /*

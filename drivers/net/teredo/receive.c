@@ -16,7 +16,7 @@
 #include "device.h"
 
 int teredo_rx_drop(struct teredo_dev *t, struct sk_buff *skb,
-			  enum teredo_stat why)
+		   enum teredo_stat why)
 {
 	teredo_stat_inc(t, why);
 	DEV_STATS_INC(t->dev, rx_dropped);

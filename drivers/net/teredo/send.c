@@ -21,7 +21,7 @@ bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb)
 }
 
 void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
-			    struct sk_buff *skb)
+		     struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
 	__be32 addr;
@@ -53,7 +53,7 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 }
 
 void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
-			       const struct in6_addr *dst, __be32 addr, u16 port)
+			const struct in6_addr *dst, __be32 addr, u16 port)
 {
 	u8 buf[TEREDO_IPV6_HLEN];
 	size_t len;
@@ -95,7 +95,7 @@ bool teredo_peer_usable(struct teredo_peer *p)
 }
 
 void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
-			     enum teredo_stat why)
+		      enum teredo_stat why)
 {
 	teredo_stat_inc(t, why);
 	DEV_STATS_INC(t->dev, tx_dropped);
