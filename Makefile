@@ -5,7 +5,7 @@
 #   make                 module + tools for KVER (default: running kernel,
 #                        else the newest installed Debian headers)
 #   make check           every test, in QEMU guests on 6.1 and 6.12
-#   make demo            watch two NATed clients qualify and ping
+#   make demo            two NATed clients, our server and relay, no Miredo
 #   make unit fuzz bench checkpatch sparse install dkms-install clean
 #
 # Options: KVER=, KDIR=, KERNELS="6.1 6.12", TESTS=name, QEMU_ACCEL=kvm,
