@@ -19,7 +19,7 @@ require_module teredo
 say() { printf '\n=== %s\n' "$*"; }
 
 say "topology: our server 192.0.2.1+.2, our relay 192.0.2.130, native host 2001:db8:2::2,"
-say "          NAT 1 198.51.100.1, NAT 2 203.0.113.1 (no Miredo)"
+echo "          NAT 1 198.51.100.1, NAT 2 203.0.113.1 (no Miredo)"
 topo_build 2
 topo_our_server_start || fail_all "cannot start our server"
 topo_our_relay_start || fail_all "cannot start our relay"

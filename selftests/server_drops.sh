@@ -20,6 +20,18 @@ require_cmd ethtool nft python3
 require_module teredo
 
 topo_build 0
+# a server needs its own address, local, and two different ones
+in_ns srv ip link add ts1 type teredo
+out=$(in_ns srv teredo-nl set ts1 mode server 2>&1)
+check "mode server without an address refused: $out" \
+	grep -q "a server needs its own address" <<< "$out"
+out=$(in_ns srv teredo-nl set ts1 mode server server 192.0.2.1 server2 192.0.2.1 2>&1)
+check "mode server with twice the same address refused: $out" \
+	grep -q "two different addresses" <<< "$out"
+in_ns srv teredo-nl set ts1 mode server server 198.51.100.200
+check "a server on addresses that are not local does not come up" \
+	bash -c "! ip netns exec $(ns srv) ip link set ts1 up 2>/dev/null"
+in_ns srv ip link del ts1
 check "our server up" topo_our_server_start
 
 cat > "$TOPO_TMP/forge.py" <<'PY'
