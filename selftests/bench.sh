@@ -24,26 +24,37 @@
 # speed (iperf3 -u -l 64 -b 0), counting what reaches h6 (its eth0 RX
 # counter) and the guest's CPU time (/proc/stat) per UDP packet and per
 # TCP byte delivered.
+# Scale (if teredo-gen is built): the teredo configuration's t0 grows to
+# 1k, 100k and 1M peers (time, unreclaimable slab before/after, bytes per
+# peer) with a UDP run to h6 at each size (the per-packet lookup cost with
+# N others present); then TCP to h6 idle vs. under a flood of bubbles
+# from 1M spoofed sources (max-peers back at its default), 3 pairs.
 # selftests/bench_report.py prints the medians and the ratios and writes
 # bench.json to $BENCH_OUT.  Missed targets are reported, not failed;
 # the exit status is 1 only if a configuration could not be measured.
 #
-# Environment: BENCH_TIME (10), BENCH_REPS (5), BENCH_RELAY (miredo, or
+# Environment: BENCH_TIME (10), BENCH_REPS (3), BENCH_RELAY (miredo, or
 # teredo: our relay), BENCH_CONFIGS ("teredo sit+fou miredo"), BENCH_OUT,
 # BENCH_PROFILE=1 (then one more UDP run per configuration under perf,
-# its top symbols printed and kept in profile-CFG-udp64.txt).
+# its top symbols printed and kept in profile-CFG-udp64.txt),
+# BENCH_SCALE=0 (no scale part; it needs teredo-gen from selftests/tools),
+# BENCH_SCALE_PEERS ("1000 100000 1000000"), BENCH_FLOOD (1000000).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/topo.sh"
 
 BENCH_TIME=${BENCH_TIME:-10}
-BENCH_REPS=${BENCH_REPS:-5}
+BENCH_REPS=${BENCH_REPS:-3}
 BENCH_RELAY=${BENCH_RELAY:-miredo}
 BENCH_CONFIGS=${BENCH_CONFIGS:-teredo sit+fou miredo}
 BENCH_OUT=${BENCH_OUT:-/run/vm/results}
 BENCH_TMP=$(mktemp -d /tmp/bench.XXXXXX)
 BENCH_H6=2001:db8:2::2
+BENCH_SCALE_PEERS=${BENCH_SCALE_PEERS:-1000 100000 1000000}
+BENCH_FLOOD=${BENCH_FLOOD:-1000000}
+BENCH_MAX_PEERS=1048576
+BENCH_ME=""
 BENCH_FAILED=""
 BENCH_CFG=""
 
@@ -166,7 +177,9 @@ bench_setup() {
 	teredo)
 		topo_server_start
 		bench_step "starting the $BENCH_RELAY relay" bench_relay "$BENCH_RELAY" || return 1
-		bench_step "creating t0" topo_teredo 1 t0 || return 1
+		# (a fixed port and room for the scale part's peers)
+		bench_step "creating t0" topo_teredo 1 t0 port $BENCH_PORT \
+			max-peers $BENCH_MAX_PEERS || return 1
 		bench_step "qualifying" topo_wait_state 1 t0 qualified 30 || return 1
 		;;
 	sit+fou)
@@ -204,11 +217,12 @@ bench_rx() {
 	ip -n "$(ns h6)" -s link show eth0 | awk 'f { print $2; exit } /RX:/ { f = 1 }'
 }
 
-# bench_run CFG REP KIND: one iperf3 run, recorded in $BENCH_TMP/runs.
+# bench_run CFG REP KIND [SET]: one iperf3 run, recorded in
+# $BENCH_TMP/SET (default: runs).
 bench_run() {
-	local cfg=$1 rep=$2 kind=$3 f cpu0 cpu1 rx0 rx1 rc args
+	local cfg=$1 rep=$2 kind=$3 set=${4:-runs} f cpu0 cpu1 rx0 rx1 rc args
 	bench_use "$cfg"
-	f=$BENCH_TMP/$TOPO-$rep-$kind
+	f=$BENCH_TMP/$TOPO-$set-$rep-$kind
 	case $kind in
 	tcp)	args=(-t "$BENCH_TIME") ;;
 	udp64)	args=(-u -l 64 -b 0 -t "$BENCH_TIME") ;;
@@ -220,12 +234,80 @@ bench_run() {
 	rc=$?
 	cpu1=$(bench_cpu)
 	rx1=$(bench_rx)
-	echo "$cfg $rep $kind $rc $rx0 $rx1 $cpu0 $cpu1 $f.json" >> "$BENCH_TMP/runs"
+	echo "$cfg $rep $kind $rc $rx0 $rx1 $cpu0 $cpu1 $f.json" >> "$BENCH_TMP/$set"
 	# (the figures come from iperf3's JSON at the end: a python3 start
 	# per run costs seconds under TCG)
-	printf '  %-13s rep %d %-5s %s packets at h6, iperf3 status %d\n' \
-		"$cfg" "$rep" "$kind" $((rx1 - rx0)) "$rc"
+	printf '  %-13s %-7s %-5s %s packets at h6, iperf3 status %d\n' \
+		"$cfg" "$([ "$set" = runs ] && echo "rep $rep" || echo "$set")" "$kind" \
+		$((rx1 - rx0)) "$rc"
 }
+
+# --- scale: the peer table of our client -------------------------------------
+# teredo-gen (selftests/tools) sends valid direct bubbles from many spoofed
+# Teredo sources, each making one peer, over c1's loopback to t0's port.
+BENCH_PORT=3545
+
+bench_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+bench_unreclaimable_kb() {
+	sync
+	echo 2 > /proc/sys/vm/drop_caches
+	awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo
+}
+
+bench_peers() { topo_show 1 t0 peers; }
+
+# bench_gen ARGS...: teredo-gen to t0 from c1.
+bench_gen() {
+	in_ns c1 teredo-gen -d 10.0.1.2:$BENCH_PORT -m "$BENCH_ME" "$@"
+}
+
+# bench_scale: for each N of $BENCH_SCALE_PEERS, grow the table to N peers
+# (time, slab memory, bytes per peer), then a UDP run to the native host
+# with the N others present (the per-packet lookup cost).  Lines of
+# $BENCH_TMP/scale: N PEERS_PRESENT MS KB0 KB1.
+bench_scale() {
+	local n have=0 kb0 kb1 t0 ms peers
+	bench_use teredo
+	BENCH_ME=$(topo_show 1 t0 address)
+	kb0=$(bench_unreclaimable_kb)
+	for n in $BENCH_SCALE_PEERS; do
+		t0=$(bench_ms)
+		bench_gen -o "$have" -n $((n - have)) 2>> "$BENCH_TMP/gen.log"
+		wait_for "[ \"\$(bench_peers)\" -ge $n ]" 30
+		ms=$(($(bench_ms) - t0))
+		have=$n
+		kb1=$(bench_unreclaimable_kb)
+		peers=$(bench_peers)
+		echo "$n $peers $ms $kb0 $kb1" >> "$BENCH_TMP/scale"
+		printf '  %-8s peers: %s present after %d ms, slab +%d kB\n' "$n" "$peers" "$ms" \
+			$((kb1 - kb0))
+		bench_run teredo "$n" udp64 lookup
+	done
+}
+
+# bench_flood: the legitimate TCP flow (c1 -> h6) idle, then while
+# teredo-gen floods t0 with bubbles from $BENCH_FLOOD spoofed sources;
+# three times, interleaved.  t0 is back to the default max-peers first.
+bench_flood() {
+	local rep pid
+	bench_use teredo
+	in_ns c1 teredo-nl set t0 max-peers 65536 > /dev/null
+	in_ns c1 teredo-nl flush t0 > /dev/null
+	in_ns c1 ping -c 2 -W 5 "$BENCH_H6" > /dev/null 2>&1
+	for rep in 1 2 3; do
+		bench_run teredo "$rep" tcp idle
+		# enough rounds to outlast the run; killed after it
+		bench_gen -o 2000000 -n "$BENCH_FLOOD" -r 1000 2>> "$BENCH_TMP/gen.log" &
+		pid=$!
+		bench_run teredo "$rep" tcp flood
+		kill "$pid" 2> /dev/null
+		wait "$pid" 2> /dev/null
+		echo "  flood: peers $(bench_peers), $(in_ns c1 ethtool -S t0 |
+			awk '$1 ~ /^(peers_evicted|drop_peers_full):$/ { printf "%s %s ", $1, $2 }')"
+	done
+}
+
 
 say "kernel $(uname -r), $(nproc) vCPU(s); ${BENCH_TIME} s per run, $BENCH_REPS repetitions"
 say "relay of the teredo configuration: $BENCH_RELAY"
@@ -278,6 +360,17 @@ bench_profile() {
 	} | tee "$BENCH_OUT/profile-$3.txt"
 }
 
+if [ "${BENCH_SCALE:-1}" = 1 ] && [[ " $configs " = *" teredo "* ]]; then
+	if command -v teredo-gen > /dev/null; then
+		say "scale: peer table of our client ($BENCH_SCALE_PEERS peers)"
+		bench_scale
+		say "scale: a legitimate TCP flow under a flood of $BENCH_FLOOD spoofed sources"
+		bench_flood
+	else
+		say "scale: skipped, no teredo-gen (selftests/tools) in the build"
+	fi
+fi
+
 mkdir -p "$BENCH_OUT"
 if [ -n "${BENCH_PROFILE:-}" ] && command -v perf > /dev/null; then
 	for cfg in $configs; do
@@ -288,6 +381,8 @@ fi
 say "results (medians of $BENCH_REPS)"
 mkdir -p "$BENCH_OUT"
 python3 "$HERE/bench_report.py" --runs "$BENCH_TMP/runs" --json "$BENCH_OUT/bench.json" \
+	--scale "$BENCH_TMP/scale" --lookup "$BENCH_TMP/lookup" \
+	--idle "$BENCH_TMP/idle" --flood "$BENCH_TMP/flood" --flood-sources "$BENCH_FLOOD" \
 	--kernel "$(uname -r)" --cpus "$(nproc)" --time "$BENCH_TIME" --reps "$BENCH_REPS" \
 	--relay "$BENCH_RELAY" --failed "$BENCH_FAILED" | tee "$BENCH_OUT/bench.txt"
 # The raw material: each run's line and iperf3's JSON.

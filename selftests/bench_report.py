@@ -59,7 +59,11 @@ def one_run(kind, doc, rx):
 
 def parse_runs(path):
     runs = []
-    with open(path) as f:
+    try:
+        f = open(path)
+    except OSError:
+        return runs
+    with f:
         for line in f:
             w = line.split()
             if len(w) < 11:
@@ -116,6 +120,91 @@ def ratio(runs, metric, a, b):
     return med(per)
 
 
+def scale_figures(args):
+    """The peer table: growth, memory, lookup cost, flood."""
+    out = {}
+    rows = []
+    try:
+        with open(args.scale) as f:
+            for line in f:
+                w = line.split()
+                if len(w) == 5:
+                    n, present, ms, kb0, kb1 = (int(x) if x.isdigit() else 0
+                                                for x in w)
+                    rows.append({"peers_wanted": n, "peers_present": present,
+                                 "ms": ms, "slab_kb_before": kb0,
+                                 "slab_kb_after": kb1,
+                                 "bytes_per_peer": (kb1 - kb0) * 1024 / present
+                                 if present else None})
+    except (OSError, TypeError):
+        pass
+    lookup = parse_runs(args.lookup) if args.lookup else []
+    for r in rows:
+        for run in lookup:
+            if run["rep"] == r["peers_wanted"]:
+                r["udp64_kpps"] = run.get("udp64_kpps")
+                r["cpu_us_per_pkt_udp64"] = run.get("cpu_us_per_pkt_udp64")
+    if rows:
+        out["peer_table"] = rows
+    idle = parse_runs(args.idle) if args.idle else []
+    flood = parse_runs(args.flood) if args.flood else []
+    per = []
+    for a in idle:
+        for b in flood:
+            if a["rep"] == b["rep"] and a.get("tcp_mbit_s") and \
+               b.get("tcp_mbit_s") is not None:
+                per.append(b["tcp_mbit_s"] / a["tcp_mbit_s"])
+    if idle or flood:
+        out["flood"] = {"sources": args.flood_sources,
+                        "idle_tcp_mbit_s": med([r.get("tcp_mbit_s")
+                                                for r in idle]),
+                        "flood_tcp_mbit_s": med([r.get("tcp_mbit_s")
+                                                 for r in flood]),
+                        "ratio": med(per), "runs": idle + flood}
+    return out
+
+
+def print_scale(sc):
+    rows = sc.get("peer_table")
+    if rows:
+        print("peer table      present  time ms  slab +kB  bytes/peer"
+              "  UDP64 kpps  CPU us/pkt")
+        for r in rows:
+            print("%-13d %9d %8d %9d %11s %11s %11s" % (
+                r["peers_wanted"], r["peers_present"], r["ms"],
+                r["slab_kb_after"] - r["slab_kb_before"],
+                fmt(r["bytes_per_peer"], ".0f"),
+                fmt(r.get("udp64_kpps"), ".2f"),
+                fmt(r.get("cpu_us_per_pkt_udp64"), ".1f")))
+    fl = sc.get("flood")
+    if fl:
+        print("flood of %s sources: legit TCP %s Mb/s idle, %s Mb/s flooded,"
+              " ratio %s" % (fl["sources"], fmt(fl["idle_tcp_mbit_s"], ".1f"),
+                             fmt(fl["flood_tcp_mbit_s"], ".1f"),
+                             fmt(fl["ratio"], ".2f")))
+
+
+def scale_targets(sc):
+    t = []
+    rows = sc.get("peer_table") or []
+    bpp = [r["bytes_per_peer"] for r in rows
+           if r["bytes_per_peer"] is not None and r["peers_present"] >= 1000]
+    if bpp:
+        worst = max(bpp)
+        t.append({"metric": "bytes_per_peer", "target": 256,
+                  "measured": worst, "met": worst <= 256})
+    cost = [r.get("cpu_us_per_pkt_udp64") for r in rows]
+    if len(cost) >= 2 and cost[0] and cost[-1] is not None:
+        growth = cost[-1] / cost[0]
+        t.append({"metric": "lookup cost largest/smallest table",
+                  "target": 1.1, "measured": growth, "met": growth <= 1.1})
+    fl = sc.get("flood") or {}
+    if fl.get("ratio") is not None:
+        t.append({"metric": "legit TCP under flood / idle", "target": 0.8,
+                  "measured": fl["ratio"], "met": fl["ratio"] >= 0.8})
+    return t
+
+
 def fmt(v, spec):
     return "n/a" if v is None else format(v, spec)
 
@@ -160,6 +249,14 @@ def report(args):
         print("target %s %s >= %.1f: %s (%s)" % (
             t["ratio"], t["metric"], t["target"], fmt(t["measured"], ".2f"),
             state))
+    sc = scale_figures(args)
+    print_scale(sc)
+    for t in scale_targets(sc):
+        state = {True: "met", False: "MISSED"}[t["met"]]
+        print("target %s %s %s: %s (%s)" % (
+            t["metric"], ">=" if t["metric"].startswith("legit") else "<=",
+            t["target"], fmt(t["measured"], ".2f"), state))
+        targets.append(t)
     failed = args.failed.split()
     if failed:
         print("not measured (setup failed): " + " ".join(failed))
@@ -168,7 +265,7 @@ def report(args):
            "kernel": args.kernel, "vcpus": args.cpus,
            "seconds_per_run": args.time, "repetitions": args.reps,
            "teredo_relay": args.relay, "configs": cfgs, "ratios": ratios,
-           "targets": targets, "not_measured": failed}
+           "targets": targets, "not_measured": failed, "scale": sc}
     with open(args.json, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -185,6 +282,11 @@ def main():
     p.add_argument("--reps", type=int, default=0)
     p.add_argument("--relay", default="miredo")
     p.add_argument("--failed", default="")
+    p.add_argument("--scale")
+    p.add_argument("--lookup")
+    p.add_argument("--idle")
+    p.add_argument("--flood")
+    p.add_argument("--flood-sources", default="")
     args = p.parse_args()
     if args.one:
         kind, path, rx = args.one
