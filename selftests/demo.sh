@@ -22,6 +22,7 @@ say "topology: our server 192.0.2.1+.2, our relay 192.0.2.130, native host 2001:
 echo "          NAT 1 198.51.100.1, NAT 2 203.0.113.1 (no Miredo)"
 topo_build 2
 topo_our_server_start || fail_all "cannot start our server"
+# shellcheck disable=SC2119 # no extra relay settings
 topo_our_relay_start || fail_all "cannot start our relay"
 in_ns srv teredo-nl show ts0 | sed -n '1,3p'
 in_ns rly teredo-nl show tr0 | sed -n '1,3p'
