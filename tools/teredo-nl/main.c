@@ -34,7 +34,7 @@ static const char usage_text[] =
 "                 [refresh SECONDS|auto]\n"
 "                 [allow MARK[/MASK]]... [allow none] [rxmark MARK]\n"
 "                 [policy client|enterprise] [dormant-timeout SECONDS]\n"
-"                 [max-peers N]\n"
+"                 [max-peers N] [local-discovery on|off]\n"
 "       teredo-nl [-j] peers DEV\n"
 "       teredo-nl qualify DEV\n"
 "       teredo-nl flush DEV\n"
@@ -225,6 +225,9 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 	}
 	if (s & TNL_SET_REFRESH_AUTO)
 		put_u8(nl, nlh, TEREDO_A_REFRESH_AUTO, 1, "refresh");
+	if (s & TNL_SET_LOCAL_DISC)
+		put_u8(nl, nlh, TEREDO_A_LOCAL_DISCOVERY, req->local_discovery,
+		       "local-discovery");
 	if (s & TNL_SET_MARKS)
 		put_marks(nl, nlh, req);
 	if (s & TNL_SET_RXMARK)

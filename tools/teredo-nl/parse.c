@@ -219,6 +219,7 @@ static const struct set_key set_keys[] = {
 	{ "port", TNL_SET_PORT },
 	{ "fwmark", TNL_SET_FWMARK },
 	{ "refresh", TNL_SET_REFRESH },
+	{ "local-discovery", TNL_SET_LOCAL_DISC },
 	{ "allow", TNL_SET_MARKS },
 	{ "rxmark", TNL_SET_RXMARK },
 	{ "policy", TNL_SET_POLICY },
@@ -278,6 +279,13 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 		return 0;
 	case TNL_SET_MARKS:
 		return parse_allow(val, req, err, errlen);
+	case TNL_SET_LOCAL_DISC:
+		if (strcmp(val, "on") && strcmp(val, "off"))
+			return fail(err, errlen,
+				    "local-discovery: \"%s\" is not on or off",
+				    val);
+		req->local_discovery = !strcmp(val, "on");
+		return 0;
 	case TNL_SET_REFRESH:
 		if (!strcmp(val, "auto")) {
 			req->set &= ~TNL_SET_REFRESH;

@@ -37,6 +37,7 @@ enum {
 	TNL_SET_DORMANT		= 1 << 9,
 	TNL_SET_MAX_PEERS	= 1 << 10,
 	TNL_SET_REFRESH_AUTO	= 1 << 11,	/* "refresh auto" */
+	TNL_SET_LOCAL_DISC	= 1 << 12,
 };
 
 #define TNL_NAME_MAX 256
@@ -64,6 +65,7 @@ struct tnl_req {
 	uint32_t rxmark;
 	uint32_t dormant_timeout;
 	uint32_t max_peers;
+	uint8_t local_discovery;
 	unsigned int n_marks;
 	struct {
 		uint32_t mark;

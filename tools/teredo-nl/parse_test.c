@@ -163,6 +163,12 @@ static void test_set(void)
 	check(!parse_line("set t0 refresh 20", &r, err) &&
 	      r.set == TNL_SET_REFRESH && r.refresh == 20,
 	      "refresh SECONDS unchanged");
+	check(!parse_line("set t0 local-discovery on", &r, err) &&
+	      r.set == TNL_SET_LOCAL_DISC && r.local_discovery == 1,
+	      "local-discovery on");
+	check(!parse_line("set t0 local-discovery off", &r, err) &&
+	      r.set == TNL_SET_LOCAL_DISC && r.local_discovery == 0,
+	      "local-discovery off");
 }
 
 int main(void)
@@ -197,6 +203,7 @@ int main(void)
 	expect_usage("set t0 refresh auto refresh 5", "given twice");
 	expect_usage("set t0 refresh 5 refresh auto", "given twice");
 	expect_usage("set t0 refresh automatic", "refresh: invalid number");
+	expect_usage("set t0 local-discovery yes", "not on or off");
 	expect_usage("set t0 allow 1 allow 2 allow 3 allow 4 allow 5 allow 6 "
 		     "allow 7 allow 8 allow 9 allow 10 allow 11 allow 12 allow 13 "
 		     "allow 14 allow 15 allow 16 allow 17", "at most 16");

@@ -105,6 +105,7 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    get_fixed(tb[TEREDO_A_FWMARK], &d->fwmark, 4) ||
 	    get_fixed(tb[TEREDO_A_REFRESH], &d->refresh, 4) ||
 	    get_fixed(tb[TEREDO_A_REFRESH_AUTO], &d->refresh_auto, 1) ||
+	    get_fixed(tb[TEREDO_A_LOCAL_DISCOVERY], &d->local_discovery, 1) ||
 	    get_fixed(tb[TEREDO_A_REFRESH_DETERMINED], &d->refresh_determined,
 		      4) ||
 	    get_fixed(tb[TEREDO_A_RXMARK], &d->rxmark, 4) ||
@@ -280,6 +281,7 @@ static void print_dev_json(FILE *f, const struct tnl_dev *d)
 		  &first);
 	json_knum(f, "dormant_timeout", d->dormant_timeout, &first);
 	json_knum(f, "max_peers", d->max_peers, &first);
+	json_kbool(f, "local_discovery", d->local_discovery, &first);
 	json_key(f, "allowed_marks", &first);
 	fputc('[', f);
 	for (i = 0; i < d->n_marks; i++) {
@@ -327,6 +329,8 @@ static void print_dev_text(FILE *f, const struct tnl_dev *d)
 			d->refresh_determined);
 	else if (d->refresh_auto)
 		fputs("\trefresh auto: determining\n", f);
+	if (d->local_discovery)
+		fputs("\tlocal-discovery on\n", f);
 	for (i = 0; i < d->n_marks; i++)
 		fprintf(f, "\tallow 0x%x/0x%x\n", d->marks[i].mark,
 			d->marks[i].mask);

@@ -252,6 +252,7 @@ static int teredo_client_dad(struct teredo_dev *t)
 	}
 	teredo_client_set_state(t, TEREDO_STATE_QUALIFIED);
 	teredo_rdet_kick(t);
+	teredo_ld_tick(t, new);
 	return 0;
 }
 
@@ -348,6 +349,8 @@ void teredo_client_start(struct teredo_dev *t)
 	c->use_secondary = false;
 	spin_unlock_bh(&c->lock);
 	teredo_rdet_start(t);
+	if (teredo_ld_start(t))
+		netdev_warn(t->dev, "local discovery: cannot listen on 224.0.0.253:3544\n");
 	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
 }
 
@@ -363,6 +366,7 @@ void teredo_client_stop(struct teredo_dev *t)
 	c->ra_pending = false;
 	spin_unlock_bh(&c->lock);
 	cancel_delayed_work_sync(&c->work);
+	teredo_ld_stop(t);
 	teredo_client_unqualify(t, netif_running(t->dev));
 	teredo_client_set_state(t, TEREDO_STATE_OFFLINE);
 }

@@ -387,6 +387,7 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 	old = rtnl_dereference(t->cfg);
 	resock = teredo_socket_changed(&old->c, cfg);
 	requalify = resock || old->c.server != cfg->server ||
+		    old->c.local_discovery != cfg->local_discovery ||
 		    old->c.server2 != cfg->server2 || old->c.mode != cfg->mode;
 	if (!(dev->flags & IFF_UP)) {
 		rcu_assign_pointer(t->cfg, n);

@@ -85,6 +85,9 @@ struct teredo_peer {
 	u16 mapped_port;
 	bool trusted;
 	bool relay;			/* native peer reached via a relay */
+	bool local;			/* found on our LAN (5.2.8) at: */
+	__be32 local_addr;
+	u16 local_port;
 	bool dead;
 	unsigned long created;
 	unsigned long last_rx;
@@ -187,6 +190,9 @@ struct teredo_client {
 	unsigned long next_refresh;
 	struct delayed_work work;
 	struct teredo_rdet rdet;
+	/* local discovery (discovery.c): socket under RTNL, work reads */
+	struct socket *ld_sock;
+	unsigned long ld_next;		/* next discovery bubble */
 };
 
 /*
@@ -279,6 +285,16 @@ static inline u32 teredo_cfg_refresh(const struct teredo_dev *t)
 	return v;
 }
 
+static inline bool teredo_cfg_local_discovery(const struct teredo_dev *t)
+{
+	bool v;
+
+	rcu_read_lock();
+	v = teredo_cfg(t)->local_discovery;
+	rcu_read_unlock();
+	return v;
+}
+
 static inline bool teredo_cfg_refresh_auto(const struct teredo_dev *t)
 {
 	bool v;
@@ -326,6 +342,7 @@ struct teredo_rx {
 	__be32 saddr;		/* outer source */
 	u16 sport;
 	bool from_server;
+	bool local;		/* non-global source: a local peer? (5.2.8) */
 	struct in6_addr me;
 	__be32 server;
 };
@@ -385,6 +402,11 @@ void teredo_rdet_stop(struct teredo_dev *t);
 void teredo_rdet_kick(struct teredo_dev *t);
 u32 teredo_rdet_refresh(struct teredo_dev *t);
 u32 teredo_rdet_result(struct teredo_dev *t);
+
+/* discovery.c: section 5.2.8 */
+int teredo_ld_start(struct teredo_dev *t);
+void teredo_ld_stop(struct teredo_dev *t);
+void teredo_ld_tick(struct teredo_dev *t, bool new_address);
 
 /* addr.c: the address and routes, through the IPv6 stack's own RA path */
 void teredo_addr_dev_init(struct net_device *dev);

@@ -79,6 +79,7 @@ static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
 							&teredo_max_peers_range),
 	[TEREDO_A_PEER]		= NLA_POLICY_NESTED(teredo_peer_policy),
 	[TEREDO_A_REFRESH_AUTO]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[TEREDO_A_LOCAL_DISCOVERY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 enum teredo_mcgrp {
@@ -194,7 +195,8 @@ static int teredo_nl_put_config(struct sk_buff *skb,
 	    nla_put_u8(skb, TEREDO_A_POLICY, cfg->policy) ||
 	    nla_put_u32(skb, TEREDO_A_DORMANT_TIMEOUT, cfg->dormant_timeout) ||
 	    nla_put_u32(skb, TEREDO_A_MAX_PEERS, cfg->max_peers) ||
-	    nla_put_u8(skb, TEREDO_A_REFRESH_AUTO, cfg->refresh_auto))
+	    nla_put_u8(skb, TEREDO_A_REFRESH_AUTO, cfg->refresh_auto) ||
+	    nla_put_u8(skb, TEREDO_A_LOCAL_DISCOVERY, cfg->local_discovery))
 		return -EMSGSIZE;
 	return teredo_nl_put_marks(skb, cfg);
 }
@@ -418,6 +420,9 @@ static int teredo_nl_parse_config(struct nlattr **attrs,
 		cfg->refresh = nla_get_u32(attrs[TEREDO_A_REFRESH]);
 	if (attrs[TEREDO_A_REFRESH_AUTO])
 		cfg->refresh_auto = nla_get_u8(attrs[TEREDO_A_REFRESH_AUTO]);
+	if (attrs[TEREDO_A_LOCAL_DISCOVERY])
+		cfg->local_discovery =
+			nla_get_u8(attrs[TEREDO_A_LOCAL_DISCOVERY]);
 	if (attrs[TEREDO_A_ALLOWED_MARKS]) {
 		err = teredo_nl_parse_marks(attrs[TEREDO_A_ALLOWED_MARKS], cfg,
 					    extack);

@@ -44,7 +44,10 @@ static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
 				     struct teredo_rx *rx)
 {
 	const struct ipv6hdr *ip6 = (const void *)teredo_rx_ipv6(skb, rx);
+	__be32 addr = htonl(rx->enc.origin_ip);
+	u16 port = rx->enc.origin_port;
 	u8 buf[TEREDO_IPV6_HLEN];
+	struct teredo_peer *p;
 	size_t len;
 
 	if (!teredo_ipv4_is_global(rx->enc.origin_ip))
@@ -62,14 +65,64 @@ static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
 		consume_skb(skb);
 		return 0;
 	}
+	/* a local peer (section 5.2.8) is answered on the LAN */
+	p = teredo_peer_lookup(t, &ip6->saddr);
+	if (p) {
+		spin_lock_bh(&p->lock);
+		if (p->local) {
+			addr = p->local_addr;
+			port = p->local_port;
+		}
+		spin_unlock_bh(&p->lock);
+		teredo_peer_put(p);
+	}
 	len = teredo_build_bubble(buf, sizeof(buf), rx->me.s6_addr,
 				  ip6->saddr.s6_addr);
-	if (len && !teredo_udp_send_buf(t, buf, len,
-					htonl(rx->enc.origin_ip),
-					rx->enc.origin_port))
+	if (len && !teredo_udp_send_buf(t, buf, len, addr, port))
 		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
 	consume_skb(skb);
 	return 0;
+}
+
+/*
+ * From a non-global IPv4 source: only a local peer (section 5.2.8),
+ * from the very address and port it was found at, or a bubble, which
+ * is how a client that saw our discovery bubble answers it: the sender
+ * becomes a local peer at that address.
+ */
+static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
+				struct teredo_rx *rx,
+				const struct in6_addr *src)
+{
+	struct teredo_peer *p;
+	bool ok = false, full;
+
+	p = teredo_peer_lookup(t, src);
+	if (p) {
+		spin_lock_bh(&p->lock);
+		ok = p->local && p->local_addr == rx->saddr &&
+		     p->local_port == rx->sport;
+		spin_unlock_bh(&p->lock);
+	}
+	if (!ok && rx->enc.bubble) {
+		if (!p)
+			p = teredo_peer_create(t, src, &full);
+		if (p) {
+			spin_lock_bh(&p->lock);
+			p->local = true;
+			p->local_addr = rx->saddr;
+			p->local_port = rx->sport;
+			spin_unlock_bh(&p->lock);
+			ok = true;
+		}
+	}
+	if (!ok) {
+		teredo_peer_put(p);
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
+	}
+	teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
+	teredo_peer_put(p);
+	return 1;
 }
 
 /* Source is a Teredo address: its embedded mapping must be the sender. */
@@ -80,6 +133,9 @@ static int teredo_rx_from_teredo(struct teredo_dev *t, struct sk_buff *skb,
 	struct teredo_addr ta;
 	struct teredo_peer *p;
 	bool full;
+
+	if (rx->local)
+		return teredo_rx_from_local(t, skb, rx, src);
 
 	teredo_addr_decode(src->s6_addr, &ta);
 	if (!teredo_ipv4_is_global(ta.client) ||
@@ -208,6 +264,9 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 	bool echo, relay, full = false;
 	int ret;
 
+	if (rx->local)		/* local peers are Teredo clients */
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
+
 	if (rx->from_server || rx->enc.bubble)
 		p = teredo_peer_lookup(t, src);
 	else
@@ -255,6 +314,7 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	enum teredo_verdict v;
 	struct in6_addr src;
 	struct teredo_rx rx;
+	bool local_discovery;
 	__be32 server2;
 	int ret;
 
@@ -281,6 +341,7 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	rcu_read_lock();
 	server2 = teredo_cfg(t)->server2;
 	rx.server = teredo_cfg(t)->server;
+	local_discovery = teredo_cfg(t)->local_discovery;
 	rcu_read_unlock();
 	if (!server2 && rx.server)
 		server2 = htonl(ntohl(rx.server) + 1);
@@ -293,8 +354,13 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 					      TEREDO_STAT_DROP_NOT_SERVER);
 		return teredo_rx_ra(t, skb, &rx);
 	}
-	if (!teredo_ipv4_is_global(ntohl(rx.saddr)))
-		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
+	if (!teredo_ipv4_is_global(ntohl(rx.saddr))) {
+		/* only a local peer (section 5.2.8) may, checked below */
+		if (!local_discovery || rx.enc.has_origin)
+			return teredo_rx_drop(t, skb,
+					      TEREDO_STAT_DROP_NONGLOBAL_V4);
+		rx.local = true;
+	}
 	if (!teredo_client_address(t, &rx.me, &rx.server))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
 	if (rx.enc.has_origin) {

@@ -109,7 +109,8 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct teredo_addr ta;
 	struct in6_addr me, dst;
 	bool teredo, full;
-	__be32 server;
+	__be32 server, baddr;
+	u16 bport;
 
 	if (skb->protocol != htons(ETH_P_IPV6) ||
 	    !pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
@@ -163,9 +164,12 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	spin_lock_bh(&p->lock);
 	if (teredo && !p->trusted) {
-		p->mapped_addr = htonl(ta.client);
-		p->mapped_port = ta.port;
+		/* a local peer (section 5.2.8) is reached on the LAN */
+		p->mapped_addr = p->local ? p->local_addr : htonl(ta.client);
+		p->mapped_port = p->local ? p->local_port : ta.port;
 	}
+	baddr = p->mapped_addr;
+	bport = p->mapped_port;
 	p->relay = !teredo;
 	spin_unlock_bh(&p->lock);
 
@@ -176,8 +180,7 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
 	if (teredo_peer_bubble_allowed(p)) {
 		if (teredo) {
-			teredo_send_bubble(t, &me, &dst, htonl(ta.client),
-					   ta.port);
+			teredo_send_bubble(t, &me, &dst, baddr, bport);
 			teredo_send_bubble(t, &me, &dst, htonl(ta.server),
 					   TEREDO_PORT);
 		} else {

@@ -140,7 +140,9 @@ int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 		goto drop;
 	}
 	skb->ip_summed = CHECKSUM_NONE;
+	/* the only multicast sent: local discovery, TTL 1 (RFC 4380 5.2.8) */
 	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, daddr, 0,
+			    ipv4_is_multicast(daddr) ? 1 :
 			    ip4_dst_hoplimit(&rt->dst), 0, sport, htons(dport),
 			    false, false);
 	rcu_read_unlock_bh();

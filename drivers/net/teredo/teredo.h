@@ -28,6 +28,7 @@ struct teredo_config {
 	u32 link;		/* bind ifindex, 0: any */
 	u32 refresh;		/* seconds (with refresh_auto: at most) */
 	u8 refresh_auto;	/* section 5.2.7 interval determination */
+	u8 local_discovery;	/* section 5.2.8 */
 	u32 rxmark;		/* mark of decapsulated packets */
 	u8 policy;		/* enum teredo_policy */
 	u32 dormant_timeout;	/* seconds */

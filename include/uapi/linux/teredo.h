@@ -112,6 +112,7 @@ enum {
 	TEREDO_A_GENERATION,		/* u32, peer table generation (dumps) */
 	TEREDO_A_REFRESH_AUTO,		/* u8 (0/1): RFC 4380 5.2.7, <= REFRESH */
 	TEREDO_A_REFRESH_DETERMINED,	/* u32 s, 0: not known (read only) */
+	TEREDO_A_LOCAL_DISCOVERY,	/* u8 (0/1): RFC 4380 5.2.8, default 0 */
 	__TEREDO_A_MAX,
 };
 

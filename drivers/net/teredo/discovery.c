@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Local client discovery (RFC 4380 section 5.2.8), when
+ * cfg.local_discovery is set (off by default, as Windows and the RFC
+ * allow): Teredo clients behind the same NAT, which may not hairpin,
+ * find each other on their LAN.
+ *
+ * A qualified client sends a discovery bubble (source: its Teredo
+ * address) to the Teredo IPv4 discovery address 224.0.0.253:3544 with
+ * TTL 1, from its own UDP port, when it qualifies and every 200-300 s.
+ * A second socket, bound to port 3544 and member of that group,
+ * receives the others': the sender becomes a local peer, reachable at
+ * the bubble's IPv4 source and port; a direct bubble answers it there.
+ * A local peer is trusted, as any peer, once a packet from it arrives
+ * directly from that local address (receive.c); packets to it, and
+ * answers to its indirect bubbles, then go to that address.
+ *
+ * The socket is created, joined to the group, left and released under
+ * RTNL with the client (leaving first: releasing a member socket would
+ * take RTNL itself).  Its receive runs in softirq and reads
+ * sk_user_data under RCU.
+ */
+
+#include <linux/igmp.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/random.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+#include <net/udp_tunnel.h>
+
+#include "device.h"
+
+#define TEREDO_DISCOVERY_GROUP	0xe00000fd	/* 224.0.0.253 */
+
+static void teredo_ld_reply(struct teredo_dev *t, struct teredo_peer *p,
+			    __be32 addr, u16 port)
+{
+	struct in6_addr me;
+	__be32 server;
+	u8 buf[TEREDO_IPV6_HLEN];
+	size_t len;
+
+	if (!teredo_client_address(t, &me, &server) ||
+	    !teredo_peer_bubble_allowed(p))
+		return;
+	len = teredo_build_bubble(buf, sizeof(buf), me.s6_addr,
+				  p->addr.s6_addr);
+	if (len && !teredo_udp_send_buf(t, buf, len, addr, port))
+		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
+}
+
+/* Softirq: a discovery bubble from a client on our LAN (or our own). */
+static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct teredo_dev *t = rcu_dereference_sk_user_data(sk);
+	const struct ipv6hdr *ip6;
+	struct teredo_encap enc;
+	struct teredo_peer *p;
+	struct in6_addr me;
+	size_t total, avail;
+	__be32 saddr, server;
+	bool full;
+	u16 sport;
+
+	if (!t || skb->len < sizeof(struct udphdr))
+		goto out;
+	total = skb->len - sizeof(struct udphdr);
+	avail = min_t(size_t, total, TEREDO_ENCAP_MAX_LEN + TEREDO_IPV6_HLEN);
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + avail) ||
+	    teredo_parse_encap(skb->data + sizeof(struct udphdr), avail, total,
+			       &enc) != TEREDO_OK ||
+	    enc.has_auth || enc.has_origin || !enc.bubble)
+		goto out;
+	ip6 = (const void *)(skb->data + sizeof(struct udphdr) + enc.hdr_len);
+	saddr = ip_hdr(skb)->saddr;
+	sport = ntohs(udp_hdr(skb)->source);
+	if (!teredo_is_teredo_addr(ip6->saddr.s6_addr) ||
+	    ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) ||
+	    ipv4_is_lbcast(saddr))
+		goto out;
+	if (teredo_client_address(t, &me, &server) &&
+	    ipv6_addr_equal(&ip6->saddr, &me))
+		goto out;		/* our own, looped back */
+	p = teredo_peer_create(t, &ip6->saddr, &full);
+	if (!p) {
+		teredo_stat_inc(t, full ? TEREDO_STAT_DROP_PEERS_FULL :
+				TEREDO_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	teredo_stat_inc(t, TEREDO_STAT_RX_BUBBLES);
+	spin_lock_bh(&p->lock);
+	p->local = true;
+	p->local_addr = saddr;
+	p->local_port = sport;
+	spin_unlock_bh(&p->lock);
+	teredo_ld_reply(t, p, saddr, sport);
+	teredo_peer_put(p);
+out:
+	kfree_skb(skb);
+	return 0;
+}
+
+static struct ip_mreqn teredo_ld_mreq(int ifindex)
+{
+	struct ip_mreqn mreq = {
+		.imr_multiaddr.s_addr = htonl(TEREDO_DISCOVERY_GROUP),
+		.imr_ifindex = ifindex,
+	};
+
+	return mreq;
+}
+
+/* Under RTNL, with the client: the discovery socket, if enabled. */
+int teredo_ld_start(struct teredo_dev *t)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data	= t,
+		.encap_type	= 1,
+		.encap_rcv	= teredo_ld_recv,
+	};
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(TEREDO_PORT),
+	};
+	const struct teredo_config *cfg = teredo_cfg(t);
+	struct ip_mreqn mreq;
+	struct socket *sock;
+	int err;
+
+	ASSERT_RTNL();
+	if (!cfg->local_discovery || t->client.ld_sock)
+		return 0;
+	err = sock_create_kern(t->net, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
+			       &sock);
+	if (err)
+		return err;
+	/* every Teredo device of this netns listens on 3544 */
+	sock->sk->sk_reuse = SK_CAN_REUSE;
+	err = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	if (err)
+		goto fail;
+	if (cfg->link) {
+		err = sock_bindtoindex(sock->sk, cfg->link, true);
+		if (err)
+			goto fail;
+	}
+	mreq = teredo_ld_mreq(cfg->link);
+	lock_sock(sock->sk);
+	err = ip_mc_join_group(sock->sk, &mreq);
+	release_sock(sock->sk);
+	if (err)
+		goto fail;
+	setup_udp_tunnel_sock(t->net, sock, &tcfg);
+	t->client.ld_sock = sock;
+	return 0;
+fail:
+	sock_release(sock);
+	return err;
+}
+
+/* Under RTNL, with the client. */
+void teredo_ld_stop(struct teredo_dev *t)
+{
+	struct socket *sock = t->client.ld_sock;
+	struct ip_mreqn mreq;
+
+	ASSERT_RTNL();
+	if (!sock)
+		return;
+	t->client.ld_sock = NULL;
+	mreq = teredo_ld_mreq(sock->sk->sk_bound_dev_if);
+	lock_sock(sock->sk);
+	ip_mc_leave_group(sock->sk, &mreq);
+	release_sock(sock->sk);
+	udp_tunnel_sock_release(sock);
+}
+
+/*
+ * Process context (client work), qualified: send a discovery bubble if
+ * enabled and due (at qualification, then every 200-300 s).
+ */
+void teredo_ld_tick(struct teredo_dev *t, bool new_address)
+{
+	struct teredo_client *c = &t->client;
+	struct in6_addr me;
+	u8 buf[TEREDO_IPV6_HLEN];
+	__be32 server;
+	size_t len;
+
+	if (!teredo_cfg_local_discovery(t) || !c->ld_sock)
+		return;
+	if (!new_address && time_before(jiffies, c->ld_next))
+		return;
+	if (!teredo_client_address(t, &me, &server))
+		return;
+	c->ld_next = jiffies + (200 + get_random_u32_below(101)) * HZ;
+	len = teredo_build_bubble(buf, sizeof(buf), me.s6_addr,
+				  in6addr_linklocal_allnodes.s6_addr);
+	if (len && !teredo_udp_send_buf(t, buf, len,
+					htonl(TEREDO_DISCOVERY_GROUP),
+					TEREDO_PORT))
+		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
+}
