@@ -63,6 +63,13 @@ check "b trusts a at a's LAN address" test "$p" = "True 10.0.1.2"
 check "the NAT does not hairpin (no flow to its own address)" \
 	test -z "$(in_ns nat1 conntrack -L -p udp --orig-dst 198.51.100.1 2>/dev/null)"
 
+# the discovery socket leaves its group even when the LAN device it
+# joined on is gone first (as in a netns deletion): no RTNL deadlock
+in_ns c1b ip link del eth0
+check "t0 down after its LAN device went" \
+	timeout 20 ip netns exec "$(ns c1b)" ip link set t0 down
+check "RTNL still free" timeout 10 ip netns exec "$(ns c1b)" ip link add d0 type dummy
+
 kill "$cap"; wait "$cap" 2>/dev/null
 disc=$(tcpdump -n -v -r "$TOPO_TMP/lan.pcap" 2>/dev/null)
 diag "$(head -2 <<< "$disc" | tr -s '\n ' ' ')"

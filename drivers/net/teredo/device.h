@@ -192,6 +192,7 @@ struct teredo_client {
 	struct teredo_rdet rdet;
 	/* local discovery (discovery.c): socket under RTNL, work reads */
 	struct socket *ld_sock;
+	int ld_ifindex;			/* where ld_sock joined the group */
 	unsigned long ld_next;		/* next discovery bubble */
 };
 
@@ -407,6 +408,7 @@ u32 teredo_rdet_result(struct teredo_dev *t);
 int teredo_ld_start(struct teredo_dev *t);
 void teredo_ld_stop(struct teredo_dev *t);
 void teredo_ld_tick(struct teredo_dev *t, bool new_address);
+bool teredo_ld_same_nat(struct teredo_dev *t, const struct in6_addr *peer);
 
 /* addr.c: the address and routes, through the IPv6 stack's own RA path */
 void teredo_addr_dev_init(struct net_device *dev);

@@ -9,15 +9,18 @@
  * address) to the Teredo IPv4 discovery address 224.0.0.253:3544 with
  * TTL 1, from its own UDP port, when it qualifies and every 200-300 s.
  * A second socket, bound to port 3544 and member of that group,
- * receives the others': the sender becomes a local peer, reachable at
- * the bubble's IPv4 source and port; a direct bubble answers it there.
+ * receives the others': the sender, if its address names our server
+ * and our NAT's outside IPv4, becomes a local peer, reachable at the
+ * bubble's IPv4 source and port; a direct bubble answers it there.
  * A local peer is trusted, as any peer, once a packet from it arrives
  * directly from that local address (receive.c); packets to it, and
  * answers to its indirect bubbles, then go to that address.
  *
  * The socket is created, joined to the group, left and released under
- * RTNL with the client (leaving first: releasing a member socket would
- * take RTNL itself).  Its receive runs in softirq and reads
+ * RTNL with the client.  Leaving first matters: releasing a member
+ * socket takes RTNL itself.  It leaves by the ifindex the join chose,
+ * which works even when that device is already gone (netns teardown),
+ * where a leave by route lookup would fail.  Its receive runs in softirq and reads
  * sk_user_data under RCU.
  */
 
@@ -32,6 +35,24 @@
 #include "device.h"
 
 #define TEREDO_DISCOVERY_GROUP	0xe00000fd	/* 224.0.0.253 */
+
+/*
+ * May @peer, heard from on our LAN, be a local peer?  Only a client of
+ * our server behind our own NAT (the same outside IPv4 in its address):
+ * a LAN host cannot pass itself off as a client anywhere else.
+ */
+bool teredo_ld_same_nat(struct teredo_dev *t, const struct in6_addr *peer)
+{
+	struct teredo_addr mine, theirs;
+	struct in6_addr me;
+	__be32 server;
+
+	return teredo_client_address(t, &me, &server) &&
+	       teredo_addr_decode(me.s6_addr, &mine) &&
+	       teredo_addr_decode(peer->s6_addr, &theirs) &&
+	       theirs.client == mine.client && theirs.server == mine.server &&
+	       !ipv6_addr_equal(peer, &me);
+}
 
 static void teredo_ld_reply(struct teredo_dev *t, struct teredo_peer *p,
 			    __be32 addr, u16 port)
@@ -57,9 +78,8 @@ static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 	const struct ipv6hdr *ip6;
 	struct teredo_encap enc;
 	struct teredo_peer *p;
-	struct in6_addr me;
 	size_t total, avail;
-	__be32 saddr, server;
+	__be32 saddr;
 	bool full;
 	u16 sport;
 
@@ -79,9 +99,9 @@ static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 	    ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) ||
 	    ipv4_is_lbcast(saddr))
 		goto out;
-	if (teredo_client_address(t, &me, &server) &&
-	    ipv6_addr_equal(&ip6->saddr, &me))
-		goto out;		/* our own, looped back */
+	/* not our own (looped back), and behind our NAT */
+	if (!teredo_ld_same_nat(t, &ip6->saddr))
+		goto out;
 	p = teredo_peer_create(t, &ip6->saddr, &full);
 	if (!p) {
 		teredo_stat_inc(t, full ? TEREDO_STAT_DROP_PEERS_FULL :
@@ -151,6 +171,7 @@ int teredo_ld_start(struct teredo_dev *t)
 	release_sock(sock->sk);
 	if (err)
 		goto fail;
+	t->client.ld_ifindex = mreq.imr_ifindex;	/* the join's choice */
 	setup_udp_tunnel_sock(t->net, sock, &tcfg);
 	t->client.ld_sock = sock;
 	return 0;
@@ -169,10 +190,12 @@ void teredo_ld_stop(struct teredo_dev *t)
 	if (!sock)
 		return;
 	t->client.ld_sock = NULL;
-	mreq = teredo_ld_mreq(sock->sk->sk_bound_dev_if);
+	mreq = teredo_ld_mreq(t->client.ld_ifindex);
 	lock_sock(sock->sk);
 	ip_mc_leave_group(sock->sk, &mreq);
 	release_sock(sock->sk);
+	if (WARN_ON_ONCE(rcu_access_pointer(inet_sk(sock->sk)->mc_list)))
+		return;		/* leak it rather than deadlock on RTNL */
 	udp_tunnel_sock_release(sock);
 }
 

@@ -104,7 +104,7 @@ static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 		     p->local_port == rx->sport;
 		spin_unlock_bh(&p->lock);
 	}
-	if (!ok && rx->enc.bubble) {
+	if (!ok && rx->enc.bubble && teredo_ld_same_nat(t, src)) {
 		if (!p)
 			p = teredo_peer_create(t, src, &full);
 		if (p) {
