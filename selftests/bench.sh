@@ -295,6 +295,12 @@ bench_scale() {
 		printf '  %-8s peers: %s present after %d ms, slab +%d kB\n' "$n" "$peers" "$ms" \
 			$((kb1 - kb0))
 		bench_lookup_run "$n"
+		# A peer idles out 60 s after its last packet: when the table
+		# grows slower than that, a bigger one cannot be held.
+		if [ "$ms" -gt 50000 ]; then
+			echo "  (growth took over 50 s: bigger tables idle out before they fill; stopping)"
+			break
+		fi
 	done
 }
 
@@ -311,7 +317,8 @@ bench_lookup_run() {
 	bench_run teredo "$n" udp64 lookup
 	wait $!
 	samples=$(perf report -q -i "$data" --stdio --sort sym -F sample,sym 2> /dev/null |
-		awk '$NF == "teredo_peer_lookup" { s += $1 } { t += $1 } END { print s + 0, t + 0 }')
+		awk '$NF ~ /^(teredo_peer_lookup|__teredo_peer_find)$/ { s += $1 }
+		     { t += $1 } END { print s + 0, t + 0 }')
 	echo "$n $samples $hz" >> "$BENCH_TMP/lookup-perf"
 	echo "  perf: ${samples% *} of ${samples#* } samples in teredo_peer_lookup"
 	rm -f "$data"
@@ -341,6 +348,7 @@ bench_flood() {
 			"$(in_ns c1 ethtool -S t0 | awk '$1 ~ /^(peers_evicted|drop_peers_full):$/ {
 				printf "%s %s ", $1, $2 }')"
 	done
+	in_ns c1 teredo-nl flush t0 > /dev/null
 }
 
 
@@ -379,7 +387,7 @@ bench_profile() {
 	udp64)	args=(-u -l 64 -b 0 -t "$BENCH_TIME") ;;
 	esac
 	say "profile: $cfg $kind (perf record -a -e cpu-clock, top symbols)"
-	perf record -q -a -e cpu-clock -o "$data" -- \
+	perf record -q -a -e cpu-clock -o "$data" -- timeout $((BENCH_TIME + 30)) \
 		ip netns exec "$(ns c1)" iperf3 -c "$BENCH_H6" "${args[@]}" > /dev/null 2>&1
 	{
 		echo "-- by object"
@@ -394,6 +402,19 @@ bench_profile() {
 		fi
 	} | tee "$BENCH_OUT/profile-$3.txt"
 }
+
+bench_report() {
+	python3 "$HERE/bench_report.py" --runs "$BENCH_TMP/runs" --json "$BENCH_OUT/bench.json" \
+		--scale "$BENCH_TMP/scale" --lookup "$BENCH_TMP/lookup" \
+		--lookup-perf "$BENCH_TMP/lookup-perf" --flood-sent "$BENCH_TMP/flood-sent" \
+		--idle "$BENCH_TMP/idle" --flood "$BENCH_TMP/flood" --flood-sources "$BENCH_FLOOD" \
+		--kernel "$(uname -r)" --cpus "$(nproc)" --time "$BENCH_TIME" --reps "$BENCH_REPS" \
+		--relay "$BENCH_RELAY" --failed "$BENCH_FAILED"
+}
+
+# The comparison's figures are kept before the scale part starts.
+mkdir -p "$BENCH_OUT"
+bench_report > "$BENCH_OUT/bench.txt"
 
 if [ "${BENCH_SCALE:-1}" = 1 ] && [[ " $configs " = *" teredo "* ]]; then
 	if command -v teredo-gen > /dev/null; then
@@ -415,12 +436,7 @@ fi
 
 say "results (medians of $BENCH_REPS)"
 mkdir -p "$BENCH_OUT"
-python3 "$HERE/bench_report.py" --runs "$BENCH_TMP/runs" --json "$BENCH_OUT/bench.json" \
-	--scale "$BENCH_TMP/scale" --lookup "$BENCH_TMP/lookup" \
-	--lookup-perf "$BENCH_TMP/lookup-perf" --flood-sent "$BENCH_TMP/flood-sent" \
-	--idle "$BENCH_TMP/idle" --flood "$BENCH_TMP/flood" --flood-sources "$BENCH_FLOOD" \
-	--kernel "$(uname -r)" --cpus "$(nproc)" --time "$BENCH_TIME" --reps "$BENCH_REPS" \
-	--relay "$BENCH_RELAY" --failed "$BENCH_FAILED" | tee "$BENCH_OUT/bench.txt"
+bench_report | tee "$BENCH_OUT/bench.txt"
 # The raw material: each run's line and iperf3's JSON.
 tar -C "$BENCH_TMP" -czf "$BENCH_OUT/bench-raw.tar.gz" . 2>/dev/null
 
