@@ -57,7 +57,8 @@ in_ns c1 teredo-nl -j monitor t0 > "$MON" 2> "$TOPO_TMP/monitor.err" &
 TOPO_PIDS+=("$!")
 sleep 1
 check "client 2 configured" topo_teredo 2 t0
-check "client 1 set server" in_ns c1 teredo-nl set t0 server 192.0.2.1
+topo_mark_output 1
+check "client 1 set server" in_ns c1 teredo-nl set t0 server 192.0.2.1 allow "$TOPO_MARK"
 check "client 1 up" in_ns c1 ip link set t0 up
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 20
 check "client 2 qualifies" topo_wait_state 2 t0 qualified 20

@@ -18,6 +18,11 @@
 #   cNb   10.0.N.3/24, a second host on natN's LAN (topo_lan_client N):
 #         natN's LAN is then a bridge br0 holding 10.0.N.1
 #
+# Least exposure (issue 5): a device lets out only packets whose mark it
+# authorizes.  topo_teredo authorizes TOPO_MARK on the device and marks
+# every IPv6 packet cN sends (nft output chain "topo_mark"), so tests
+# not about exposure see an open tunnel; TOPO_AUTH=0 leaves both out.
+#
 # Functions: topo_build [NATS], topo_client_ns N, topo_teredo N [DEV],
 # topo_mapping N (the NAT's external IPv4:port of UDP to 3544, from
 # conntrack), topo_wait_state NS DEV STATE SECONDS, teredo_addr_decode,
@@ -27,6 +32,8 @@ REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 TOPO=${TOPO:-t$$}
 TOPO_TMP=${TOPO_TMP:-$(mktemp -d /tmp/teredo-topo.XXXXXX)}
 TOPO_PIDS=()
+TOPO_MARK=${TOPO_MARK:-0x5e}
+TOPO_AUTH=${TOPO_AUTH:-1}
 export PATH=$REPO/build/tools:$PATH
 
 # TAP helpers on top of selftests/lib.sh.
@@ -246,11 +253,30 @@ topo_miredo_client_start() {
 	TOPO_PIDS+=($!)
 }
 
-# topo_teredo N [DEV]: our device in cN, pointed at the server, up.
+# topo_mark_output N: every IPv6 packet cN sends carries TOPO_MARK.
+topo_mark_output() {
+	in_ns c"$1" nft list table ip6 topo_mark >/dev/null 2>&1 && return 0
+	in_ns c"$1" nft -f - <<-NFT
+		table ip6 topo_mark {
+			chain out {
+				type route hook output priority mangle;
+				policy accept;
+				meta mark set $TOPO_MARK
+			}
+		}
+	NFT
+}
+
+# topo_teredo N [DEV] [SET ARGS]: our device in cN, pointed at the
+# server, authorized for TOPO_MARK (unless TOPO_AUTH=0), up.
 topo_teredo() {
-	local n=$1 dev=${2:-t0}
+	local n=$1 dev=${2:-t0} auth=()
+	if [ "$TOPO_AUTH" = 1 ]; then
+		auth=(allow "$TOPO_MARK")
+		topo_mark_output "$n" || return 1
+	fi
 	in_ns c"$n" ip link add "$dev" type teredo || return 1
-	in_ns c"$n" teredo-nl set "$dev" server 192.0.2.1 "${@:3}" || return 1
+	in_ns c"$n" teredo-nl set "$dev" server 192.0.2.1 "${auth[@]}" "${@:3}" || return 1
 	in_ns c"$n" ip link set "$dev" up
 }
 
