@@ -95,7 +95,7 @@ expect_value "show: ifname" 'd["ifname"]' t0
 expect_value "show: state offline without a server" 'd["state"]' offline
 expect_value "show: no address yet" 'd["address"]' None
 expect_value "show: every key present" \
-	'sorted(k for k in ["ifname", "mode", "state", "address", "server", "mapped_addr", "mapped_port", "peers", "stats"] if k not in d)' '[]'
+	'sorted(k for k in ["ifname", "mode", "state", "address", "server", "mapped_addr", "mapped_port", "peers", "stats", "dormant_reason", "holds", "managed"] if k not in d)' '[]'
 # as many counters as enum teredo_stat has (it only grows)
 nstats=$(sed -n '/^enum teredo_stat {/,/^};/p' "$REPO/include/uapi/linux/teredo.h" |
 	grep -c '^[[:space:]]*TEREDO_STAT_')

@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
+#include "exec.h"
 #include "nl.h"
 #include "parse.h"
 #include "print.h"
@@ -35,10 +37,13 @@ static const char usage_text[] =
 "                 [allow MARK[/MASK]]... [allow none] [rxmark MARK]\n"
 "                 [policy client|enterprise] [dormant-timeout SECONDS]\n"
 "                 [max-peers N] [local-discovery on|off]\n"
+"                 [managed PREFIX...] [managed none]\n"
 "       teredo-nl [-j] peers DEV\n"
 "       teredo-nl qualify DEV\n"
 "       teredo-nl flush DEV\n"
 "       teredo-nl [-j] monitor [DEV]\n"
+"       teredo-nl hold DEV\n"
+"       teredo-nl exec [-d DEV] -- CMD [ARGS]\n"
 "Options: -j, --json   JSON output\n"
 "         --wait       retry resolving server names until they resolve\n"
 "         -h, --help   this text\n"
@@ -197,6 +202,23 @@ static void put_marks(struct tnl_nl *nl, struct nlmsghdr *nlh,
 	mnl_attr_nest_end(nlh, marks);
 }
 
+static void put_managed(struct tnl_nl *nl, struct nlmsghdr *nlh,
+			const struct tnl_req *req)
+{
+	struct nlattr *list, *p;
+	unsigned int i;
+
+	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), "managed");
+	list = mnl_attr_nest_start(nlh, TEREDO_A_MANAGED);
+	for (i = 0; i < req->n_managed; i++) {
+		p = mnl_attr_nest_start(nlh, TEREDO_A_PREFIX);
+		mnl_attr_put_u32(nlh, TEREDO_PREFIX_A_ADDR, req->managed[i].addr);
+		mnl_attr_put_u8(nlh, TEREDO_PREFIX_A_LEN, req->managed[i].len);
+		mnl_attr_nest_end(nlh, p);
+	}
+	mnl_attr_nest_end(nlh, list);
+}
+
 static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -239,6 +261,8 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 			"dormant-timeout");
 	if (s & TNL_SET_MAX_PEERS)
 		put_u32(nl, nlh, TEREDO_A_MAX_PEERS, req->max_peers, "max-peers");
+	if (s & TNL_SET_MANAGED)
+		put_managed(nl, nlh, req);
 	err = tnl_nl_talk(nl, nlh, NULL, NULL);
 	return err ? nl_error(nl, err, "set", req->dev) : 0;
 }
@@ -320,6 +344,124 @@ static int cmd_monitor(struct tnl_nl *nl, struct tnl_req *req)
 	return nl_error(nl, err, "monitor", NULL);
 }
 
+/* Holds end when this process (its netlink socket) goes. */
+static int cmd_hold(struct tnl_nl *nl, struct tnl_req *req)
+{
+	int rc;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	rc = cmd_simple(nl, req, TEREDO_CMD_HOLD, "hold");
+	if (rc)
+		return rc;
+	for (;;)
+		pause();
+}
+
+/* Collects the devices of a dump (exec: which device, which mark). */
+struct dev_list {
+	unsigned int n;
+	struct tnl_dev dev;		/* the first one */
+};
+
+static int dev_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dev_list *l = data;
+	struct tnl_dev d;
+
+	if (tnl_decode_dev(nlh, &d))
+		return MNL_CB_ERROR;
+	if (!l->n++)
+		l->dev = d;
+	return MNL_CB_OK;
+}
+
+/* The device exec works for: the one named, or the only one there is. */
+static int exec_device(struct tnl_nl *nl, struct tnl_req *req,
+		       struct tnl_dev *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct dev_list l = { 0 };
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_DEV_GET,
+			 req->dev[0] ? 0 : NLM_F_DUMP);
+	if (req->dev[0])
+		put_dev(nl, nlh, req->dev);
+	err = tnl_nl_talk(nl, nlh, dev_list_cb, &l);
+	if (err)
+		return nl_error(nl, err, "exec", req->dev);
+	if (l.n != 1)
+		return error(EXIT_ERROR, "exec: %s teredo device here: name one with -d DEV",
+			     l.n ? "more than one" : "no");
+	if (!l.dev.n_marks)
+		return error(EXIT_ERROR, "%s: no authorized mark (teredo-nl set %s allow MARK)",
+			     l.dev.ifname, l.dev.ifname);
+	*out = l.dev;
+	return 0;
+}
+
+static pid_t exec_child;
+
+static void forward_signal(int sig)
+{
+	if (exec_child > 0)
+		kill(exec_child, sig);
+}
+
+/*
+ * Runs CMD in a cgroup that marks its sockets with the device's first
+ * authorized mark, holding the device awake until CMD exits; returns
+ * CMD's status (128 + N if killed by signal N).
+ */
+static int cmd_exec(struct tnl_nl *nl, struct tnl_req *req)
+{
+	struct tnl_exec x;
+	struct tnl_dev d;
+	char err[512];
+	int rc, status;
+
+	rc = exec_device(nl, req, &d);
+	if (rc)
+		return rc;
+	strcpy(req->dev, d.ifname);
+	rc = cmd_simple(nl, req, TEREDO_CMD_HOLD, "hold");
+	if (rc)
+		return rc;
+	if (tnl_exec_setup(&x, d.marks[0].mark, err, sizeof(err)))
+		return error(EXIT_ERROR, "exec: %s", err);
+	fflush(NULL);
+	exec_child = fork();
+	if (exec_child < 0) {
+		tnl_exec_cleanup(&x);
+		return error(EXIT_ERROR, "exec: fork: %s", strerror(errno));
+	}
+	if (exec_child == 0) {
+		if (tnl_exec_enter(&x)) {
+			fprintf(stderr, "teredo-nl: exec: cannot join %s: %s\n",
+				x.path, strerror(errno));
+			_exit(126);
+		}
+		execvp(req->exec_argv[0], req->exec_argv);
+		fprintf(stderr, "teredo-nl: exec: %s: %s\n", req->exec_argv[0],
+			strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	signal(SIGINT, SIG_IGN);	/* the terminal sends it to CMD too */
+	signal(SIGTERM, forward_signal);
+	signal(SIGHUP, forward_signal);
+	while (waitpid(exec_child, &status, 0) < 0)
+		if (errno != EINTR)
+			return error(EXIT_ERROR, "exec: waitpid: %s",
+				     strerror(errno));
+	tnl_exec_cleanup(&x);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 static int run(struct tnl_nl *nl, struct tnl_req *req)
 {
 	switch (req->cmd) {
@@ -335,6 +477,10 @@ static int run(struct tnl_nl *nl, struct tnl_req *req)
 		return cmd_simple(nl, req, TEREDO_CMD_PEER_FLUSH, "flush");
 	case TNL_CMD_MONITOR:
 		return cmd_monitor(nl, req);
+	case TNL_CMD_HOLD:
+		return cmd_hold(nl, req);
+	case TNL_CMD_EXEC:
+		return cmd_exec(nl, req);
 	case TNL_CMD_HELP:
 		break;
 	}

@@ -32,6 +32,13 @@ static const char * const policy_names[] = {
 	[TEREDO_POLICY_ENTERPRISE] = "enterprise",
 };
 
+static const char * const dormant_reason_names[] = {
+	[TEREDO_DORMANT_NONE] = "none",
+	[TEREDO_DORMANT_IDLE] = "idle",
+	[TEREDO_DORMANT_NATIVE] = "native",
+	[TEREDO_DORMANT_MANAGED] = "managed",
+};
+
 static const char * const event_names[] = {
 	[TEREDO_EVENT_STATE] = "state",
 	[TEREDO_EVENT_ADDRESS] = "address",
@@ -75,6 +82,8 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_BAD_SOURCE] = "drop_bad_source",
 	[TEREDO_STAT_DROP_NONGLOBAL_V6] = "drop_nonglobal_ipv6",
 	[TEREDO_STAT_DROP_BAD_RS] = "drop_bad_rs",
+	[TEREDO_STAT_DROP_DORMANT] = "drop_dormant",
+	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,
@@ -114,6 +123,12 @@ const char *tnl_policy_name(unsigned int policy)
 const char *tnl_event_name(unsigned int event)
 {
 	return name_of(event_names, ARRAY_SIZE(event_names), event);
+}
+
+const char *tnl_dormant_reason_name(unsigned int reason)
+{
+	return name_of(dormant_reason_names, ARRAY_SIZE(dormant_reason_names),
+		       reason);
 }
 
 const char *tnl_stat_name(unsigned int stat)
@@ -164,6 +179,30 @@ int tnl_parse_mark(const char *s, uint32_t *mark, uint32_t *mask)
 			return -1;
 	}
 	return tnl_parse_u32(buf, UINT32_MAX, mark);
+}
+
+/* A.B.C.D/LEN or A.B.C.D (a /32). */
+int tnl_parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+{
+	char buf[32];
+	char *slash;
+	uint32_t l = 32;
+	struct in_addr a;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (tnl_parse_u32(slash + 1, 32, &l))
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	*addr = a.s_addr;
+	*len = (uint8_t)l;
+	return 0;
 }
 
 /* A dotted quad, "none" or a host name (letters, digits, '-', '.'). */
@@ -225,7 +264,41 @@ static const struct set_key set_keys[] = {
 	{ "policy", TNL_SET_POLICY },
 	{ "dormant-timeout", TNL_SET_DORMANT },
 	{ "max-peers", TNL_SET_MAX_PEERS },
+	{ "managed", TNL_SET_MANAGED },
 };
+
+/* managed PREFIX [PREFIX]...: how many words of @argv it took (< 0: error) */
+static int parse_managed(int argc, char **argv, struct tnl_req *req, char *err,
+			 size_t errlen)
+{
+	unsigned int n = req->n_managed;
+	int i;
+
+	if (!strcmp(argv[0], "none")) {
+		if (n)
+			return fail(err, errlen, "managed none: cannot be combined with prefixes");
+		return 1;
+	}
+	for (i = 0; i < argc; i++) {
+		uint32_t addr;
+		uint8_t len;
+
+		if (tnl_parse_prefix(argv[i], &addr, &len)) {
+			if (i)
+				break;	/* the next setting */
+			return fail(err, errlen,
+				    "managed: invalid prefix \"%s\" (A.B.C.D/LEN)",
+				    argv[i]);
+		}
+		if (n >= TEREDO_MAX_MANAGED)
+			return fail(err, errlen, "managed: at most %d prefixes",
+				    TEREDO_MAX_MANAGED);
+		req->managed[n].addr = addr;
+		req->managed[n].len = len;
+		req->n_managed = ++n;
+	}
+	return i;
+}
 
 static int parse_allow(const char *val, struct tnl_req *req, char *err,
 		       size_t errlen)
@@ -333,7 +406,7 @@ static int parse_set(int argc, char **argv, struct tnl_req *req, char *err,
 
 	if (argc == 0)
 		return fail(err, errlen, "set: nothing to set");
-	for (i = 0; i < argc; i += 2) {
+	for (i = 0; i < argc;) {
 		for (k = 0; k < ARRAY_SIZE(set_keys); k++)
 			if (!strcmp(argv[i], set_keys[k].key))
 				break;
@@ -345,12 +418,23 @@ static int parse_set(int argc, char **argv, struct tnl_req *req, char *err,
 		if ((req->set & set_keys[k].flag ||
 		     (set_keys[k].flag == TNL_SET_REFRESH &&
 		      req->set & TNL_SET_REFRESH_AUTO)) &&
-		    set_keys[k].flag != TNL_SET_MARKS)
+		    set_keys[k].flag != TNL_SET_MARKS &&
+		    set_keys[k].flag != TNL_SET_MANAGED)
 			return fail(err, errlen, "%s: given twice", argv[i]);
 		req->set |= set_keys[k].flag;
+		if (set_keys[k].flag == TNL_SET_MANAGED) {
+			int used = parse_managed(argc - i - 1, argv + i + 1,
+						 req, err, errlen);
+
+			if (used < 0)
+				return -1;
+			i += 1 + used;
+			continue;
+		}
 		if (parse_set_value(set_keys[k].flag, argv[i], argv[i + 1], req,
 				    err, errlen))
 			return -1;
+		i += 2;
 	}
 	return 0;
 }
@@ -368,6 +452,7 @@ static const struct cmd_def cmds[] = {
 	{ "qualify", TNL_CMD_QUALIFY, 2 },
 	{ "flush", TNL_CMD_FLUSH, 2 },
 	{ "monitor", TNL_CMD_MONITOR, 1 },
+	{ "hold", TNL_CMD_HOLD, 2 },
 	{ "help", TNL_CMD_HELP, 0 },
 };
 
@@ -395,14 +480,52 @@ static int parse_options(int *argc, char **argv, struct tnl_req *req,
 	return 0;
 }
 
+/* exec [-d DEV] [--] CMD [ARGS]: everything after CMD is CMD's. */
+static int parse_exec(int argc, char **argv, struct tnl_req *req, char *err,
+		      size_t errlen)
+{
+	int i = 0;
+
+	req->cmd = TNL_CMD_EXEC;
+	if (i < argc && (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dev"))) {
+		if (i + 1 >= argc)
+			return fail(err, errlen, "exec: -d needs a device name");
+		if (!argv[i + 1][0] || strlen(argv[i + 1]) >= IF_NAMESIZE)
+			return fail(err, errlen, "invalid device name \"%s\"",
+				    argv[i + 1]);
+		strcpy(req->dev, argv[i + 1]);
+		i += 2;
+	}
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	if (i >= argc)
+		return fail(err, errlen, "exec: command required (exec [-d DEV] -- CMD [ARGS])");
+	req->exec_argc = argc - i;
+	req->exec_argv = argv + i;
+	return 0;
+}
+
 int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 	      size_t errlen)
 {
 	const struct cmd_def *c = NULL;
+	int e;
 	size_t k;
 
 	memset(req, 0, sizeof(*req));
 	req->cmd = TNL_CMD_SHOW;
+	/* exec: options before it are ours, the rest is the command's */
+	for (e = 0; e < argc && argv[e][0] == '-' && strcmp(argv[e], "--"); e++)
+		;
+	if (e < argc && !strcmp(argv[e], "exec")) {
+		int nopt = e;
+
+		if (parse_options(&nopt, argv, req, err, errlen))
+			return -1;
+		if (req->cmd == TNL_CMD_HELP)
+			return 0;
+		return parse_exec(argc - e - 1, argv + e + 1, req, err, errlen);
+	}
 	if (parse_options(&argc, argv, req, err, errlen))
 		return -1;
 	if (req->cmd == TNL_CMD_HELP)

@@ -21,6 +21,8 @@ enum tnl_cmd {
 	TNL_CMD_QUALIFY,
 	TNL_CMD_FLUSH,
 	TNL_CMD_MONITOR,
+	TNL_CMD_HOLD,
+	TNL_CMD_EXEC,
 };
 
 /* Which settings "set" carries. */
@@ -38,6 +40,7 @@ enum {
 	TNL_SET_MAX_PEERS	= 1 << 10,
 	TNL_SET_REFRESH_AUTO	= 1 << 11,	/* "refresh auto" */
 	TNL_SET_LOCAL_DISC	= 1 << 12,
+	TNL_SET_MANAGED		= 1 << 13,
 };
 
 #define TNL_NAME_MAX 256
@@ -71,6 +74,14 @@ struct tnl_req {
 		uint32_t mark;
 		uint32_t mask;
 	} marks[TEREDO_MAX_ALLOWED_MARKS];
+	unsigned int n_managed;
+	struct {
+		uint32_t addr;		/* network order */
+		uint8_t len;
+	} managed[TEREDO_MAX_MANAGED];
+	/* exec: the command and its arguments (NULL-terminated argv) */
+	int exec_argc;
+	char **exec_argv;
 };
 
 /*
@@ -84,12 +95,14 @@ int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 int tnl_parse_u32(const char *s, uint32_t max, uint32_t *out);
 int tnl_parse_mark(const char *s, uint32_t *mark, uint32_t *mask);
 int tnl_parse_host(const char *s, struct tnl_host *out);
+int tnl_parse_prefix(const char *s, uint32_t *addr, uint8_t *len);
 int tnl_mode_from_name(const char *s);		/* -1 if unknown */
 int tnl_policy_from_name(const char *s);
 const char *tnl_mode_name(unsigned int mode);
 const char *tnl_state_name(unsigned int state);
 const char *tnl_policy_name(unsigned int policy);
 const char *tnl_event_name(unsigned int event);
+const char *tnl_dormant_reason_name(unsigned int reason);
 const char *tnl_stat_name(unsigned int stat);	/* NULL if out of range */
 
 #endif

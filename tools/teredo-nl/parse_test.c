@@ -117,8 +117,8 @@ static void test_names(void)
 	check(all, "every counter has a name");
 	check(!strcmp(tnl_stat_name(TEREDO_STAT_DROP_MALFORMED),
 		      "drop_malformed"), "drop_malformed name");
-	check(!strcmp(tnl_stat_name(TEREDO_STAT_DROP_RATELIMIT),
-		      "drop_ratelimit"), "last counter name");
+	check(!strcmp(tnl_stat_name(TEREDO_STAT_DROP_STALE_SOURCE),
+		      "drop_stale_source"), "last counter name");
 }
 
 static void test_set(void)
@@ -171,6 +171,40 @@ static void test_set(void)
 	      "local-discovery off");
 }
 
+static void test_exposure(void)
+{
+	struct tnl_req r;
+	char err[256];
+	uint32_t a = 0;
+	uint8_t l = 0;
+
+	check(!tnl_parse_prefix("10.0.0.0/8", &a, &l) &&
+	      a == inet_addr("10.0.0.0") && l == 8, "prefix");
+	check(!tnl_parse_prefix("192.0.2.1", &a, &l) && l == 32,
+	      "prefix without length: /32");
+	check(tnl_parse_prefix("10.0.0.0/33", &a, &l), "prefix length > 32");
+	check(tnl_parse_prefix("10.0.0/8", &a, &l), "short prefix address");
+	check(!parse_line("set t0 managed 10.0.0.0/8 192.168.0.0/16 policy client",
+			  &r, err) && r.set == (TNL_SET_MANAGED | TNL_SET_POLICY) &&
+	      r.n_managed == 2 && r.managed[1].len == 16 &&
+	      r.managed[1].addr == inet_addr("192.168.0.0"),
+	      "managed takes every prefix that follows");
+	check(!parse_line("set t0 managed 10.0.0.0/8 managed 172.16.0.0/12", &r,
+			  err) && r.n_managed == 2, "managed repeated");
+	check(!parse_line("set t0 managed none", &r, err) &&
+	      r.set == TNL_SET_MANAGED && r.n_managed == 0, "managed none clears");
+	check(!parse_line("hold t0", &r, err) && r.cmd == TNL_CMD_HOLD &&
+	      !strcmp(r.dev, "t0"), "hold DEV");
+	check(!parse_line("exec -- ping -6 -c 1 ::1", &r, err) &&
+	      r.cmd == TNL_CMD_EXEC && !r.dev[0] && r.exec_argc == 5 &&
+	      !strcmp(r.exec_argv[0], "ping") && !strcmp(r.exec_argv[4], "::1"),
+	      "exec -- CMD ARGS: the rest is the command's");
+	check(!parse_line("exec -d t1 -- ls -j", &r, err) && !strcmp(r.dev, "t1") &&
+	      r.exec_argc == 2 && !r.json, "exec -d DEV; CMD's options stay CMD's");
+	check(!parse_line("exec true", &r, err) && r.exec_argc == 1 &&
+	      !strcmp(r.exec_argv[0], "true"), "exec without --");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -178,6 +212,7 @@ int main(void)
 	test_hosts();
 	test_names();
 	test_set();
+	test_exposure();
 	expect_ok("peers t0");
 	expect_ok("qualify t0");
 	expect_ok("flush t0");
@@ -212,6 +247,13 @@ int main(void)
 	expect_usage("qualify", "device name required");
 	expect_usage("flush", "device name required");
 	expect_usage("-x show", "unknown option");
+	expect_usage("set t0 managed 10.0.0/8", "managed: invalid prefix");
+	expect_usage("set t0 managed", "missing value");
+	expect_usage("set t0 managed 10.0.0.0/8 managed none", "cannot be combined");
+	expect_usage("hold", "device name required");
+	expect_usage("exec", "command required");
+	expect_usage("exec --", "command required");
+	expect_usage("exec -d", "-d needs a device name");
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }

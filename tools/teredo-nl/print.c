@@ -70,6 +70,26 @@ static int decode_marks(const struct nlattr *nest, struct tnl_dev *d)
 	return 0;
 }
 
+static int decode_managed(const struct nlattr *nest, struct tnl_dev *d)
+{
+	const struct nlattr *tb[TB_MAX], *m;
+
+	if (!nest)
+		return 0;
+	mnl_attr_for_each_nested(m, nest) {
+		if (d->n_managed == TEREDO_MAX_MANAGED)
+			return -1;
+		collect(m, NULL, tb);
+		if (get_fixed(tb[TEREDO_PREFIX_A_ADDR],
+			      &d->managed[d->n_managed].addr, 4) ||
+		    get_fixed(tb[TEREDO_PREFIX_A_LEN],
+			      &d->managed[d->n_managed].len, 1))
+			return -1;
+		d->n_managed++;
+	}
+	return 0;
+}
+
 static int decode_stats(const struct nlattr *nest, struct tnl_dev *d)
 {
 	const struct nlattr *a;
@@ -115,7 +135,10 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    get_fixed(tb[TEREDO_A_MAPPED_ADDR], &d->mapped_addr, 4) ||
 	    get_fixed(tb[TEREDO_A_MAPPED_PORT], &d->mapped_port, 2) ||
 	    get_fixed(tb[TEREDO_A_PEER_COUNT], &d->peer_count, 4) ||
+	    get_fixed(tb[TEREDO_A_DORMANT_REASON], &d->dormant_reason, 1) ||
+	    get_fixed(tb[TEREDO_A_HOLDS], &d->holds, 4) ||
 	    decode_marks(tb[TEREDO_A_ALLOWED_MARKS], d) ||
+	    decode_managed(tb[TEREDO_A_MANAGED], d) ||
 	    decode_stats(tb[TEREDO_A_STATS], d))
 		return -1;
 	return 0;
@@ -292,6 +315,16 @@ static void print_dev_json(FILE *f, const struct tnl_dev *d)
 		fputc('}', f);
 	}
 	fputc(']', f);
+	json_key(f, "managed", &first);
+	fputc('[', f);
+	for (i = 0; i < d->n_managed; i++)
+		fprintf(f, "%s\"%s/%u\"", i ? ", " : "",
+			ip4(d->managed[i].addr, b1), d->managed[i].len);
+	fputc(']', f);
+	json_kstr(f, "dormant_reason",
+		  name_or_num(tnl_dormant_reason_name(d->dormant_reason),
+			      d->dormant_reason, n1), &first);
+	json_knum(f, "holds", d->holds, &first);
 	json_knum(f, "peers", d->peer_count, &first);
 	json_key(f, "stats", &first);
 	fputc('{', f);
@@ -306,9 +339,14 @@ static void print_dev_text(FILE *f, const struct tnl_dev *d)
 	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN], n1[16], n2[16];
 	unsigned int i;
 
-	fprintf(f, "%s: mode %s state %s\n", d->ifname,
+	fprintf(f, "%s: mode %s state %s", d->ifname,
 		name_or_num(tnl_mode_name(d->mode), d->mode, n1),
 		name_or_num(tnl_state_name(d->state), d->state, n2));
+	if (d->dormant_reason)
+		fprintf(f, " (%s)",
+			name_or_num(tnl_dormant_reason_name(d->dormant_reason),
+				    d->dormant_reason, n1));
+	fprintf(f, " holds %u\n", d->holds);
 	fprintf(f, "\taddress %s\n",
 		d->has_address ? ip6(&d->address, b1) : "none");
 	fprintf(f, "\tserver %s server2 %s\n",
@@ -334,6 +372,9 @@ static void print_dev_text(FILE *f, const struct tnl_dev *d)
 	for (i = 0; i < d->n_marks; i++)
 		fprintf(f, "\tallow 0x%x/0x%x\n", d->marks[i].mark,
 			d->marks[i].mask);
+	for (i = 0; i < d->n_managed; i++)
+		fprintf(f, "\tmanaged %s/%u\n", ip4(d->managed[i].addr, b1),
+			d->managed[i].len);
 	fputs("\tcounters:", f);
 	for (i = 0; i < __TEREDO_STAT_MAX; i++)
 		fprintf(f, "%s%s %" PRIu64, i % 4 ? " " : "\n\t  ",

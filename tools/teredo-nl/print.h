@@ -29,6 +29,13 @@ struct tnl_dev {
 	struct {
 		uint32_t mark, mask;
 	} marks[TEREDO_MAX_ALLOWED_MARKS];
+	unsigned int n_managed;
+	struct {
+		uint32_t addr;		/* network order */
+		uint8_t len;
+	} managed[TEREDO_MAX_MANAGED];
+	uint8_t dormant_reason;
+	uint32_t holds;
 	bool has_address;
 	struct in6_addr address;
 	uint32_t mapped_addr;		/* network order */

@@ -127,6 +127,21 @@ int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 }
 
 /*
+ * Process context: keep @addr and its routes for a dormant device, but
+ * deprecated (preferred lifetime 0), so that a new connection can still
+ * select it as its source and reach the device, which then wakes up.
+ */
+int teredo_addr_park(struct teredo_dev *t, const u8 router[16],
+		     const struct in6_addr *addr)
+{
+	struct teredo_ra_params p;
+
+	teredo_ra_params(&p, router, addr, TEREDO_PARK_LIFETIME);
+	p.preferred_lifetime = 0;
+	return teredo_addr_inject(t, &p);
+}
+
+/*
  * Has the IPv6 stack finished bringing the device up (NETDEV_UP seen)?
  * Before that, routes our RA would add are refused.
  */

@@ -16,6 +16,13 @@
  *   so we must not wait for it in our work) and gives the round up
  *   after TEREDO_DAD_TIMEOUT.
  *
+ * Dormant (exposure.c decides when, and why): no RS, no refresh, no
+ * bubbles; if merely idle, the address stays on the stack deprecated
+ * (c->parked) with its routes, so that an authorized packet reaches
+ * the device and wakes it: QUALIFYING again, and if the new RA gives
+ * the same mapping the parked address is kept and the packets queued
+ * meanwhile leave.  Kept dormant by policy, nothing stays.
+ *
  * c->lock (BH spinlock) protects the client fields; the work is the only
  * writer of the address, and stop/start happen under RTNL.
  */
@@ -90,15 +97,17 @@ static void teredo_client_unqualify(struct teredo_dev *t, bool withdraw)
 	bool had;
 
 	spin_lock_bh(&c->lock);
-	had = c->has_address || c->dad_wait;
+	had = c->has_address || c->dad_wait || c->parked;
 	old = c->address;
 	memcpy(router, c->router, 16);
 	c->has_address = false;
+	c->parked = false;
 	c->dad_wait = false;
 	c->dad_new = false;
 	c->mapped_addr = 0;
 	c->mapped_port = 0;
 	spin_unlock_bh(&c->lock);
+	teredo_exposure_flush(t, TEREDO_STAT_DROP_NOT_QUALIFIED);
 	if (!had)
 		return;
 	if (withdraw)
@@ -157,7 +166,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	mapped = c->ra_mapped_addr;
 	port = c->ra_mapped_port;
 	memcpy(&server, &c->ra_prefix[4], 4);
-	had = c->has_address || c->dad_wait;
+	had = c->has_address || c->dad_wait || c->parked;
 	old = c->address;
 	memcpy(oldrouter, c->router, 16);
 	changed = !had || c->mapped_addr != mapped || c->mapped_port != port ||
@@ -184,6 +193,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 		c->has_address = false;
 		c->dad_new = true;
 	}
+	c->parked = false;
 	c->dad_wait = true;
 	c->dad_polls = 0;
 	c->dad_start = jiffies;
@@ -253,7 +263,86 @@ static int teredo_client_dad(struct teredo_dev *t)
 	teredo_client_set_state(t, TEREDO_STATE_QUALIFIED);
 	teredo_rdet_kick(t);
 	teredo_ld_tick(t, new);
+	/* awake again: what an authorized sender queued meanwhile */
+	teredo_exposure_woken(t, &addr);
 	return 0;
+}
+
+/* Idle: keep the address, deprecated, for the first packet to come. */
+static void teredo_client_park(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+	struct in6_addr addr;
+	bool parked, was;
+	u8 router[16];
+
+	spin_lock_bh(&c->lock);
+	was = c->has_address;
+	parked = c->parked || c->has_address || c->dad_wait;
+	c->parked = parked;
+	c->has_address = false;
+	c->dad_wait = false;
+	c->dad_new = false;
+	addr = c->address;
+	memcpy(router, c->router, 16);
+	spin_unlock_bh(&c->lock);
+	if (parked)
+		teredo_addr_park(t, router, &addr);
+	teredo_peertable_flush(t);
+	if (was)
+		teredo_nl_notify_address(t->dev);
+}
+
+static const char * const teredo_dormant_why[] = {
+	[TEREDO_DORMANT_IDLE]		= "idle",
+	[TEREDO_DORMANT_NATIVE]		= "native IPv6 route",
+	[TEREDO_DORMANT_MANAGED]	= "managed network",
+};
+
+/*
+ * Should the client sleep (exposure.c says why)?  If so, makes it
+ * dormant (silent) and returns true; wakes it if it may not sleep.
+ */
+static bool teredo_client_doze(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+	u8 why = teredo_exposure_reason(t);
+	bool dormant = READ_ONCE(c->state) == TEREDO_STATE_DORMANT;
+
+	if (!why) {
+		if (dormant) {
+			spin_lock_bh(&c->lock);
+			c->tries = 0;
+			c->backoff = 0;
+			c->use_secondary = false;
+			spin_unlock_bh(&c->lock);
+			netdev_info(t->dev, "waking up\n");
+			/* interval determination starts over once qualified */
+			teredo_rdet_start(t);
+			teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
+		}
+		return false;
+	}
+	spin_lock_bh(&c->lock);
+	c->tries = 0;
+	c->rs_outstanding = false;
+	c->ra_pending = false;
+	spin_unlock_bh(&c->lock);
+	/* interval determination probes are traffic too */
+	if (!dormant)
+		teredo_rdet_stop(t);
+	if (why == TEREDO_DORMANT_IDLE)
+		teredo_client_park(t);
+	else
+		teredo_client_unqualify(t, true);
+	if (!dormant)
+		netdev_info(t->dev, "dormant (%s)\n", teredo_dormant_why[why]);
+	teredo_client_set_state(t, TEREDO_STATE_DORMANT);
+	/* the parked address and routes outlive no TEREDO_PARK_LIFETIME */
+	if (READ_ONCE(c->parked))
+		queue_delayed_work(system_power_efficient_wq, &c->work,
+				   TEREDO_PARK_REFRESH);
+	return true;
 }
 
 static void teredo_client_work(struct work_struct *work)
@@ -281,6 +370,8 @@ static void teredo_client_work(struct work_struct *work)
 				   HZ / 20);
 		return;
 	}
+	if (teredo_client_doze(t))
+		return;
 
 	spin_lock_bh(&c->lock);
 	pending = c->ra_pending;

@@ -48,6 +48,7 @@ static void teredo_dev_uninit(struct net_device *dev)
 {
 	struct teredo_dev *t = teredo_priv(dev);
 
+	teredo_exposure_uninit(t);
 	gro_cells_destroy(&t->gro_cells);
 	teredo_stats_free(t);
 }
@@ -61,6 +62,7 @@ static int teredo_open(struct net_device *dev)
 	if (err)
 		return err;
 	teredo_addr_dev_init(dev);
+	teredo_exposure_start(t);
 	teredo_client_start(t);
 	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
 			   TEREDO_GC_INTERVAL);
@@ -73,6 +75,7 @@ static int teredo_stop(struct net_device *dev)
 
 	/* first the socket: no RA may queue the client work again */
 	teredo_socket_close(t);
+	teredo_exposure_stop(t);
 	teredo_client_stop(t);
 	cancel_delayed_work_sync(&t->gc_work);
 	teredo_peertable_flush(t);
@@ -166,6 +169,7 @@ static void teredo_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&t->list);
 	teredo_client_init(t);
 	teredo_server_init(t);
+	teredo_exposure_init(t);
 	teredo_peertable_init(&t->peers);
 	INIT_DELAYED_WORK(&t->gc_work, teredo_gc_work);
 }
@@ -436,6 +440,8 @@ void teredo_get_status(struct net_device *dev, struct teredo_status *st)
 	spin_unlock_bh(&c->lock);
 	st->refresh_determined = teredo_rdet_result(t);
 	st->peer_count = READ_ONCE(t->peers.count);
+	st->dormant_reason = READ_ONCE(t->exp.reason);
+	st->holds = READ_ONCE(t->exp.holds);
 	teredo_stats_read(t, st->stats);
 }
 
@@ -446,6 +452,8 @@ void teredo_qualify_now(struct net_device *dev)
 	ASSERT_RTNL();
 	if (!(dev->flags & IFF_UP))
 		return;
+	/* an explicit request is activity: not dormant for being idle */
+	WRITE_ONCE(t->exp.last_auth, jiffies);
 	teredo_client_stop(t);
 	teredo_client_start(t);
 }

@@ -32,7 +32,7 @@
 /* Defaults (RFC 4380 section 5.2.5; Miredo's peer limit is larger). */
 #define TEREDO_DEFAULT_REFRESH		30
 #define TEREDO_DEFAULT_MAX_PEERS	65536
-#define TEREDO_DEFAULT_DORMANT		0
+#define TEREDO_DEFAULT_DORMANT		300
 #define TEREDO_RS_TIMEOUT		(4 * HZ)	/* section 5.2.1 */
 #define TEREDO_RS_TRIES			3
 /* Polling the stack's DAD of a new address, and giving up on it. */
@@ -66,6 +66,14 @@
 #define TEREDO_ANSWER_MAX		8
 #define TEREDO_ANSWER_RATE		32
 #define TEREDO_ANSWER_SLOTS		64
+/* Authorized packets waiting for a dormant device to wake up. */
+#define TEREDO_WAKE_QUEUE_MAX		32
+/*
+ * A dormant device's deprecated address and routes: their lifetime, and
+ * how often (locally, nothing on the wire) they are given again.
+ */
+#define TEREDO_PARK_LIFETIME		9000
+#define TEREDO_PARK_REFRESH		(3600 * HZ)
 
 struct teredo_pcpu_stats {
 	u64 cnt[__TEREDO_STAT_MAX];
@@ -181,6 +189,12 @@ struct teredo_client {
 	unsigned long dad_start;
 	/* the qualified address (also the one dad_wait is for) */
 	bool has_address;
+	/*
+	 * Dormant (idle): the address is on the stack, deprecated, with its
+	 * routes, but not in use; waking requalifies and keeps it if the
+	 * mapping is unchanged.
+	 */
+	bool parked;
 	struct in6_addr address;
 	u8 router[16];
 	__be32 server;			/* server the address names */
@@ -228,6 +242,15 @@ struct teredo_ratelimit {
 	struct teredo_rl_slot slot[TEREDO_RL_SLOTS];
 };
 
+/* exposure.c */
+struct teredo_exposure {
+	unsigned long last_auth;	/* jiffies: last authorized packet */
+	u32 holds;			/* written under teredo_holds_lock */
+	u8 reason;			/* enum teredo_dormant_reason, last seen */
+	struct sk_buff_head queue;	/* authorized, waiting for the wake */
+	struct delayed_work work;	/* evaluates the reason */
+};
+
 struct teredo_dev {
 	struct net_device *dev;
 	struct net *net;		/* netns of the UDP socket */
@@ -240,6 +263,7 @@ struct teredo_dev {
 	struct teredo_pcpu_stats __percpu *stats;
 	struct teredo_client client;
 	struct teredo_peertable peers;
+	struct teredo_exposure exp;
 	struct delayed_work gc_work;
 	u16 echo_id;
 };
@@ -382,8 +406,18 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_peer_usable(struct teredo_peer *p);
 void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 		      const struct in6_addr *src, __be32 server);
-/* Issue 5 hook: may @skb leave through Teredo?  Always yes for now. */
-bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb);
+
+/* exposure.c */
+int teredo_exposure_module_init(void);
+void teredo_exposure_module_exit(void);
+void teredo_exposure_init(struct teredo_dev *t);
+void teredo_exposure_uninit(struct teredo_dev *t);
+void teredo_exposure_start(struct teredo_dev *t);
+void teredo_exposure_stop(struct teredo_dev *t);
+bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb);
+u8 teredo_exposure_reason(struct teredo_dev *t);
+void teredo_exposure_flush(struct teredo_dev *t, enum teredo_stat why);
+void teredo_exposure_woken(struct teredo_dev *t, const struct in6_addr *addr);
 
 /* client.c */
 void teredo_client_init(struct teredo_dev *t);
@@ -416,6 +450,8 @@ int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 			const struct in6_addr *addr, u32 lifetime);
 bool teredo_addr_ready(struct teredo_dev *t);
 bool teredo_addr_usable(struct teredo_dev *t, const struct in6_addr *addr);
+int teredo_addr_park(struct teredo_dev *t, const u8 router[16],
+		     const struct in6_addr *addr);
 void teredo_addr_withdraw(struct teredo_dev *t, const u8 router[16],
 			  const struct in6_addr *addr);
 

@@ -14,21 +14,28 @@ static int __init teredo_init(void)
 {
 	int err;
 
-	err = teredo_device_init();
+	err = teredo_exposure_module_init();
 	if (err)
 		return err;
+	err = teredo_device_init();
+	if (err)
+		goto out_exposure;
 	err = teredo_genl_init();
-	if (err) {
-		teredo_device_exit();
-		return err;
-	}
+	if (err)
+		goto out_device;
 	return 0;
+out_device:
+	teredo_device_exit();
+out_exposure:
+	teredo_exposure_module_exit();
+	return err;
 }
 
 static void __exit teredo_exit(void)
 {
 	teredo_genl_exit();
 	teredo_device_exit();
+	teredo_exposure_module_exit();
 	/* peers are freed through call_rcu */
 	rcu_barrier();
 }

@@ -16,6 +16,7 @@
  * namespace owning the device's netns (GENL_UNS_ADMIN_PERM).
  */
 
+#include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -56,6 +57,11 @@ static const struct nla_policy teredo_mark_policy[TEREDO_MARK_A_MAX + 1] = {
 	[TEREDO_MARK_A_MASK]	= { .type = NLA_U32 },
 };
 
+static const struct nla_policy teredo_prefix_policy[TEREDO_PREFIX_A_MAX + 1] = {
+	[TEREDO_PREFIX_A_ADDR]	= { .type = NLA_BE32 },
+	[TEREDO_PREFIX_A_LEN]	= NLA_POLICY_MAX(NLA_U8, 32),
+};
+
 static const struct nla_policy teredo_peer_policy[TEREDO_PEER_A_MAX + 1] = {
 	[TEREDO_PEER_A_ADDRESS]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
@@ -80,6 +86,7 @@ static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
 	[TEREDO_A_PEER]		= NLA_POLICY_NESTED(teredo_peer_policy),
 	[TEREDO_A_REFRESH_AUTO]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[TEREDO_A_LOCAL_DISCOVERY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TEREDO_A_MANAGED]	= NLA_POLICY_NESTED_ARRAY(teredo_prefix_policy),
 };
 
 enum teredo_mcgrp {
@@ -165,6 +172,28 @@ static int teredo_nl_put_marks(struct sk_buff *skb,
 	return 0;
 }
 
+static int teredo_nl_put_managed(struct sk_buff *skb,
+				 const struct teredo_config *cfg)
+{
+	struct nlattr *list, *p;
+	int i;
+
+	list = nla_nest_start(skb, TEREDO_A_MANAGED);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->n_managed; i++) {
+		p = nla_nest_start(skb, TEREDO_A_PREFIX);
+		if (!p ||
+		    nla_put_in_addr(skb, TEREDO_PREFIX_A_ADDR,
+				    cfg->managed[i].addr) ||
+		    nla_put_u8(skb, TEREDO_PREFIX_A_LEN, cfg->managed[i].len))
+			return -EMSGSIZE;
+		nla_nest_end(skb, p);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
 static int teredo_nl_put_stats(struct sk_buff *skb,
 			       const struct teredo_status *st)
 {
@@ -198,7 +227,7 @@ static int teredo_nl_put_config(struct sk_buff *skb,
 	    nla_put_u8(skb, TEREDO_A_REFRESH_AUTO, cfg->refresh_auto) ||
 	    nla_put_u8(skb, TEREDO_A_LOCAL_DISCOVERY, cfg->local_discovery))
 		return -EMSGSIZE;
-	return teredo_nl_put_marks(skb, cfg);
+	return teredo_nl_put_marks(skb, cfg) ?: teredo_nl_put_managed(skb, cfg);
 }
 
 static int teredo_nl_put_status(struct sk_buff *skb,
@@ -211,7 +240,9 @@ static int teredo_nl_put_status(struct sk_buff *skb,
 	    nla_put_u16(skb, TEREDO_A_MAPPED_PORT, st->mapped_port) ||
 	    nla_put_u32(skb, TEREDO_A_PEER_COUNT, st->peer_count) ||
 	    nla_put_u32(skb, TEREDO_A_REFRESH_DETERMINED,
-			st->refresh_determined))
+			st->refresh_determined) ||
+	    nla_put_u8(skb, TEREDO_A_DORMANT_REASON, st->dormant_reason) ||
+	    nla_put_u32(skb, TEREDO_A_HOLDS, st->holds))
 		return -EMSGSIZE;
 	return teredo_nl_put_stats(skb, st);
 }
@@ -391,6 +422,59 @@ static int teredo_nl_parse_marks(struct nlattr *attr,
 	return 0;
 }
 
+static int teredo_nl_parse_prefix(struct nlattr *attr, struct teredo_prefix *out,
+				  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TEREDO_PREFIX_A_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, TEREDO_PREFIX_A_MAX, attr,
+			       teredo_prefix_policy, extack);
+	if (err)
+		return err;
+	if (!tb[TEREDO_PREFIX_A_ADDR] || !tb[TEREDO_PREFIX_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "managed prefix needs an address and a length");
+		return -EINVAL;
+	}
+	out->addr = nla_get_in_addr(tb[TEREDO_PREFIX_A_ADDR]);
+	out->len = nla_get_u8(tb[TEREDO_PREFIX_A_LEN]);
+	if (out->addr & ~inet_make_mask(out->len)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "managed prefix has bits set beyond its length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int teredo_nl_parse_managed(struct nlattr *attr,
+				   struct teredo_config *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	struct nlattr *nla;
+	int rem, err;
+	u8 n = 0;
+
+	nla_for_each_nested(nla, attr, rem) {
+		if (nla_type(nla) != TEREDO_A_PREFIX) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "unexpected attribute in managed prefixes");
+			return -EINVAL;
+		}
+		if (n == TEREDO_MAX_MANAGED) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "too many managed prefixes (at most 16)");
+			return -E2BIG;
+		}
+		err = teredo_nl_parse_prefix(nla, &cfg->managed[n], extack);
+		if (err)
+			return err;
+		n++;
+	}
+	cfg->n_managed = n;
+	return 0;
+}
+
 /* Apply the attributes present in @attrs to @cfg; nothing else is touched. */
 static int teredo_nl_parse_config(struct nlattr **attrs,
 				  struct teredo_config *cfg,
@@ -438,6 +522,9 @@ static int teredo_nl_parse_config(struct nlattr **attrs,
 			nla_get_u32(attrs[TEREDO_A_DORMANT_TIMEOUT]);
 	if (attrs[TEREDO_A_MAX_PEERS])
 		cfg->max_peers = nla_get_u32(attrs[TEREDO_A_MAX_PEERS]);
+	if (attrs[TEREDO_A_MANAGED])
+		return teredo_nl_parse_managed(attrs[TEREDO_A_MANAGED], cfg,
+					       extack);
 	return 0;
 }
 
@@ -447,6 +534,7 @@ static const u16 teredo_read_only_attrs[] = {
 	TEREDO_A_MAPPED_PORT, TEREDO_A_PEER_COUNT, TEREDO_A_STATS,
 	TEREDO_A_PEER, TEREDO_A_EVENT, TEREDO_A_GENERATION,
 	TEREDO_A_REFRESH_DETERMINED,
+	TEREDO_A_DORMANT_REASON, TEREDO_A_HOLDS,
 };
 
 static int teredo_nl_check_read_only(struct nlattr **attrs,
@@ -558,6 +646,29 @@ static int teredo_nl_peer_flush_doit(struct sk_buff *skb,
 static int teredo_nl_qualify_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return teredo_nl_dev_action(info, teredo_qualify_now);
+}
+
+/* HOLD / RELEASE: the hold belongs to the requesting socket. */
+static int teredo_nl_hold_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct net_device *dev;
+	int err;
+
+	rtnl_lock();
+	dev = teredo_nl_dev(net, info->attrs, info->extack);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+	} else if (info->genlhdr->cmd == TEREDO_CMD_HOLD) {
+		err = teredo_hold(dev, net, info->snd_portid);
+	} else {
+		err = teredo_release(dev, net, info->snd_portid);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG(info->extack,
+				       "this socket holds no hold on the device");
+	}
+	rtnl_unlock();
+	return err;
 }
 
 static int teredo_nl_put_peer(struct sk_buff *skb,
@@ -724,6 +835,16 @@ static const struct genl_ops teredo_genl_ops[] = {
 	{
 		.cmd	= TEREDO_CMD_QUALIFY,
 		.doit	= teredo_nl_qualify_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TEREDO_CMD_HOLD,
+		.doit	= teredo_nl_hold_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TEREDO_CMD_RELEASE,
+		.doit	= teredo_nl_hold_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

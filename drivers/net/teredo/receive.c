@@ -361,6 +361,9 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 					      TEREDO_STAT_DROP_NONGLOBAL_V4);
 		rx.local = true;
 	}
+	/* dormant: invisible, whatever comes (the NAT mapping lapses) */
+	if (READ_ONCE(t->client.state) == TEREDO_STATE_DORMANT)
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_DORMANT);
 	if (!teredo_client_address(t, &rx.me, &rx.server))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
 	if (rx.enc.has_origin) {

@@ -14,12 +14,6 @@
 
 #include "device.h"
 
-/* Issue 5 (authorized marks) plugs in here. */
-bool teredo_tx_authorized(struct teredo_dev *t, const struct sk_buff *skb)
-{
-	return true;
-}
-
 void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
 		     struct sk_buff *skb)
 {
@@ -132,10 +126,9 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_NO_ROUTE);
 		return NETDEV_TX_OK;
 	}
-	if (!teredo_tx_authorized(t, skb)) {
-		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_UNAUTHORIZED);
+	/* authorized marks, dormant state: exposure.c */
+	if (teredo_exposure_tx(t, skb))
 		return NETDEV_TX_OK;
-	}
 	if (!teredo_client_address(t, &me, &server)) {
 		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
 		return NETDEV_TX_OK;

@@ -45,6 +45,8 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_BAD_SOURCE]	= "drop_bad_source",
 	[TEREDO_STAT_DROP_NONGLOBAL_V6]	= "drop_nonglobal_ipv6",
 	[TEREDO_STAT_DROP_BAD_RS]	= "drop_bad_rs",
+	[TEREDO_STAT_DROP_DORMANT]	= "drop_dormant",
+	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

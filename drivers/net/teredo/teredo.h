@@ -17,6 +17,11 @@ struct teredo_mark {
 	u32 mask;
 };
 
+struct teredo_prefix {
+	__be32 addr;
+	u8 len;
+};
+
 /* Everything an administrator can set.  Changed only under RTNL. */
 struct teredo_config {
 	u8 mode;		/* enum teredo_mode */
@@ -35,6 +40,8 @@ struct teredo_config {
 	u32 max_peers;
 	u8 n_marks;
 	struct teredo_mark marks[TEREDO_MAX_ALLOWED_MARKS];
+	u8 n_managed;
+	struct teredo_prefix managed[TEREDO_MAX_MANAGED];
 };
 
 /* A consistent snapshot for "show". */
@@ -46,6 +53,8 @@ struct teredo_status {
 	u16 mapped_port;
 	u32 peer_count;
 	u32 refresh_determined;	/* seconds, 0: not known */
+	u8 dormant_reason;	/* enum teredo_dormant_reason */
+	u32 holds;
 	u64 stats[__TEREDO_STAT_MAX];
 };
 
@@ -72,6 +81,9 @@ void teredo_get_status(struct net_device *dev, struct teredo_status *st);
 void teredo_qualify_now(struct net_device *dev);
 int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr);
 void teredo_peer_flush(struct net_device *dev);
+/* Under RTNL: the hold of netlink socket @portid of @net on @dev. */
+int teredo_hold(struct net_device *dev, struct net *net, u32 portid);
+int teredo_release(struct net_device *dev, struct net *net, u32 portid);
 /*
  * Copy up to @max peers with id >= *@cursor into @out, in id order, in
  * O(log n + @max); returns how many were copied and advances *@cursor

@@ -52,6 +52,17 @@ enum teredo_policy {
 
 #define TEREDO_POLICY_MAX (__TEREDO_POLICY_MAX - 1)
 
+/* Why a client device is dormant (or would be, were it up). */
+enum teredo_dormant_reason {
+	TEREDO_DORMANT_NONE,		/* awake */
+	TEREDO_DORMANT_IDLE,		/* no authorized traffic, no hold */
+	TEREDO_DORMANT_NATIVE,		/* policy client: native IPv6 route */
+	TEREDO_DORMANT_MANAGED,		/* policy client: IPv4 in a managed prefix */
+	__TEREDO_DORMANT_MAX,
+};
+
+#define TEREDO_DORMANT_MAX (__TEREDO_DORMANT_MAX - 1)
+
 /* rtnetlink: IFLA_INFO_DATA of kind "teredo". */
 enum {
 	IFLA_TEREDO_UNSPEC,
@@ -79,6 +90,10 @@ enum {
 	TEREDO_CMD_PEER_FLUSH,		/* delete all peers */
 	TEREDO_CMD_QUALIFY,		/* restart qualification now */
 	TEREDO_CMD_EVENT,		/* multicast notification (events) */
+	TEREDO_CMD_HOLD,		/* keep the device awake while the
+					 * requesting socket is open
+					 */
+	TEREDO_CMD_RELEASE,		/* end the requesting socket's hold */
 	__TEREDO_CMD_MAX,
 };
 
@@ -113,6 +128,9 @@ enum {
 	TEREDO_A_REFRESH_AUTO,		/* u8 (0/1): RFC 4380 5.2.7, <= REFRESH */
 	TEREDO_A_REFRESH_DETERMINED,	/* u32 s, 0: not known (read only) */
 	TEREDO_A_LOCAL_DISCOVERY,	/* u8 (0/1): RFC 4380 5.2.8, default 0 */
+	TEREDO_A_DORMANT_REASON,	/* u8, enum teredo_dormant_reason (read only) */
+	TEREDO_A_HOLDS,			/* u32, holds taken (read only) */
+	TEREDO_A_MANAGED,		/* nest of TEREDO_A_PREFIX */
 	__TEREDO_A_MAX,
 };
 
@@ -129,6 +147,18 @@ enum {
 #define TEREDO_MARK_A_MAX (__TEREDO_MARK_A_MAX - 1)
 #define TEREDO_A_MARK			1	/* nest type inside TEREDO_A_ALLOWED_MARKS */
 #define TEREDO_MAX_ALLOWED_MARKS	16
+
+/* One managed IPv4 prefix (policy client stays dormant inside it). */
+enum {
+	TEREDO_PREFIX_A_UNSPEC,
+	TEREDO_PREFIX_A_ADDR,		/* __be32 */
+	TEREDO_PREFIX_A_LEN,		/* u8, 0..32 */
+	__TEREDO_PREFIX_A_MAX,
+};
+
+#define TEREDO_PREFIX_A_MAX (__TEREDO_PREFIX_A_MAX - 1)
+#define TEREDO_A_PREFIX			1	/* nest type inside TEREDO_A_MANAGED */
+#define TEREDO_MAX_MANAGED		16
 
 enum {
 	TEREDO_PEER_A_UNSPEC,
@@ -196,6 +226,10 @@ enum teredo_stat {
 	TEREDO_STAT_DROP_BAD_SOURCE,	/* drop_bad_source */
 	TEREDO_STAT_DROP_NONGLOBAL_V6,	/* drop_nonglobal_ipv6 */
 	TEREDO_STAT_DROP_BAD_RS,	/* drop_bad_rs: RS not acceptable */
+	TEREDO_STAT_DROP_DORMANT,	/* drop_dormant: rx, or tx kept dormant by policy */
+	TEREDO_STAT_DROP_STALE_SOURCE,	/* drop_stale_source: queued while dormant,
+					 * the address changed on waking
+					 */
 	__TEREDO_STAT_MAX,
 };
 
