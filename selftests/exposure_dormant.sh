@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=170
+# timeout=200
 # Least exposure, dormant state: with no authorized traffic for
 # dormant-timeout seconds and no hold, client 1 goes dormant: nothing
 # leaves its NAT towards the server for 3 refresh intervals (even when
@@ -30,7 +30,7 @@ deprecated() { in_ns c1 ip -6 -o addr show dev t0 scope global deprecated; }
 # shellcheck disable=SC2317 # called through check
 stays() { # stays N STATE SECONDS: state is STATE all along
 	local end=$((SECONDS + $3))
-	while [ $SECONDS -lt $end ]; do
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(topo_show "$1" t0 state)" = "$2" ] || return 1
 		sleep 0.5
 	done
@@ -101,5 +101,22 @@ TOPO_PIDS+=("$hold")
 check "a new hold wakes it" topo_wait_state 1 t0 qualified 15
 kill "$hold"; wait "$hold" 2>/dev/null
 check "dormant again without it" topo_wait_state 1 t0 dormant $((TIMEOUT + 10))
+
+# the NAT maps client 1 anew while it sleeps: waking gives a new address,
+# what was queued with the old source is dropped (drop_stale_source)
+in_ns nat1 nft insert rule inet nat post oifname "wan" meta l4proto udp \
+	masquerade to :1024-1100
+in_ns nat1 conntrack -F > /dev/null 2>&1
+before=$(stat drop_stale_source)
+check "new NAT mapping: a ping queued with the old source is lost" \
+	bash -c "! ip netns exec $(ns c1) ping -c 1 -W 5 $a2 > /dev/null 2>&1"
+check "... counted in drop_stale_source" test "$(stat drop_stale_source)" -gt "$before"
+check "... awake with a new address" topo_wait_state 1 t0 qualified 10
+a1b=$(topo_show 1 t0 address)
+diag "new address $a1b (was $a1), mapping $(topo_mapping 1)"
+check "... which encodes the new mapping" test "$a1b" != "$a1" -a -n "$a1b"
+out=$(in_ns c1 ping -c 1 -W 10 "$a2" 2>&1)
+check "... and the next ping is answered" grep -q " 1 received" <<< "$out" ||
+	diag "$out"
 
 tap_end

@@ -72,7 +72,9 @@ in_ns c1 teredo-nl set t0 allow 0x10
 
 # --- administrator control -------------------------------------------------
 # (a hold that were taken would last: timeout ends it, exit 124)
+# shellcheck disable=SC2317 # called through $who
 unpriv_userns() { in_ns c1 timeout 5 unshare -U -r teredo-nl "$@"; }
+# shellcheck disable=SC2317 # called through $who
 unpriv_user() {
 	in_ns c1 timeout 5 setpriv --reuid=65534 --regid=65534 --clear-groups teredo-nl "$@"
 }

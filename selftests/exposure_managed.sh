@@ -18,12 +18,13 @@ require_root
 require_cmd miredo-server conntrack ethtool nft python3 teredo-nl
 require_module teredo
 
+# shellcheck disable=SC2317 # called through wait_for
 global() { in_ns c1 ip -6 -o addr show dev t0 scope global; }
 reason() { topo_show 1 t0 dormant_reason; }
 # shellcheck disable=SC2317 # called through check
 stays() { # stays STATE SECONDS: state is STATE all along
 	local end=$((SECONDS + $2))
-	while [ $SECONDS -lt $end ]; do
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(topo_show 1 t0 state)" = "$1" ] || return 1
 		sleep 0.5
 	done

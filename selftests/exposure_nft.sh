@@ -64,25 +64,28 @@ while time.monotonic() < end:
         got[socks[s]] += 1
 print(got[5000], got[5001])
 PY
-in_ns c1 python3 "$TOPO_TMP/listen.py" "$a1" 12 "$TOPO_TMP/ready" > "$TOPO_TMP/got" &
+in_ns c1 python3 "$TOPO_TMP/listen.py" "$a1" 20 "$TOPO_TMP/ready" > "$TOPO_TMP/got" &
 lpid=$!
 TOPO_PIDS+=("$lpid")
 wait_for "test -s $TOPO_TMP/ready" 10
 # client 2 sends to both ports, one datagram each per 0.5 s
-in_ns c2 python3 -c '
+out=$(in_ns c2 python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-for i in range(16):
+errors = []
+for i in range(24):
     for port in (5000, 5001):
         try:
             s.sendto(b"hello", (sys.argv[1], port))
-        except OSError:
-            pass
-    time.sleep(0.5)' "$a1"
+        except OSError as e:
+            errors.append(e.errno)
+    time.sleep(0.5)
+print("send errors:", errors)' "$a1" 2>&1)
 wait "$lpid"
 read -r g0 g1 < "$TOPO_TMP/got"
-diag "unauthorized listener got ${g0:-?}, authorized listener got ${g1:-?}"
-check "authorized listener (socket mark 0x10) receives" test "${g1:-0}" -ge 5
+diag "unauthorized listener got ${g0:-?}, authorized listener got ${g1:-?}; client 2 $out"
+check "authorized listener (socket mark 0x10) receives" test "${g1:-0}" -ge 5 ||
+	{ topo_diag 1 t0 "$a2"; topo_diag 2 t0 "$a1"; }
 check "unauthorized listener receives nothing" test "${g0:-1}" = 0
 rx=$(in_ns c1 nft list table inet rxm | sed -n 's/.*packets \([0-9]*\).*/\1/p')
 check "decapsulated packets carry rxmark 0x99 ($rx seen)" test "${rx:-0}" -ge 10
