@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=150
+# timeout=240
 # Least exposure, managed networks: with policy client (the default) a
 # native IPv6 default route keeps the device dormant (reason native,
 # no address, nothing to the server), with policy enterprise it does

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=150
+# timeout=240
 # Least exposure, authorized marks: client 1's device allows only
 # marks 0x10/0xf0.  An unmarked socket cannot send through the tunnel
 # and fails fast (ICMPv6 administratively prohibited: ping says so, UDP
@@ -77,9 +77,11 @@ check "unmarked TCP connect fails with EACCES/EHOSTUNREACH within 3 s" \
 	python3 -c 'import sys; k, t = sys.argv[1].split(); sys.exit(not (k in ("EACCES", "EHOSTUNREACH") and float(t) <= 3))' "$out"
 
 # (ping -m wants decimal: 19 = 0x13, 31 = 0x1f, 32 = 0x20, 16 = 0x10)
-out=$(in_ns c1 ping -c 1 -W 10 -m 19 "$a2" 2>&1)
-check "ping with mark 0x13 (0x13 & 0xf0 == 0x10) answered" grep -q " 1 received" <<< "$out" ||
-	{ diag "$out"; topo_diag 1 t0 "$a2"; }
+# (the first contact between two peers behind NATs is not what this
+# test is about: one answer of three will do)
+out=$(in_ns c1 ping -c 3 -i 1 -W 10 -m 19 "$a2" 2>&1)
+check "ping with mark 0x13 (0x13 & 0xf0 == 0x10) answered" grep -q " [123] received" <<< "$out" ||
+	{ diag "$out"; topo_diag 1 t0 "$a2"; topo_diag 2 t0; }
 out=$(in_ns c1 ping -c 2 -i 0.5 -W 5 -m 31 "$a2" 2>&1)
 check "ping with mark 0x1f: 2 of 2" grep -q " 2 received" <<< "$out"
 before=$(stat drop_unauthorized)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=150
+# timeout=240
 # Least exposure, inbound: decapsulated packets carry the device's
 # rxmark, and with the shipped ruleset (tools/nft/teredo.nft, loaded
 # as is with one "nft -f") an unauthorized listener on the Teredo
