@@ -50,6 +50,7 @@ sparse:
 
 tools:
 	$(MAKE) -C tools BUILD=$(BUILD)/tools
+	$(MAKE) -C selftests/tools BUILD=$(BUILD)/tools
 
 # Installs missing build and test dependencies (apt, as root).
 deps:

@@ -84,6 +84,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_BAD_RS] = "drop_bad_rs",
 	[TEREDO_STAT_DROP_DORMANT] = "drop_dormant",
 	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
+	[TEREDO_STAT_PEERS_EVICTED] = "peers_evicted",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

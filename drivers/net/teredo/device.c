@@ -37,11 +37,17 @@ static int teredo_dev_init(struct net_device *dev)
 	if (err)
 		return err;
 	err = gro_cells_init(&t->gro_cells, dev);
-	if (err) {
-		teredo_stats_free(t);
-		return err;
-	}
+	if (err)
+		goto err_stats;
+	err = teredo_peertable_init(&t->peers);
+	if (err)
+		goto err_gro;
 	return 0;
+err_gro:
+	gro_cells_destroy(&t->gro_cells);
+err_stats:
+	teredo_stats_free(t);
+	return err;
 }
 
 static void teredo_dev_uninit(struct net_device *dev)
@@ -49,6 +55,7 @@ static void teredo_dev_uninit(struct net_device *dev)
 	struct teredo_dev *t = teredo_priv(dev);
 
 	teredo_exposure_uninit(t);
+	teredo_peertable_destroy(&t->peers);
 	gro_cells_destroy(&t->gro_cells);
 	teredo_stats_free(t);
 }
@@ -170,7 +177,6 @@ static void teredo_setup(struct net_device *dev)
 	teredo_client_init(t);
 	teredo_server_init(t);
 	teredo_exposure_init(t);
-	teredo_peertable_init(&t->peers);
 	INIT_DELAYED_WORK(&t->gc_work, teredo_gc_work);
 }
 

@@ -18,8 +18,8 @@
 #include <linux/udp.h>
 #include <linux/workqueue.h>
 #include <linux/spinlock.h>
+#include <linux/rhashtable-types.h>
 #include <linux/siphash.h>
-#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/xarray.h>
 #include <net/gro_cells.h>
@@ -54,7 +54,6 @@
 #define TEREDO_BUBBLE_GAP		(2 * HZ)
 #define TEREDO_BUBBLE_WINDOW		(300 * HZ)
 #define TEREDO_BUBBLE_MAX		4
-#define TEREDO_PEER_HASH_BITS		10
 /*
  * Direct bubbles sent in answer to indirect ones (a reflection vector:
  * whoever gets our server to relay bubbles picks where the answers go):
@@ -81,8 +80,9 @@ struct teredo_pcpu_stats {
 };
 
 struct teredo_peer {
-	struct hlist_node hnode;	/* in teredo_peertable, RCU */
+	struct rhash_head rnode;	/* in teredo_peertable, RCU */
 	struct list_head lnode;		/* GC order, under table lock */
+	struct list_head enode;		/* evictable (unsolicited), ditto */
 	struct kref ref;
 	struct rcu_head rcu;
 	struct teredo_dev *t;
@@ -97,6 +97,7 @@ struct teredo_peer {
 	__be32 local_addr;
 	u16 local_port;
 	bool dead;
+	bool recent;			/* heard again: spare it once */
 	unsigned long created;
 	unsigned long last_rx;
 	unsigned long last_tx;
@@ -126,6 +127,7 @@ struct teredo_answer_slot {
  */
 struct teredo_answers {
 	spinlock_t lock;		/* everything below */
+	siphash_key_t key;		/* slot of a source */
 	unsigned long second;		/* start of the current second */
 	u32 in_second;
 	struct teredo_answer_slot slot[TEREDO_ANSWER_SLOTS];
@@ -133,10 +135,10 @@ struct teredo_answers {
 
 struct teredo_peertable {
 	spinlock_t lock;		/* writers */
-	DECLARE_HASHTABLE(buckets, TEREDO_PEER_HASH_BITS);
+	struct rhashtable ht;		/* addr -> peer */
 	struct list_head list;
+	struct list_head evict;		/* unsolicited peers, oldest first */
 	struct xarray ids;		/* id -> peer, for walks */
-	siphash_key_t key;
 	u32 count;
 	u32 generation;
 	u32 next_id;			/* of xa_alloc_cyclic() */
@@ -456,12 +458,13 @@ void teredo_addr_withdraw(struct teredo_dev *t, const u8 router[16],
 			  const struct in6_addr *addr);
 
 /* peertable.c */
-void teredo_peertable_init(struct teredo_peertable *pt);
+int teredo_peertable_init(struct teredo_peertable *pt);
+void teredo_peertable_destroy(struct teredo_peertable *pt);
 struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
 				       const struct in6_addr *addr);
 struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       const struct in6_addr *addr,
-				       bool *full);
+				       bool ours, bool *full);
 void teredo_peertable_flush(struct teredo_dev *t);
 void teredo_peertable_gc(struct teredo_dev *t);
 bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);

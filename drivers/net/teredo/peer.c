@@ -32,6 +32,7 @@ struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 	spin_lock_init(&p->lock);
 	skb_queue_head_init(&p->queue);
 	skb_queue_head_init(&p->rxq);
+	INIT_LIST_HEAD(&p->enode);
 	p->t = t;
 	p->addr = *addr;
 	p->created = jiffies;
@@ -137,6 +138,8 @@ void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 
 	spin_lock_bh(&p->lock);
 	was = p->trusted;
+	if (was)
+		WRITE_ONCE(p->recent, true);
 	p->mapped_addr = addr;
 	p->mapped_port = port;
 	WRITE_ONCE(p->trusted, true);

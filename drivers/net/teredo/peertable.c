@@ -1,31 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The peer table of a device: a hash table keyed by the peer's IPv6
- * address with a per-device random siphash key, looked up under RCU,
- * changed under pt->lock.  pt->list keeps peers in creation order for
- * garbage collection; pt->ids indexes them by id (allocated cyclically,
- * so in creation order until it wraps) for walks that resume at a
- * cursor in O(log n).
+ * The peer table of a device: an rhashtable keyed by the peer's IPv6
+ * address (it grows with the table and rehashes with a new random seed
+ * when a chain gets long), looked up under RCU, changed under pt->lock.
+ * pt->list keeps peers in creation order for garbage collection; pt->ids
+ * indexes them by id (allocated cyclically, so in creation order until
+ * it wraps) for walks that resume at a cursor in O(log n).
+ *
+ * Bounds (a flood of spoofed sources must not take the table): the
+ * table never holds more than max_peers peers.  A peer that only sent
+ * to us (created on receive) is unsolicited and sits on pt->evict;
+ * one we sent to first is ours and is never evicted, only aged out by
+ * the GC.  When the table is full, a new peer takes the place of the
+ * oldest unsolicited one, with a second chance for those heard from
+ * again since they were last passed over (CLOCK): a flood churns its
+ * own entries, cannot push out the peers we talk to, and cannot lock
+ * a new correspondent out for longer than it takes to rotate.
  */
-
 #include <linux/random.h>
+#include <linux/rhashtable.h>
+#include <linux/siphash.h>
 
 #include "device.h"
 
-void teredo_peertable_init(struct teredo_peertable *pt)
+/* Unsolicited peers passed over at most per eviction (CLOCK hand). */
+#define TEREDO_EVICT_SCAN	8
+
+static const struct rhashtable_params teredo_peer_params = {
+	.head_offset		= offsetof(struct teredo_peer, rnode),
+	.key_offset		= offsetof(struct teredo_peer, addr),
+	.key_len		= sizeof(struct in6_addr),
+	.automatic_shrinking	= true,
+};
+
+int teredo_peertable_init(struct teredo_peertable *pt)
 {
 	spin_lock_init(&pt->lock);
-	hash_init(pt->buckets);
 	INIT_LIST_HEAD(&pt->list);
+	INIT_LIST_HEAD(&pt->evict);
 	xa_init_flags(&pt->ids, XA_FLAGS_ALLOC);
-	get_random_bytes(&pt->key, sizeof(pt->key));
 	atomic_set(&pt->queued, 0);
 	spin_lock_init(&pt->answers.lock);
 	pt->answers.second = jiffies;
+	get_random_bytes(&pt->answers.key, sizeof(pt->answers.key));
+	return rhashtable_init(&pt->ht, &teredo_peer_params);
 }
 
-static u32 teredo_peer_hash(const struct teredo_peertable *pt,
-			    const struct in6_addr *addr);
+/* The table is empty (flushed at ndo_stop). */
+void teredo_peertable_destroy(struct teredo_peertable *pt)
+{
+	rhashtable_destroy(&pt->ht);
+	xa_destroy(&pt->ids);
+}
 
 /*
  * May we answer an indirect bubble from @src with a direct one now?
@@ -38,7 +64,7 @@ bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src)
 	unsigned long now = jiffies;
 	bool ok = false;
 
-	s = &a->slot[teredo_peer_hash(&t->peers, src) % TEREDO_ANSWER_SLOTS];
+	s = &a->slot[siphash(src, sizeof(*src), &a->key) % TEREDO_ANSWER_SLOTS];
 	spin_lock_bh(&a->lock);
 	if (time_after_eq(now, a->second + HZ)) {
 		a->second = now;
@@ -74,55 +100,110 @@ static u32 teredo_max_peers(const struct teredo_dev *t)
 	return max;
 }
 
-static u32 teredo_peer_hash(const struct teredo_peertable *pt,
-			    const struct in6_addr *addr)
-{
-	return (u32)siphash(addr, sizeof(*addr), &pt->key);
-}
-
-static struct teredo_peer *__teredo_peer_find(struct teredo_peertable *pt,
-					      const struct in6_addr *addr,
-					      u32 hash)
-{
-	struct teredo_peer *p;
-
-	hash_for_each_possible_rcu(pt->buckets, p, hnode, hash)
-		if (ipv6_addr_equal(&p->addr, addr))
-			return p;
-	return NULL;
-}
-
 /* Returns a referenced peer or NULL. */
 struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
 				       const struct in6_addr *addr)
 {
-	struct teredo_peertable *pt = &t->peers;
 	struct teredo_peer *p;
 
-	rcu_read_lock_bh();
-	p = __teredo_peer_find(pt, addr, teredo_peer_hash(pt, addr));
+	rcu_read_lock();
+	p = rhashtable_lookup(&t->peers.ht, addr, teredo_peer_params);
 	if (p && !kref_get_unless_zero(&p->ref))
 		p = NULL;
-	rcu_read_unlock_bh();
+	rcu_read_unlock();
 	return p;
 }
 
-/* Finds or creates; returns a referenced peer, NULL if full or no memory. */
+/* pt->lock held. */
+static void teredo_peer_unlink(struct teredo_peertable *pt,
+			       struct teredo_peer *p)
+{
+	rhashtable_remove_fast(&pt->ht, &p->rnode, teredo_peer_params);
+	xa_erase(&pt->ids, p->id);
+	list_del(&p->lnode);
+	if (!list_empty(&p->enode))
+		list_del_init(&p->enode);
+	WRITE_ONCE(pt->count, pt->count - 1);
+	pt->generation++;
+}
+
+/*
+ * pt->lock held, the table full: unlinks and returns the unsolicited
+ * peer to make room for a new one, NULL if every peer is ours.
+ */
+static struct teredo_peer *teredo_peer_evict(struct teredo_peertable *pt)
+{
+	struct teredo_peer *p;
+	int i;
+
+	for (i = 0; i < TEREDO_EVICT_SCAN && !list_empty(&pt->evict); i++) {
+		p = list_first_entry(&pt->evict, struct teredo_peer, enode);
+		if (!READ_ONCE(p->recent))
+			break;
+		WRITE_ONCE(p->recent, false);
+		list_move_tail(&p->enode, &pt->evict);
+	}
+	p = list_first_entry_or_null(&pt->evict, struct teredo_peer, enode);
+	if (p)
+		teredo_peer_unlink(pt, p);
+	return p;
+}
+
+/* pt->lock held: @n gets an id and goes into the table. */
+static int teredo_peer_link(struct teredo_peertable *pt,
+			    struct teredo_peer *n, bool ours)
+{
+	u32 id;
+	int err;
+
+	err = xa_alloc_cyclic(&pt->ids, &id, n, xa_limit_31b, &pt->next_id,
+			      GFP_ATOMIC);
+	if (err < 0)
+		return err;
+	n->id = id;
+	err = rhashtable_insert_fast(&pt->ht, &n->rnode, teredo_peer_params);
+	if (err) {
+		xa_erase(&pt->ids, id);
+		return err;
+	}
+	list_add_tail(&n->lnode, &pt->list);
+	if (!ours)
+		list_add_tail(&n->enode, &pt->evict);
+	WRITE_ONCE(pt->count, pt->count + 1);
+	pt->generation++;
+	return 0;
+}
+
+static void teredo_peer_evicted(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct teredo_peer_info info;
+
+	teredo_stat_inc(t, TEREDO_STAT_PEERS_EVICTED);
+	teredo_peer_info(p, &info);
+	teredo_nl_notify_peer(t->dev, &info, TEREDO_EVENT_PEER_EXPIRED);
+	teredo_peer_kill(p);
+}
+
+/*
+ * Finds or creates; returns a referenced peer, NULL if full (*full set)
+ * or out of memory.  @ours: we are about to send to it (see the top of
+ * the file); a peer created on receive is unsolicited.
+ */
 struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       const struct in6_addr *addr,
-				       bool *full)
+				       bool ours, bool *full)
 {
 	struct teredo_peertable *pt = &t->peers;
-	u32 hash = teredo_peer_hash(pt, addr);
-	struct teredo_peer *p, *n;
-	u32 id;
+	struct teredo_peer *p, *n, *old = NULL;
+	u32 max;
 
 	*full = false;
 	p = teredo_peer_lookup(t, addr);
 	if (p)
 		return p;
-	/* a full table costs no allocation; checked again under the lock */
-	if (READ_ONCE(pt->count) >= teredo_max_peers(t)) {
+	max = teredo_max_peers(t);
+	/* a table full of our own peers costs no allocation */
+	if (READ_ONCE(pt->count) >= max && list_empty(&pt->evict)) {
 		*full = true;
 		return NULL;
 	}
@@ -130,45 +211,33 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	if (!n)
 		return NULL;
 	spin_lock_bh(&pt->lock);
-	p = __teredo_peer_find(pt, addr, hash);
+	p = rhashtable_lookup_fast(&pt->ht, addr, teredo_peer_params);
 	if (p) {
 		if (!kref_get_unless_zero(&p->ref))
 			p = NULL;
-		spin_unlock_bh(&pt->lock);
-		kfree(n);
-		return p;
+		goto out_free;
 	}
-	if (pt->count >= teredo_max_peers(t)) {
-		spin_unlock_bh(&pt->lock);
-		kfree(n);
-		*full = true;
-		return NULL;
+	/* max_peers may have been lowered: evict one per new peer */
+	if (pt->count >= max) {
+		old = teredo_peer_evict(pt);
+		if (!old || pt->count >= max) {
+			*full = true;
+			goto out_free;
+		}
 	}
-	if (xa_alloc_cyclic(&pt->ids, &id, n, xa_limit_31b, &pt->next_id,
-			    GFP_ATOMIC) < 0) {
-		spin_unlock_bh(&pt->lock);
-		kfree(n);
-		return NULL;
-	}
-	n->id = id;
+	if (teredo_peer_link(pt, n, ours))
+		goto out_free;
 	kref_get(&n->ref);		/* the caller's */
-	hash_add_rcu(pt->buckets, &n->hnode, hash);
-	list_add_tail(&n->lnode, &pt->list);
-	WRITE_ONCE(pt->count, pt->count + 1);
-	pt->generation++;
 	spin_unlock_bh(&pt->lock);
+	if (old)
+		teredo_peer_evicted(t, old);
 	return n;
-}
-
-/* pt->lock held. */
-static void teredo_peer_unlink(struct teredo_peertable *pt,
-			       struct teredo_peer *p)
-{
-	hash_del_rcu(&p->hnode);
-	xa_erase(&pt->ids, p->id);
-	list_del(&p->lnode);
-	WRITE_ONCE(pt->count, pt->count - 1);
-	pt->generation++;
+out_free:
+	spin_unlock_bh(&pt->lock);
+	if (old)
+		teredo_peer_evicted(t, old);
+	kfree(n);
+	return p;
 }
 
 static void teredo_peer_expired(struct teredo_dev *t, struct teredo_peer *p)
@@ -186,7 +255,7 @@ int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr)
 	struct teredo_peer *p;
 
 	spin_lock_bh(&pt->lock);
-	p = __teredo_peer_find(pt, addr, teredo_peer_hash(pt, addr));
+	p = rhashtable_lookup_fast(&pt->ht, addr, teredo_peer_params);
 	if (!p) {
 		spin_unlock_bh(&pt->lock);
 		return -ENOENT;

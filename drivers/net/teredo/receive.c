@@ -143,7 +143,7 @@ static int teredo_rx_from_teredo(struct teredo_dev *t, struct sk_buff *skb,
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
 	if (!teredo_mapping_matches(src->s6_addr, ntohl(rx->saddr), rx->sport))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MAPPING);
-	p = teredo_peer_create(t, src, &full);
+	p = teredo_peer_create(t, src, false, &full);
 	if (!p)
 		return teredo_rx_drop(t, skb, full ?
 				      TEREDO_STAT_DROP_PEERS_FULL :
@@ -270,7 +270,7 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 	if (rx->from_server || rx->enc.bubble)
 		p = teredo_peer_lookup(t, src);
 	else
-		p = teredo_peer_create(t, src, &full);
+		p = teredo_peer_create(t, src, false, &full);
 	if (!p)
 		return teredo_rx_drop(t, skb, full ?
 				      TEREDO_STAT_DROP_PEERS_FULL :

@@ -42,7 +42,7 @@ int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
 	ip6 = (const void *)teredo_rx_ipv6(skb, rx);
 	src = ip6->saddr;
-	p = teredo_peer_create(t, &src, &full);
+	p = teredo_peer_create(t, &src, false, &full);
 	if (!p)
 		return teredo_rx_drop(t, skb, full ?
 				      TEREDO_STAT_DROP_PEERS_FULL :
@@ -85,7 +85,7 @@ netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb)
 		return NETDEV_TX_OK;
 	}
 
-	p = teredo_peer_create(t, &dst, &full);
+	p = teredo_peer_create(t, &dst, true, &full);
 	if (!p) {
 		teredo_xmit_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
 				 TEREDO_STAT_DROP_TX_ERROR);

@@ -144,7 +144,7 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 
-	p = teredo_peer_create(t, &dst, &full);
+	p = teredo_peer_create(t, &dst, true, &full);
 	if (!p) {
 		teredo_xmit_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
 				 TEREDO_STAT_DROP_TX_ERROR);

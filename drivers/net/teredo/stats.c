@@ -47,6 +47,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_BAD_RS]	= "drop_bad_rs",
 	[TEREDO_STAT_DROP_DORMANT]	= "drop_dormant",
 	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
+	[TEREDO_STAT_PEERS_EVICTED]	= "peers_evicted",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

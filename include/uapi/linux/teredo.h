@@ -230,6 +230,7 @@ enum teredo_stat {
 	TEREDO_STAT_DROP_STALE_SOURCE,	/* drop_stale_source: queued while dormant,
 					 * the address changed on waking
 					 */
+	TEREDO_STAT_PEERS_EVICTED,	/* peers_evicted: unsolicited, table full */
 	__TEREDO_STAT_MAX,
 };
 

@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout=600
+# Issue 4: a 100k-peer dump is complete and consistent.  teredo-gen sends
+# one valid direct bubble from each of N spoofed Teredo sources (embedded
+# mapping = outer IPv4:port) to our qualified client, which makes N
+# trusted peers.  Then "teredo-nl -j peers" and the ynl CLI dump must give
+# exactly that set (addresses and mappings), and a dump taken while
+# peers are added (new sources) and deleted (ynl peer-del) must list
+# every stable peer exactly once, nothing twice, nothing unknown.
+#
+# SCALE_PEERS=N changes N (default 100000).  kselftest exit codes.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+. "$HERE/topo.sh"
+defer topo_cleanup
+require_root
+require_cmd miredo-server conntrack nft python3 teredo-nl teredo-gen
+require_module teredo
+
+N=${SCALE_PEERS:-100000}
+CHURN=$((N / 5))
+DEL=$((N / 50))
+PORT=3545
+YNL=/usr/src/linux-source-6.12/tools/net/ynl/cli.py
+YNL_SCHEMA=/usr/src/linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
+SPEC=$HERE/../Documentation/netlink/specs/teredo.yaml
+T=$TOPO_TMP
+
+ms() { echo $(($(date +%s%N) / 1000000)); }
+peer_count() { topo_show 1 t0 peers; }
+
+topo_build 1
+topo_server_start
+check "client configured (max-peers $((2 * N)))" \
+	topo_teredo 1 t0 port $PORT refresh 300 max-peers $((2 * N)) || tap_end
+check "client qualifies" topo_wait_state 1 t0 qualified 30 || tap_end
+me=$(topo_show 1 t0 address)
+diag "client $me, sending to 10.0.1.2:$PORT"
+
+# gen OFFSET COUNT: bubbles from sources OFFSET..OFFSET+COUNT-1 (in c1, over
+# loopback to the client's own socket: no NAT, no conntrack in the way)
+gen() {
+	in_ns c1 teredo-gen -d 10.0.1.2:$PORT -m "$me" -o "$1" -n "$2"
+}
+
+teredo-gen -l -n "$N" > "$T/stable_and_deleted"
+teredo-gen -l -n "$DEL" > "$T/deleted"
+teredo-gen -l -o "$N" -n "$CHURN" > "$T/churn"
+
+# --- N peers from N sources -------------------------------------------------
+t0=$(ms)
+gen 0 "$N" 2> "$T/gen.log"
+diag "generator: $(cat "$T/gen.log")"
+check "$N peers created" wait_for "[ \"\$(peer_count)\" = $N ]" 60 ||
+	diag "peers: $(peer_count)"
+diag "$N peers in $(($(ms) - t0)) ms"
+diag "slab: $(grep -E '^(Slab|SUnreclaim)' /proc/meminfo | tr -s ' \n' ' ')"
+
+# the peers stay 60 s after their last packet: refresh before each phase
+gen 0 "$N" 2> /dev/null
+t0=$(ms)
+in_ns c1 teredo-nl -j peers t0 > "$T/dump.json"
+dump_ms=$(($(ms) - t0))
+diag "teredo-nl -j peers: $N peers dumped in $dump_ms ms"
+
+# verify FILE EXPECTED_FILE [OPTIONAL_FILE [ABSENT_FILE]]: the dump lists every
+# address of EXPECTED once, each with the mapping its address embeds and
+# trusted; nothing twice; nothing outside EXPECTED + OPTIONAL.
+verify() {
+	python3 - "$@" <<-'PY'
+	import ipaddress, json, sys
+	def load(path):
+	    return set(l.strip() for l in open(path)) if path else set()
+	peers = json.load(open(sys.argv[1]))
+	want = load(sys.argv[2])
+	opt = load(sys.argv[3] if len(sys.argv) > 3 else "")
+	addrs = [p["address"] for p in peers]
+	seen = set(addrs)
+	err = []
+	if len(addrs) != len(seen):
+	    err.append("%d listed twice" % (len(addrs) - len(seen)))
+	if want - seen:
+	    err.append("%d missing, e.g. %s" % (len(want - seen), sorted(want - seen)[0]))
+	extra = seen - want - opt
+	if extra:
+	    err.append("%d unexpected, e.g. %s" % (len(extra), sorted(extra)[0]))
+	for p in peers:
+	    a = ipaddress.IPv6Address(p["address"]).packed
+	    ip = str(ipaddress.IPv4Address(bytes(b ^ 0xff for b in a[12:16])))
+	    port = int.from_bytes(a[10:12], "big") ^ 0xffff
+	    if (p["mapped_addr"], p["mapped_port"], p["trusted"]) != (ip, port, True):
+	        err.append("bad content %s" % p)
+	        break
+	print("; ".join(err) if err else "ok: %d listed" % len(addrs))
+	sys.exit(1 if err else 0)
+	PY
+}
+
+out=$(verify "$T/dump.json" "$T/stable_and_deleted")
+check "teredo-nl peers -j: exactly the $N sources, mappings right ($out)" \
+	test "${out%%:*}" = ok
+
+if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
+	gen 0 "$N" 2> /dev/null
+	t0=$(ms)
+	in_ns c1 python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" \
+		--dump peer-get --json '{"ifname": "t0"}' --output-json > "$T/ynl.raw"
+	diag "ynl peer-get dump: $(($(ms) - t0)) ms"
+	python3 - "$T/ynl.raw" "$T/ynl.json" <<-'PY'
+	import ipaddress, json, socket, struct, sys
+	out = []
+	for msg in json.load(open(sys.argv[1])):
+	    p = msg.get("peer") or {}
+	    a = p.get("address")
+	    if isinstance(a, str):
+	        a = bytes.fromhex(a)
+	    m = p.get("mapped-addr")
+	    if isinstance(m, int):
+	        m = socket.inet_ntoa(struct.pack("!I", m))
+	    out.append({"address": str(ipaddress.IPv6Address(a)), "mapped_addr": m,
+	                "mapped_port": p.get("mapped-port"), "trusted": bool(p.get("trusted"))})
+	json.dump(out, open(sys.argv[2], "w"))
+	PY
+	out=$(verify "$T/ynl.json" "$T/stable_and_deleted")
+	check "ynl peer-get dump: exactly the $N sources ($out)" test "${out%%:*}" = ok
+else
+	skip "ynl peer-get dump" "no linux-source-6.12 or python3-jsonschema"
+fi
+
+# --- a dump while peers come and go ---------------------------------------
+# $DEL peers deleted one by one (in one ynl process), $CHURN new ones
+# arriving, during the dump: every other peer must be listed exactly once.
+comm -23 <(sort "$T/stable_and_deleted") <(sort "$T/deleted") > "$T/stable"
+cat "$T/deleted" "$T/churn" > "$T/changing"
+gen 0 "$N" 2> /dev/null
+cat > "$T/del.py" <<-PY
+	import ipaddress, sys
+	sys.path.insert(0, "$(dirname "$YNL")")
+	from lib import YnlFamily
+	ynl = YnlFamily("$SPEC", "$YNL_SCHEMA")
+	for line in open("$T/deleted"):
+	    a = ipaddress.IPv6Address(line.strip()).packed
+	    ynl.do("peer-del", {"ifname": "t0", "peer": {"address": a}})
+PY
+python_ok=1
+python3 -c 'import yaml, jsonschema' 2> /dev/null && [ -e "$YNL" ] || python_ok=0
+gen "$N" "$CHURN" 2> "$T/churn.log" &
+gpid=$!
+if [ $python_ok = 1 ]; then
+	in_ns c1 python3 "$T/del.py" 2> "$T/del.log" &
+	dpid=$!
+fi
+sleep 0.5
+t0=$(ms)
+in_ns c1 teredo-nl -j peers t0 > "$T/dump2.json"
+diag "dump under churn: $(($(ms) - t0)) ms"
+wait $gpid
+[ $python_ok = 1 ] && { wait $dpid || diag "del: $(tail -3 "$T/del.log")"; }
+out=$(verify "$T/dump2.json" "$T/stable" "$T/changing")
+check "dump under churn: every stable peer once, nothing unknown ($out)" \
+	test "${out%%:*}" = ok
+after=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$T/dump2.json")
+diag "dump under churn listed $after peers"
+
+# quiet again: the exact set
+gen "$N" "$CHURN" 2> /dev/null
+in_ns c1 teredo-nl -j peers t0 > "$T/dump3.json"
+if [ $python_ok = 1 ]; then
+	cat "$T/stable" "$T/churn" > "$T/final"
+else
+	cat "$T/stable_and_deleted" "$T/churn" > "$T/final"
+fi
+out=$(verify "$T/dump3.json" "$T/final")
+check "after the churn: exactly the expected set ($out)" test "${out%%:*}" = ok
+check "show: peer count = dump length" \
+	test "$(peer_count)" = "$(wc -l < "$T/final")"
+tap_end
