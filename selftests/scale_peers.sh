@@ -21,7 +21,7 @@ require_module teredo
 
 N=${SCALE_PEERS:-100000}
 CHURN=$((N / 5))
-DEL=$((N / 50))
+DEL=$((N / 100))
 PORT=3545
 YNL=/usr/src/linux-source-6.12/tools/net/ynl/cli.py
 YNL_SCHEMA=/usr/src/linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
@@ -103,18 +103,22 @@ check "teredo-nl peers -j: exactly the $N sources, mappings right ($out)" \
 	test "${out%%:*}" = ok
 
 if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
-	gen 0 "$N" 2> /dev/null
+	# python takes longer than the peers' 60 s: keep them fresh meanwhile
+	(while :; do gen 0 "$N" 2> /dev/null; sleep 20; done) &
+	rpid=$!
 	t0=$(ms)
 	in_ns c1 python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" \
 		--dump peer-get --json '{"ifname": "t0"}' --output-json > "$T/ynl.raw"
 	diag "ynl peer-get dump: $(($(ms) - t0)) ms"
+	kill $rpid
+	wait $rpid 2> /dev/null
 	python3 - "$T/ynl.raw" "$T/ynl.json" <<-'PY'
 	import ipaddress, json, socket, struct, sys
 	out = []
 	for msg in json.load(open(sys.argv[1])):
 	    p = msg.get("peer") or {}
 	    a = p.get("address")
-	    if isinstance(a, str):
+	    if isinstance(a, str) and ":" not in a:
 	        a = bytes.fromhex(a)
 	    m = p.get("mapped-addr")
 	    if isinstance(m, int):
@@ -140,19 +144,22 @@ cat > "$T/del.py" <<-PY
 	sys.path.insert(0, "$(dirname "$YNL")")
 	from lib import YnlFamily
 	ynl = YnlFamily("$SPEC", "$YNL_SCHEMA")
-	for line in open("$T/deleted"):
+	for i, line in enumerate(open("$T/deleted")):
 	    a = ipaddress.IPv6Address(line.strip()).packed
 	    ynl.do("peer-del", {"ifname": "t0", "peer": {"address": a}})
+	    if i == 0:
+	        open("$T/del.started", "w").close()
 PY
 python_ok=1
 python3 -c 'import yaml, jsonschema' 2> /dev/null && [ -e "$YNL" ] || python_ok=0
-gen "$N" "$CHURN" 2> "$T/churn.log" &
-gpid=$!
 if [ $python_ok = 1 ]; then
 	in_ns c1 python3 "$T/del.py" 2> "$T/del.log" &
 	dpid=$!
+	wait_for "[ -e $T/del.started ]" 60 || diag "peer-del did not start"
 fi
-sleep 0.5
+gen "$N" "$CHURN" 2> "$T/churn.log" &
+gpid=$!
+sleep 0.2
 t0=$(ms)
 in_ns c1 teredo-nl -j peers t0 > "$T/dump2.json"
 diag "dump under churn: $(($(ms) - t0)) ms"
@@ -162,9 +169,10 @@ out=$(verify "$T/dump2.json" "$T/stable" "$T/changing")
 check "dump under churn: every stable peer once, nothing unknown ($out)" \
 	test "${out%%:*}" = ok
 after=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$T/dump2.json")
-diag "dump under churn listed $after peers"
+diag "dump under churn listed $after peers (stable $(wc -l < "$T/stable"), $CHURN arriving, $DEL leaving)"
 
-# quiet again: the exact set
+# quiet again: the exact set (refreshed: the deletions took a while)
+gen "$DEL" $((N - DEL)) 2> /dev/null
 gen "$N" "$CHURN" 2> /dev/null
 in_ns c1 teredo-nl -j peers t0 > "$T/dump3.json"
 if [ $python_ok = 1 ]; then

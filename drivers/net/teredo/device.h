@@ -470,6 +470,9 @@ void teredo_peertable_gc(struct teredo_dev *t);
 bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);
 
 /* peer.c */
+int teredo_peer_cache_init(void);
+void teredo_peer_cache_exit(void);
+void teredo_peer_free(struct teredo_peer *p);
 struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 				      const struct in6_addr *addr);
 void teredo_peer_put(struct teredo_peer *p);

@@ -102,7 +102,7 @@ static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 	/* not our own (looped back), and behind our NAT */
 	if (!teredo_ld_same_nat(t, &ip6->saddr))
 		goto out;
-	p = teredo_peer_create(t, &ip6->saddr, &full);
+	p = teredo_peer_create(t, &ip6->saddr, false, &full);
 	if (!p) {
 		teredo_stat_inc(t, full ? TEREDO_STAT_DROP_PEERS_FULL :
 				TEREDO_STAT_DROP_MALFORMED);

@@ -14,9 +14,12 @@ static int __init teredo_init(void)
 {
 	int err;
 
-	err = teredo_exposure_module_init();
+	err = teredo_peer_cache_init();
 	if (err)
 		return err;
+	err = teredo_exposure_module_init();
+	if (err)
+		goto out_cache;
 	err = teredo_device_init();
 	if (err)
 		goto out_exposure;
@@ -28,6 +31,8 @@ out_device:
 	teredo_device_exit();
 out_exposure:
 	teredo_exposure_module_exit();
+out_cache:
+	teredo_peer_cache_exit();
 	return err;
 }
 
@@ -38,6 +43,7 @@ static void __exit teredo_exit(void)
 	teredo_exposure_module_exit();
 	/* peers are freed through call_rcu */
 	rcu_barrier();
+	teredo_peer_cache_exit();
 }
 
 module_init(teredo_init);

@@ -7,7 +7,8 @@
  * reference with kref_get_unless_zero().  teredo_peer_kill() (table
  * lock held) unhashes it, marks it dead, drops its queue and the
  * table's reference; the last teredo_peer_put() frees it after an RCU
- * grace period.  Module exit waits for those with rcu_barrier().
+ * grace period.  Module exit waits for those with rcu_barrier(), then
+ * destroys the peer cache: a leaked peer makes the slab allocator warn.
  *
  * The mutable fields are under peer->lock (a BH spinlock); the queues
  * (queue: to send, rxq: received, awaiting the echo test that confirms
@@ -20,12 +21,26 @@
 
 #include "device.h"
 
+static struct kmem_cache *teredo_peer_cache;
+
+int __init teredo_peer_cache_init(void)
+{
+	teredo_peer_cache = KMEM_CACHE(teredo_peer, 0);
+	return teredo_peer_cache ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): every peer has been freed. */
+void teredo_peer_cache_exit(void)
+{
+	kmem_cache_destroy(teredo_peer_cache);
+}
+
 struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 				      const struct in6_addr *addr)
 {
 	struct teredo_peer *p;
 
-	p = kzalloc(sizeof(*p), GFP_ATOMIC);
+	p = kmem_cache_zalloc(teredo_peer_cache, GFP_ATOMIC);
 	if (!p)
 		return NULL;
 	kref_init(&p->ref);
@@ -46,7 +61,8 @@ struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 
 static void teredo_peer_free_rcu(struct rcu_head *rcu)
 {
-	kfree(container_of(rcu, struct teredo_peer, rcu));
+	kmem_cache_free(teredo_peer_cache,
+			container_of(rcu, struct teredo_peer, rcu));
 }
 
 static void teredo_peer_release(struct kref *ref)
@@ -54,6 +70,12 @@ static void teredo_peer_release(struct kref *ref)
 	struct teredo_peer *p = container_of(ref, struct teredo_peer, ref);
 
 	call_rcu(&p->rcu, teredo_peer_free_rcu);
+}
+
+/* A peer that never made it into the table. */
+void teredo_peer_free(struct teredo_peer *p)
+{
+	kmem_cache_free(teredo_peer_cache, p);
 }
 
 void teredo_peer_put(struct teredo_peer *p)

@@ -236,7 +236,7 @@ out_free:
 	spin_unlock_bh(&pt->lock);
 	if (old)
 		teredo_peer_evicted(t, old);
-	kfree(n);
+	teredo_peer_free(n);
 	return p;
 }
 

@@ -106,7 +106,7 @@ static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 	}
 	if (!ok && rx->enc.bubble && teredo_ld_same_nat(t, src)) {
 		if (!p)
-			p = teredo_peer_create(t, src, &full);
+			p = teredo_peer_create(t, src, false, &full);
 		if (p) {
 			spin_lock_bh(&p->lock);
 			p->local = true;

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout=900
+# Issue 8 item 3: a flood of spoofed sources.  teredo-gen sends valid
+# bubbles from FLOOD (default 1M) distinct Teredo sources to client 1,
+# then 100k more whose addresses all embed one single real IPv4:port.
+# Meanwhile client 1 pings client 2 (the peer it talks to).  The peer
+# table must stay within max-peers (and the slab with it), the
+# unsolicited flood peers make room for each other (peers_evicted), the
+# peer we talk to stays trusted and the pings keep being answered, a new
+# correspondent still gets in, and a flush gives the memory back.
+#
+# SCALE_FLOOD=N changes the number of sources.  kselftest exit codes.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+. "$HERE/topo.sh"
+defer topo_cleanup
+require_root
+require_cmd miredo-server conntrack ethtool nft python3 ping teredo-nl teredo-gen
+require_module teredo
+
+FLOOD=${SCALE_FLOOD:-1000000}
+MAX=65536			# the default max-peers
+ONE=100000			# sources behind one single IPv4:port
+PORT=3545
+T=$TOPO_TMP
+
+unreclaimable_kb() { awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo; }
+stat() { in_ns c1 ethtool -S t0 | awk -v k="$1:" '$1 == k { print $2 }'; }
+peer_count() { topo_show 1 t0 peers; }
+# peer_of ADDR: "trusted mapped_addr:mapped_port" of client 1's peer ADDR
+peer_of() {
+	in_ns c1 teredo-nl -j peers t0 | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p["address"] == sys.argv[1]:
+        print(p["trusted"], "%s:%s" % (p["mapped_addr"], p["mapped_port"]))' "$1"
+}
+gen() { in_ns c1 teredo-gen -d 10.0.1.2:$PORT -m "$a1" "$@"; }
+
+topo_build 2
+topo_server_start
+check "client 1 configured" topo_teredo 1 t0 port $PORT refresh 300 || tap_end
+check "client 2 configured" topo_teredo 2 t0 refresh 300 || tap_end
+check "client 1 qualifies" topo_wait_state 1 t0 qualified 30 || tap_end
+check "client 2 qualifies" topo_wait_state 2 t0 qualified 30 || tap_end
+a1=$(topo_show 1 t0 address)
+a2=$(topo_show 2 t0 address)
+m2=$(topo_mapping 2)
+diag "client 1 $a1, client 2 $a2 ($m2)"
+check "max-peers is the default $MAX" test "$(topo_show 1 t0 max_peers)" = $MAX
+out=$(in_ns c1 ping -c 2 -i 0.5 -W 10 "$a2" 2>&1)
+check "ping 1 -> 2 before the flood" grep -q " 2 received" <<< "$out" || diag "$out"
+
+sync
+echo 2 > /proc/sys/vm/drop_caches
+kb0=$(unreclaimable_kb)
+
+# --- the flood, with a ping flow alongside ------------------------------------
+in_ns c1 ping -i 0.5 -W 5 "$a2" > "$T/ping.log" 2>&1 &
+ppid=$!
+start=$SECONDS
+gen -n "$FLOOD" 2> "$T/gen.log"
+diag "flood of $FLOOD sources: $(cat "$T/gen.log")"
+gen -1 -o "$FLOOD" -n "$ONE" 2> "$T/gen1.log"
+diag "$ONE sources behind 11.x:$PORT-style single mapping: $(cat "$T/gen1.log")"
+sleep 1
+kill -INT $ppid
+wait $ppid
+diag "ping during the flood ($((SECONDS - start)) s): $(grep -E 'transmitted' "$T/ping.log")"
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$T/ping.log")
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/ping.log")
+check "pings 1 -> 2 answered during the flood ($got of $sent)" \
+	test "${got:-0}" -ge $((${sent:-1} * 9 / 10))
+
+n=$(peer_count)
+kb1=$(unreclaimable_kb)
+evicted=$(stat peers_evicted)
+diag "peers $n, peers_evicted $evicted, drop_peers_full $(stat drop_peers_full)"
+diag "unreclaimable slab: $kb0 kB -> $kb1 kB ($(((kb1 - kb0) * 1024 / (n > 0 ? n : 1))) bytes per peer)"
+check "peer table bounded: $n = max-peers" test "$n" = $MAX
+check "flood peers made room for each other: peers_evicted >= $((FLOOD + ONE - MAX))" \
+	test "${evicted:-0}" -ge $((FLOOD + ONE - MAX))
+check "slab grew by less than 1 KiB per allowed peer" \
+	test $((kb1 - kb0)) -lt $MAX
+check "no OOM" bash -c '! dmesg | grep -qi "out of memory"'
+p=$(peer_of "$a2")
+check "client 2 is still client 1's trusted peer ($p)" \
+	bash -c "[[ '$p' =~ ^(True|true|1)\ $m2\$ ]]"
+out=$(in_ns c1 ping -c 3 -i 0.5 -W 5 "$a2" 2>&1)
+check "ping 1 -> 2 after the flood: 3 of 3" grep -q " 3 received" <<< "$out" ||
+	diag "$out"
+
+# a new correspondent is not locked out
+new=$(teredo-gen -l -o $((FLOOD + ONE + 7)) -n 1)
+gen -o $((FLOOD + ONE + 7)) -n 1 2> /dev/null
+check "a new source still gets a peer" test -n "$(peer_of "$new")"
+
+# --- memory comes back ------------------------------------------------------
+check "flush" in_ns c1 teredo-nl flush t0
+sleep 2
+echo 2 > /proc/sys/vm/drop_caches
+kb2=$(unreclaimable_kb)
+diag "unreclaimable slab after flush: $kb2 kB"
+check "flush gave the memory back (within 4 MiB of before)" \
+	test $((kb2 - kb0)) -lt 4096
+tap_end
