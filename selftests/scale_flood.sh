@@ -58,13 +58,14 @@ echo 2 > /proc/sys/vm/drop_caches
 kb0=$(unreclaimable_kb)
 
 # --- the flood, with a ping flow alongside ------------------------------------
-in_ns c1 ping -i 0.5 -W 5 "$a2" > "$T/ping.log" 2>&1 &
+# (not through in_ns: $! must be ping itself, for the SIGINT below)
+ip netns exec "$(ns c1)" ping -i 0.5 -W 5 "$a2" > "$T/ping.log" 2>&1 &
 ppid=$!
 start=$SECONDS
 gen -n "$FLOOD" 2> "$T/gen.log"
 diag "flood of $FLOOD sources: $(cat "$T/gen.log")"
 gen -1 -o "$FLOOD" -n "$ONE" 2> "$T/gen1.log"
-diag "$ONE sources behind 11.x:$PORT-style single mapping: $(cat "$T/gen1.log")"
+diag "$ONE sources all behind one IPv4:port: $(cat "$T/gen1.log")"
 sleep 1
 kill -INT $ppid
 wait $ppid
