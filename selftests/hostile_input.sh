@@ -98,14 +98,14 @@ P = {
     "auth_after_origin": (SRV, 3544, origin(PEER_IP, PEER_PORT) + auth() + bubble(peer, me)),
     "unknown_header": (PEER_IP, PEER_PORT, b"\x00\x02" + b"\0" * 60),
     "not_ipv6": (PEER_IP, PEER_PORT, b"\x45" + b"\0" * 59),
-    "max_datagram_spoofed": (PEER_IP, PEER_PORT, echo(other, me, 65507 - 48 - 8)),
+    "max_datagram_spoofed": (PEER_IP, PEER_PORT, echo(other, me, 65507 - 48)),
     # who may send what
     "auth_from_non_server": (PEER_IP, PEER_PORT, auth() + bubble(peer, me)),
-    "auth_max_from_server": (SRV, 3544, auth(255, 255) + origin(mapped_ip, mapped_port) + bubble(peer, me)),
+    "auth_max_from_server_not_ra": (SRV, 3544, auth(255, 255) + origin(mapped_ip, mapped_port) + bubble(peer, me)),
     "origin_from_non_server": (PEER_IP, PEER_PORT, origin(PEER_IP, PEER_PORT) + bubble(peer, me)),
     # spoofed and non-global mappings
     "mapping_port_spoofed": (PEER_IP, PEER_PORT + 1, echo(peer, me)),
-    "outer_nonglobal": ("10.9.9.9", PEER_PORT, echo(teredo(SRV, "10.9.9.9", PEER_PORT), me)),
+    "outer_nonglobal": ("192.168.9.9", PEER_PORT, echo(teredo(SRV, "192.168.9.9", PEER_PORT), me)),
     "server_field_nonglobal": (PEER_IP, PEER_PORT, echo(teredo("127.0.0.1", PEER_IP, PEER_PORT), me)),
     "indirect_bubble_nonglobal_origin": (SRV, 3544, origin("192.168.1.1", 5) + bubble(peer, me)),
     "indirect_bubble_spoofed_origin": (SRV, 3544, origin("198.51.100.200", 5) + bubble(peer, me)),
@@ -191,7 +191,7 @@ expect unknown_header drop_malformed
 expect not_ipv6 drop_malformed
 expect max_datagram_spoofed drop_mapping_mismatch
 expect auth_from_non_server drop_not_server
-expect auth_max_from_server drop_bad_nonce
+expect auth_max_from_server_not_ra drop_bad_ra
 expect origin_from_non_server drop_bad_origin
 expect mapping_port_spoofed drop_mapping_mismatch
 expect outer_nonglobal drop_nonglobal_ipv4
