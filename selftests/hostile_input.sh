@@ -118,7 +118,7 @@ P = {
     "from_our_own_mapping": (mapped_ip, mapped_port, echo(me, me)),
     "to_our_mapping_other_address": (PEER_IP, PEER_PORT, echo(peer, teredo("198.51.100.9", mapped_ip, mapped_port))),
     # fragments
-    "inner_fragment_native": (PEER_IP, PEER_PORT, ip6(native, me, 44, frag)),
+    "inner_fragment_native_from_server": (SRV, 3544, ip6(native, me, 44, frag)),
     "outer_fragments_spoofed": (PEER_IP, PEER_PORT + 1, echo(peer, me, 1400)),
     "outer_first_fragment_only": (PEER_IP, PEER_PORT, echo(peer, me, 1400)),
 }
@@ -204,7 +204,7 @@ expect src_multicast drop_multicast
 expect dst_multicast drop_multicast
 expect from_our_own_mapping drop_loop
 expect to_our_mapping_other_address drop_not_for_us
-expect inner_fragment_native drop_unknown_peer
+expect inner_fragment_native_from_server drop_unknown_peer
 expect outer_fragments_spoofed drop_mapping_mismatch
 expect outer_first_fragment_only none
 

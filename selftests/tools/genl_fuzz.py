@@ -32,10 +32,12 @@ NLA_F_NESTED = 0x8000
 (A_IFINDEX, A_IFNAME, A_MODE, A_STATE, A_SERVER, A_SERVER2, A_PORT, A_FWMARK,
  A_REFRESH, A_ALLOWED_MARKS, A_RXMARK, A_POLICY, A_DORMANT_TIMEOUT,
  A_MAX_PEERS, A_ADDRESS, A_MAPPED_ADDR, A_MAPPED_PORT, A_PEER_COUNT, A_STATS,
- A_PEER, A_EVENT, A_GENERATION) = range(2, 24)
-A_MAX = 23
+ A_PEER, A_EVENT, A_GENERATION, A_REFRESH_AUTO,
+ A_REFRESH_DETERMINED) = range(2, 26)
+A_MAX = 25
 SETTINGS = (A_MODE, A_SERVER, A_SERVER2, A_PORT, A_FWMARK, A_REFRESH,
-            A_ALLOWED_MARKS, A_RXMARK, A_POLICY, A_DORMANT_TIMEOUT, A_MAX_PEERS)
+            A_ALLOWED_MARKS, A_RXMARK, A_POLICY, A_DORMANT_TIMEOUT, A_MAX_PEERS,
+            A_REFRESH_AUTO)
 MARK_A_MARK, MARK_A_MASK = 1, 2
 PEER_A_ADDRESS = 2
 
@@ -144,7 +146,8 @@ def set_cases(dev):
                ("fwmark", A_FWMARK, 4), ("refresh", A_REFRESH, 4),
                ("rxmark", A_RXMARK, 4), ("policy", A_POLICY, 1),
                ("dormant-timeout", A_DORMANT_TIMEOUT, 4),
-               ("max-peers", A_MAX_PEERS, 4)]
+               ("max-peers", A_MAX_PEERS, 4),
+               ("refresh-auto", A_REFRESH_AUTO, 1)]
     for n, t, size in scalars:
         c.append(("%s: empty" % n, d + nla(t), True))
         if size > 1:
@@ -156,6 +159,7 @@ def set_cases(dev):
         ("mode 3 (out of range)", d + nla(A_MODE, u8(3)), True),
         ("mode 255", d + nla(A_MODE, u8(255)), True),
         ("policy 2 (out of range)", d + nla(A_POLICY, u8(2)), True),
+        ("refresh-auto 2 (out of range)", d + nla(A_REFRESH_AUTO, u8(2)), True),
         ("refresh 0", d + nla(A_REFRESH, u32(0)), True),
         ("refresh 3601", d + nla(A_REFRESH, u32(3601)), True),
         ("refresh 0xffffffff", d + nla(A_REFRESH, u32(0xffffffff)), True),
@@ -178,6 +182,7 @@ def set_cases(dev):
         ("state (read-only)", d + nla(A_STATE, u8(2)), True),
         ("address (read-only)", d + nla(A_ADDRESS, b"\x20\x01" + b"\0" * 14), True),
         ("peer count (read-only)", d + nla(A_PEER_COUNT, u32(1)), True),
+        ("refresh-determined (read-only)", d + nla(A_REFRESH_DETERMINED, u32(30)), True),
         ("stats (read-only)", d + nla(A_STATS, nla(1, struct.pack("=Q", 1)), NLA_F_NESTED), True),
         ("unknown attribute %d" % (A_MAX + 1), d + nla(A_MAX + 1, u32(1)), True),
         ("unknown attribute 0x3fff", d + nla(0x3fff, u32(1)), True),
@@ -268,7 +273,11 @@ def run_random(dev, count):
         except OSError:
             pass
         answered += 1
-    g.settings(dev)		# still answers
+    # back to known settings for what follows
+    g.do(CMD_DEV_SET, name(dev) + nla(A_REFRESH_AUTO, u8(0)) +
+         nla(A_REFRESH, u32(300)) + nla(A_MAX_PEERS, u32(65536)) +
+         nla(A_RXMARK, u32(0)) + nla(A_POLICY, u8(0)) +
+         nla(A_DORMANT_TIMEOUT, u32(0)))
     print("%d random messages answered" % answered)
     return 0
 
