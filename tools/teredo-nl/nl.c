@@ -216,6 +216,22 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/*
+ * A dump part built after the kernel's table changed carries
+ * NLM_F_DUMP_INTR, which libmnl turns into EINTR.  The kernel's dump
+ * cursors resume in order (peers by id), so every entry present all along
+ * is still listed exactly once: keep going instead of failing.
+ */
+static void clear_dump_intr(void *buf, int len)
+{
+	struct nlmsghdr *nlh = buf;
+
+	while (mnl_nlmsg_ok(nlh, len)) {
+		nlh->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+		nlh = mnl_nlmsg_next(nlh, &len);
+	}
+}
+
 int tnl_nl_talk(struct tnl_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		void *data)
 {
@@ -236,6 +252,7 @@ int tnl_nl_talk(struct tnl_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		ret = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
 		if (ret < 0)
 			return -errno;
+		clear_dump_intr(buf, ret);
 		ret = mnl_cb_run2(buf, ret, nl->seq, portid, data_cb, &ctx,
 				  ctl, NLMSG_MIN_TYPE);
 		if (ret == MNL_CB_ERROR && errno == 0)
