@@ -163,7 +163,7 @@ expect() {
 
 topo_build 1
 # not qualified yet: the server is not up
-check "client configured" topo_teredo 1 t0 port $PORT refresh 300 || tap_end
+check "client configured" topo_teredo 1 t0 port $PORT refresh 300 dormant-timeout 0 || tap_end
 me=2001:0:c000:201::1
 map=198.51.100.1:1
 expect not_ipv6 drop_malformed

@@ -44,7 +44,7 @@ unreclaimable_kb() {
 topo_build 1
 topo_server_start
 check "client configured (max-peers $((2 * N)))" \
-	topo_teredo 1 t0 port $PORT refresh 300 max-peers $((2 * N)) || tap_end
+	topo_teredo 1 t0 port $PORT refresh 300 dormant-timeout 0 max-peers $((2 * N)) || tap_end
 check "client qualifies" topo_wait_state 1 t0 qualified 30 || tap_end
 me=$(topo_show 1 t0 address)
 diag "client $me, sending to 10.0.1.2:$PORT"
