@@ -8,7 +8,9 @@
                               (TAP lines on stdout, exit 1 on a failure)
   genl_fuzz.py random DEV N   N random messages of every command: the
                               kernel answers each (no hang, no crash)
-  genl_fuzz.py setter DEV S   DEV_SET in a loop for S seconds
+  genl_fuzz.py setter DEV S [MARK]
+                              DEV_SET in a loop for S seconds (every
+                              authorized-marks list keeps MARK)
   genl_fuzz.py dumper DEV S   DEV_GET and PEER_GET dumps for S seconds
 Values are from include/uapi/linux/teredo.h.
 """
@@ -260,8 +262,8 @@ def run_random(dev, count):
         for _ in range(rnd.randint(0, 6)):
             t = rnd.randint(0, A_MAX + 3)
             if t in (A_IFNAME, A_IFINDEX, A_PORT, A_FWMARK, A_MODE, A_SERVER,
-                     A_SERVER2):
-                continue	# keep the device and its socket
+                     A_SERVER2, A_ALLOWED_MARKS, A_MANAGED, A_LOCAL_DISCOVERY):
+                continue	# keep the device, its socket and its exposure
             data = bytes(rnd.getrandbits(8) for _ in range(rnd.choice([0, 1, 2, 3, 4, 5, 8, 16, 17, 40])))
             if rnd.random() < 0.3:
                 data = nla(rnd.randint(0, 4), data, rnd.choice([0, NLA_F_NESTED]))
@@ -283,7 +285,8 @@ def run_random(dev, count):
     return 0
 
 
-def run_setter(dev, secs):
+def run_setter(dev, secs, keep=None):
+    """keep: a mark every authorized-marks list set keeps (the test's own)."""
     g = Genl()
     end = time.time() + secs
     i = ok = 0
@@ -291,7 +294,8 @@ def run_setter(dev, secs):
         i += 1
         p = name(dev) + nla(A_REFRESH, u32(100 + i % 50)) + \
             nla(A_MAX_PEERS, u32(2000 + i % 100)) + nla(A_RXMARK, u32(i)) + \
-            nla(A_ALLOWED_MARKS, b"".join(mark(j) for j in range(i % 4)), NLA_F_NESTED)
+            nla(A_ALLOWED_MARKS, b"".join(mark(j) for j in range(i % 4)) +
+                (mark(keep) if keep is not None else b""), NLA_F_NESTED)
         g.do(CMD_DEV_SET, p)
         ok += 1
     print("%d sets" % ok)
@@ -316,7 +320,8 @@ if __name__ == "__main__":
     if what == "random":
         sys.exit(run_random(dev, int(sys.argv[3])))
     if what == "setter":
-        sys.exit(run_setter(dev, float(sys.argv[3])))
+        sys.exit(run_setter(dev, float(sys.argv[3]),
+                            int(sys.argv[4], 0) if len(sys.argv) > 4 else None))
     if what == "dumper":
         sys.exit(run_dumper(dev, float(sys.argv[3])))
     sys.exit(2)
