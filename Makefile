@@ -5,6 +5,8 @@
 #   make                 module + tools for KVER (default: running kernel,
 #                        else the newest installed Debian headers)
 #   make check           every test, in QEMU guests on 6.1 and 6.12
+#   make check-debug     every guest test on a KASAN/lockdep/kmemleak/UBSAN
+#                        6.12 kernel built (once, cached) from linux-source-6.12
 #   make demo            two NATed clients, our server and relay, no Miredo
 #   make unit fuzz bench checkpatch sparse install dkms-install clean
 #
@@ -29,7 +31,7 @@ MODSRCS := Kbuild $(wildcard drivers/net/teredo/*.[ch] drivers/net/teredo/Kbuild
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all module tools check check-host demo unit fuzz bench checkpatch sparse \
+.PHONY: all module tools check check-debug check-host demo unit fuzz bench checkpatch sparse \
 	install install-module install-tools dkms-install deps clean
 
 all: module tools
@@ -58,6 +60,14 @@ deps:
 
 check:
 	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)")
+
+# Not part of "make check" (its cold build alone takes longer than a whole
+# check): run by hand, see selftests/README.md.  VM_TIMEOUT_SCALE: the
+# debug kernel runs the tests several times slower.
+check-debug:
+	@selftests/vm/build-debug-kernel.sh > /dev/null
+	@VM_TIMEOUT_SCALE=$(or $(VM_TIMEOUT_SCALE),4) selftests/vm/run-check.sh --kernels debug \
+		--no-host --no-selftest $(if $(TESTS),--tests "$(TESTS)")
 
 demo:
 	selftests/vm/run-demo.sh $(if $(KERNELS),--kernel "$(KERNELS)")

@@ -12,6 +12,7 @@
 #   VM_LIVE    1: test output to the console as well (demo, bench)
 #   VM_TEST_TIMEOUT  seconds per test
 #   VM_PATH    extra PATH entries (build/tools)
+#   VM_TIMEOUT_SCALE  multiplies "# timeout=N" (1; more on the debug kernel)
 
 OUT=/run/vm
 RES=$OUT/results
@@ -51,13 +52,13 @@ install_module() {
 }
 
 # A test may ask for its own timeout with a "# timeout=N" line among its
-# first 20 lines.
+# first 20 lines (times VM_TIMEOUT_SCALE: the debug kernel is slower).
 test_timeout() {
 	local line n=0
 	while read -r line && [ $n -lt 20 ]; do
 		n=$((n + 1))
 		if [[ $line =~ ^#\ timeout=([0-9]+) ]]; then
-			echo "${BASH_REMATCH[1]}"
+			echo $((BASH_REMATCH[1] * ${VM_TIMEOUT_SCALE:-1}))
 			return
 		fi
 	done < "$1"
@@ -95,6 +96,20 @@ run_one() {
 	ip -all netns delete 2>/dev/null
 }
 
+# A kernel with kmemleak (the debug kernel): scan after the tests (twice:
+# an object must look unreferenced in two scans to be reported) and hand
+# the report to the host.
+kmemleak_scan() {
+	local k=/sys/kernel/debug/kmemleak
+	[ -w $k ] || return 0
+	say "kmemleak scan"
+	echo scan > $k
+	sleep 6
+	echo scan > $k
+	cat $k > $OUT/kmemleak.txt 2>&1
+	say "kmemleak: $(grep -c '^unreferenced object' $OUT/kmemleak.txt) unreferenced object(s)"
+}
+
 main() {
 	local t
 	setup_system
@@ -108,6 +123,7 @@ main() {
 	for t in $VM_TESTS; do
 		run_one "$t"
 	done
+	kmemleak_scan
 	dmesg > $OUT/dmesg.txt 2>&1
 	echo "done" > $OUT/status
 	sync

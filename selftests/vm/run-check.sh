@@ -11,12 +11,16 @@
 # not finish, any build failure.
 #
 # Usage: run-check.sh [--kernels "6.1 6.12"] [--tests "name ..."]
-#                     [--no-deps] [--no-build] [--no-selftest]
+#                     [--no-deps] [--no-build] [--no-selftest] [--no-host]
 #                     [--out DIR] [--serial]
+# A kernel is a series ("6.1"), an installed release, or "debug": the
+# debug kernel built by build-debug-kernel.sh ("make check-debug").
 # Results and logs: build/vm/last/ (a new build/vm/runs/DATE-XXXX each run).
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
 # guest), VM_TEST_TIMEOUT (seconds per test, 600,
-# or a "# timeout=N" line in the test's first 20 lines), VM_APPEND (kernel args).
+# or a "# timeout=N" line in the test's first 20 lines), VM_APPEND (kernel args),
+# VM_TIMEOUT_SCALE (multiplies the default guest and test timeouts: 1, the
+# debug kernel is slower).
 set -uo pipefail
 
 # shellcheck source=selftests/vm/vm-lib.sh
@@ -27,6 +31,7 @@ TESTS=""
 DO_DEPS=1
 DO_BUILD=1
 DO_SELFTEST=1
+DO_HOST=1
 SERIAL=0
 OUTDIR=""
 
@@ -37,15 +42,18 @@ while [ $# -gt 0 ]; do
 	--no-deps)	DO_DEPS=0 ;;
 	--no-build)	DO_BUILD=0 ;;
 	--no-selftest)	DO_SELFTEST=0 ;;
+	--no-host)	DO_HOST=0 ;;
 	--out)		OUTDIR=$2; shift ;;
 	--serial)	SERIAL=1 ;;
-	-h|--help)	sed -n '3,20p' "$0"; exit 0 ;;
+	-h|--help)	sed -n '3,24p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 KERNELS=${KERNELS//,/ }
 TESTS=${TESTS//,/ }
+SCALE=${VM_TIMEOUT_SCALE:-1}
+GUEST_TIMEOUT=${VM_TIMEOUT:-$((1700 * SCALE))}
 
 ST=$REPO/selftests
 NPASS=0
@@ -109,7 +117,7 @@ resolve_tests() {
 	local n f
 	if [ -z "$TESTS" ]; then
 		mapfile -t GUEST_TESTS < <(guest_tests_default)
-		mapfile -t HOST_TESTS < <(host_tests_default)
+		[ "$DO_HOST" = 1 ] && mapfile -t HOST_TESTS < <(host_tests_default)
 		return 0
 	fi
 	DO_SELFTEST=0
@@ -134,7 +142,7 @@ resolve_tests() {
 # --- build ---------------------------------------------------------------
 declare -A KO
 build_all() {
-	local kver log
+	local kver log kdir
 	mkdir -p "$OUTDIR"
 	for kver in "${KVERS[@]}"; do
 		log=$OUTDIR/build-$kver.log
@@ -143,7 +151,9 @@ build_all() {
 			[ -e "$BUILD/$kver/teredo.ko" ] && KO[$kver]=$BUILD/$kver/teredo.ko
 			continue
 		fi
-		if make -C "$REPO" --no-print-directory module KVER="$kver" > "$log" 2>&1; then
+		kdir=/lib/modules/$kver/build
+		vm_is_debug "$kver" && kdir=$(vm_debug_dir)/build
+		if make -C "$REPO" --no-print-directory module KVER="$kver" KDIR="$kdir" > "$log" 2>&1; then
 			KO[$kver]=$BUILD/$kver/teredo.ko
 			if grep -q 'warning:' "$log"; then
 				tail -n 30 "$log" > "$log.tail"
@@ -198,13 +208,14 @@ start_guest() {
 	fi
 	cat > "$share/cmd" <<-EOF
 	export VM_KVER='$kver' VM_KO='${KO[$kver]}' VM_LIVE=0
-	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-600}'
+	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-$((600 * SCALE))}'
+	export VM_TIMEOUT_SCALE='$SCALE'
 	export VM_PATH='$BUILD/tools' VM_TRACE='${VM_TRACE:-}'
 	. '$VM_DIR/guest-init.sh'
 	EOF
 	(
 		start=$(date +%s%N)
-		vm_boot "$kver" "$share" "${VM_TIMEOUT:-1700}" "$dir/console.log"
+		vm_boot "$kver" "$share" "$GUEST_TIMEOUT" "$dir/console.log"
 		echo $? > "$dir/boot.rc"
 		echo $((($(date +%s%N) - start) / 1000000)) > "$dir/wall.ms"
 	) &
@@ -242,7 +253,7 @@ report_guest() {
 	flags=$(vm_red_flags "$dir/console.log" "$share/dmesg.txt")
 	if [ "$rc" = 124 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
-		tap fail "$s:guest" "timed out after ${VM_TIMEOUT:-1700} s" "$dir/console.tail"
+		tap fail "$s:guest" "timed out after $GUEST_TIMEOUT s" "$dir/console.tail"
 	elif [ "$rc" != 0 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
 		tap fail "$s:guest" "stopped without finishing (panic?)" "$dir/console.tail"
@@ -255,6 +266,24 @@ report_guest() {
 		tap fail "$s:kernel_log" "kernel log has BUG/WARNING/Oops lines" "$dir/red-flags.txt"
 	else
 		tap pass "$s:kernel_log"
+	fi
+	[ -e "$share/kmemleak.txt" ] && report_kmemleak "$s" "$share/kmemleak.txt" "$dir"
+}
+
+# A kernel with kmemleak (the debug kernel): the guest scanned after the
+# tests.  Objects whose allocation trace names our module fail; others
+# (the kernel's own boot-time reports) are only counted.
+report_kmemleak() {
+	local s=$1 f=$2 dir=$3 all ours
+	all=$(grep -c '^unreferenced object' "$f")
+	ours=$(awk '/^unreferenced object/ { if (t) n++; t = 0 } /teredo/ { t = 1 }
+		END { if (t) n++; print n + 0 }' "$f")
+	if [ "$ours" -gt 0 ]; then
+		head -n 200 "$f" > "$dir/kmemleak.head"
+		tap fail "$s:kmemleak" "$ours of $all unreferenced objects allocated through teredo, see $f" \
+			"$dir/kmemleak.head"
+	else
+		tap pass "$s:kmemleak" "$all unreferenced objects, none allocated through teredo ($f)"
 	fi
 }
 

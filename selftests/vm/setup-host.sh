@@ -11,7 +11,8 @@ set -euo pipefail
 PKGS=(qemu-system-x86 busybox-static iproute2 nftables miredo miredo-server
       tshark tcpdump libmnl-dev sparse cpio xz-utils zstd kmod iputils-ping
       conntrack ethtool iperf3 linux-perf python3 python3-yaml python3-jsonschema
-      build-essential bc flex bison libelf-dev pkg-config clang libclang-rt-14-dev)
+      build-essential bc flex bison libelf-dev pkg-config clang libclang-rt-14-dev
+      libssl-dev)
 
 log() { echo "setup-host: $*" >&2; }
 

@@ -24,10 +24,51 @@ VM_INITRD_MODULES="virtio_mmio 9pnet_virtio 9p overlay"
 vm_log() { echo "vm: $*" >&2; }
 vm_die() { echo "vm: error: $*" >&2; exit 1; }
 
+# The debug kernel ("make check-debug", selftests/vm/build-debug-kernel.sh)
+# lives outside the repository, in a directory named after the source
+# package's version and a hash of what makes the build.
+DEBUG_KERNEL_CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/teredo}
+
+vm_debug_srcver() {
+	dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null ||
+		stat -c %Y /usr/src/linux-source-6.12.tar.xz
+}
+
+# The debug kernel's cache directory, and its release.
+vm_debug_dir() {
+	local ver hash
+	ver=$(vm_debug_srcver) || vm_die "linux-source-6.12 is not installed"
+	hash=$( { echo "$ver"; cat "$VM_DIR/debug-kernel.config"; gcc --version | head -n1; } |
+		sha256sum | cut -c1-12)
+	echo "$DEBUG_KERNEL_CACHE/debug-kernel-$ver-$hash"
+}
+
+# Is this release the debug kernel's?  (LOCALVERSION in debug-kernel.config)
+vm_is_debug() {
+	case $1 in *-teredo-debug) return 0 ;; esac
+	return 1
+}
+
+# Where the modules.* files of a kernel are: the installed kernel's
+# /lib/modules/KVER, the debug kernel's build tree.
+vm_modinfo_dir() {
+	if vm_is_debug "$1"; then
+		echo "$(vm_debug_dir)/build"
+	else
+		echo "/lib/modules/$1"
+	fi
+}
+
 # Map a series ("6.1", "6.12") or a full release to an installed kernel
 # release that has both an image and headers.
 vm_kver() {
 	local want=$1 d k
+	if [ "$want" = debug ]; then
+		d=$(vm_debug_dir) || return 1
+		[ -s "$d/vmlinux" ] && [ -s "$d/kernel.release" ] || return 1
+		cat "$d/kernel.release"
+		return 0
+	fi
 	if [ -e "/boot/vmlinuz-$want" ]; then
 		echo "$want"
 		return 0
@@ -41,6 +82,7 @@ vm_kver() {
 # Short name of a kernel release: 6.12.95+deb12-amd64 -> 6.12.
 vm_series() {
 	local IFS=.
+	vm_is_debug "$1" && { echo debug; return 0; }
 	# shellcheck disable=SC2086
 	set -- $1
 	echo "$1.$2"
@@ -50,6 +92,12 @@ vm_series() {
 # PVH entry point (much faster than a bzImage through SeaBIOS).
 vm_vmlinux() {
 	local kver=$1 img out off magic tool
+	if vm_is_debug "$kver"; then
+		out=$(vm_debug_dir)/vmlinux
+		[ -s "$out" ] || vm_die "no debug kernel in $out: make check-debug builds it"
+		echo "$out"
+		return 0
+	fi
 	img=/boot/vmlinuz-$kver
 	out=$VM_CACHE/vmlinux-$kver
 	if [ -s "$out" ] && [ "$out" -nt "$img" ]; then
@@ -82,6 +130,8 @@ vm_vmlinux() {
 vm_module_order() {
 	local kver=$1 m path seen=" " d
 	shift
+	# The debug kernel has all of them built in.
+	vm_is_debug "$kver" && return 0
 	for m in "$@"; do
 		path=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
 		       awk '$1 == "insmod" { print $2 }')
@@ -196,9 +246,10 @@ vm_boot() {
 # Debian's xz-compressed modules takes ~10 s, so the result is cached,
 # keyed by everything of teredo.ko that depmod looks at.
 vm_prepare_depmod() {
-	local kver=$1 ko=$2 dst=$3 sig cache base
+	local kver=$1 ko=$2 dst=$3 sig cache base mi
+	mi=$(vm_modinfo_dir "$kver")
 	sig=$( { modinfo -F alias "$ko"; modinfo -F depends "$ko"; modinfo -F softdep "$ko";
-		 nm "$ko" 2>/dev/null | grep -E ' __ksymtab_'; stat -c %Y "/lib/modules/$kver/modules.order"; } |
+		 nm "$ko" 2>/dev/null | grep -E ' __ksymtab_'; stat -c %Y "$mi/modules.order"; } |
 		sha256sum | cut -c1-16)
 	cache=$VM_CACHE/depmod-$kver-$sig
 	if [ ! -e "$cache/modules.dep.bin" ]; then
@@ -207,7 +258,7 @@ vm_prepare_depmod() {
 		[ -d "$base" ] || return 1
 		mkdir -p "$base/lib/modules/$kver/updates"
 		ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
-		cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null
+		cp "$mi"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null
 		cp "$ko" "$base/lib/modules/$kver/updates/teredo.ko"
 		depmod -b "$base" "$kver" || { rm -rf "$base"; return 1; }
 		# Publish atomically: another run may be reading the cache.
