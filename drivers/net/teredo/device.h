@@ -406,6 +406,10 @@ void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 			const struct in6_addr *dst, __be32 addr, u16 port);
 void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_peer_usable(struct teredo_peer *p);
+struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
+				     const struct in6_addr *dst);
+void teredo_xmit_park(struct teredo_dev *t, struct teredo_peer *p,
+		      struct sk_buff *skb);
 void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 		      const struct in6_addr *src, __be32 server);
 

@@ -64,7 +64,6 @@ netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb)
 	struct in6_addr dst = ipv6_hdr(skb)->daddr;
 	struct teredo_peer *p;
 	struct teredo_addr ta;
-	bool full;
 
 	/* never speak for a non-global source (section 5.4) */
 	if (!teredo_ipv6_is_global(src.s6_addr)) {
@@ -85,17 +84,9 @@ netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb)
 		return NETDEV_TX_OK;
 	}
 
-	p = teredo_peer_create(t, &dst, true, &full);
-	if (!p) {
-		teredo_xmit_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
-				 TEREDO_STAT_DROP_TX_ERROR);
+	p = teredo_xmit_peer(t, skb, &dst);
+	if (!p)
 		return NETDEV_TX_OK;
-	}
-	if (teredo_peer_usable(p)) {
-		teredo_send_one(t, p, skb);
-		teredo_peer_put(p);
-		return NETDEV_TX_OK;
-	}
 	spin_lock_bh(&p->lock);
 	if (!p->trusted) {
 		p->mapped_addr = htonl(ta.client);
@@ -103,10 +94,7 @@ netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb)
 	}
 	spin_unlock_bh(&p->lock);
 
-	skb_dst_drop(skb);
-	skb_orphan(skb);
-	if (!teredo_peer_enqueue(p, skb))
-		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+	teredo_xmit_park(t, p, skb);
 	if (teredo_peer_bubble_allowed(p)) {
 		teredo_send_bubble(t, &src, &dst, htonl(ta.client), ta.port);
 		teredo_send_bubble(t, &src, &dst, htonl(ta.server),

@@ -96,13 +96,50 @@ void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
+/*
+ * The peer that @skb goes to, made if new.  If it can be sent to now, @skb
+ * is sent and NULL returned; NULL too once @skb was dropped (table full).
+ * Otherwise the caller gets a reference and parks @skb with
+ * teredo_xmit_park() while trust is sought.
+ */
+struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
+				     const struct in6_addr *dst)
+{
+	struct teredo_peer *p;
+	bool full;
+
+	p = teredo_peer_create(t, dst, true, &full);
+	if (!p) {
+		teredo_xmit_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
+				 TEREDO_STAT_DROP_TX_ERROR);
+		return NULL;
+	}
+	if (teredo_peer_usable(p)) {
+		teredo_send_one(t, p, skb);
+		teredo_peer_put(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Queue @skb on @p until it is trusted (bounded: the excess is counted). */
+void teredo_xmit_park(struct teredo_dev *t, struct teredo_peer *p,
+		      struct sk_buff *skb)
+{
+	skb_dst_drop(skb);
+	/* parked for seconds: do not keep the sender's socket charged */
+	skb_orphan(skb);
+	if (!teredo_peer_enqueue(p, skb))
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+}
+
 netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_peer *p;
 	struct teredo_addr ta;
 	struct in6_addr me, dst;
-	bool teredo, full;
+	bool teredo;
 	__be32 server, baddr;
 	u16 bport;
 
@@ -144,17 +181,9 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 
-	p = teredo_peer_create(t, &dst, true, &full);
-	if (!p) {
-		teredo_xmit_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
-				 TEREDO_STAT_DROP_TX_ERROR);
+	p = teredo_xmit_peer(t, skb, &dst);
+	if (!p)
 		return NETDEV_TX_OK;
-	}
-	if (teredo_peer_usable(p)) {
-		teredo_send_one(t, p, skb);
-		teredo_peer_put(p);
-		return NETDEV_TX_OK;
-	}
 	spin_lock_bh(&p->lock);
 	if (teredo && !p->trusted) {
 		/* a local peer (section 5.2.8) is reached on the LAN */
@@ -166,11 +195,7 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	p->relay = !teredo;
 	spin_unlock_bh(&p->lock);
 
-	skb_dst_drop(skb);
-	/* parked for seconds: do not keep the sender's socket charged */
-	skb_orphan(skb);
-	if (!teredo_peer_enqueue(p, skb))
-		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+	teredo_xmit_park(t, p, skb);
 	if (teredo_peer_bubble_allowed(p)) {
 		if (teredo) {
 			teredo_send_bubble(t, &me, &dst, baddr, bport);
