@@ -32,22 +32,19 @@ topo_server_stop
 # bubbles from each of COUNT Teredo sources whose mappings (and origin
 # indications) are 203.0.113.77:FIRST .. FIRST+COUNT-1
 cat > "$TOPO_TMP/bubbles.py" <<'PY'
-import ipaddress, socket, struct, sys
+import sys
+from teredopkt import *
 
-me = ipaddress.IPv6Address(sys.argv[1]).packed
+me = a6(sys.argv[1])
 dst_ip, dst_port = sys.argv[2].split(":")
 first, count = int(sys.argv[3]), int(sys.argv[4])
 repeat = int(sys.argv[5]) if len(sys.argv) > 5 else 1
-ip = socket.inet_aton("203.0.113.77")
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("192.0.2.1", 3544))
+s = teredo_socket("192.0.2.1", 3544)
 for port in range(first, first + count):
-    obf = struct.pack("!H", port ^ 0xffff) + bytes(b ^ 0xff for b in ip)
-    src = b"\x20\x01\x00\x00" + socket.inet_aton("192.0.2.1") + b"\0\0" + obf
-    bubble = struct.pack("!IHBB", 6 << 28, 0, 59, 64) + src + me
+    peer = teredo("192.0.2.1", "203.0.113.77", port)
+    pkt = origin("203.0.113.77", port) + bubble(peer, me)
     for _ in range(repeat):
-        s.sendto(b"\x00\x00" + obf + bubble, (dst_ip, int(dst_port)))
+        s.sendto(pkt, (dst_ip, int(dst_port)))
 PY
 bubbles() { in_ns srv python3 "$TOPO_TMP/bubbles.py" "$me" "$map" "$@"; }
 stat() { in_ns c1 ethtool -S t0 | awk -v k="$1:" '$1 == k { print $2 }'; }

@@ -26,70 +26,32 @@ diag "client $me behind $map"
 topo_server_stop
 
 cat > "$TOPO_TMP/forge.py" <<'PY'
-import ipaddress, socket, struct, sys
+import sys
+from teredopkt import *
 
-me = ipaddress.IPv6Address(sys.argv[1]).packed
+me = a6(sys.argv[1])
 dst_ip, dst_port = sys.argv[2].split(":")
 kind = sys.argv[3]
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-def ip6(src, dst, nxt, payload, hlim=64, plen=None):
-    if plen is None:
-        plen = len(payload)
-    return struct.pack("!IHBB", 6 << 28, plen, nxt, hlim) + src + dst + payload
-
-def icmp6(src, dst, body, hlim=64):
-    pseudo = src + dst + struct.pack("!I3xB", len(body), 58)
-    c = csum(pseudo + body)
-    return ip6(src, dst, 58, body[:2] + struct.pack("!H", c) + body[4:], hlim)
-
-def teredo(server, ip, port, flags=0):
-    return (b"\x20\x01\x00\x00" + socket.inet_aton(server) +
-            struct.pack("!HH", flags, port ^ 0xffff) +
-            bytes(b ^ 0xff for b in socket.inet_aton(ip)))
-
-def echo(src, dst):
-    return icmp6(src, dst, struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"x" * 8)
-
-ll = ipaddress.IPv6Address("fe80::1").packed
-native = ipaddress.IPv6Address("2001:db8:2::99").packed
+ll = a6("fe80::1")
+native = a6("2001:db8:2::99")
 other = teredo("192.0.2.1", "203.0.113.77", 4444)
-auth = b"\x00\x01\x00\x00" + b"N" * 8 + b"\x00"
-origin = b"\x00\x00" + struct.pack("!H", 3544 ^ 0xffff) + \
-    bytes(b ^ 0xff for b in socket.inet_aton("192.0.2.1"))
-
-def ra():
-    pio = struct.pack("!BBBBIII", 3, 4, 64, 0x40, 3600, 3600, 0) + \
-        b"\x20\x01\x00\x00" + socket.inet_aton("192.0.2.1") + b"\0" * 8
-    body = struct.pack("!BBHBBHII", 134, 0, 0, 0, 0, 1800, 0, 0) + pio
-    return icmp6(ll, ipaddress.IPv6Address("fe80::ffff:ffff:ffff").packed,
-                 body, 255)
 
 pkts = {
     "malformed": b"\x45" + b"\0" * 59,
     "bad_length": ip6(other, me, 59, b"", plen=8),
     "bad_auth": b"\x00\x01\xc8\x00" + b"\0" * 60,
     "bad_origin": b"\x00\x00\x01\x02\x03" ,
-    "bad_nonce": auth + origin + ra(),
+    "bad_nonce": auth() + origin("192.0.2.1", 3544) + ra(),
     "mapping_mismatch": echo(other, me),
     "nonglobal_ipv4": echo(teredo("192.0.2.1", "10.1.2.3", 1000), me),
     "link_local": echo(ll, me),
-    "multicast": echo(other, ipaddress.IPv6Address("ff02::1").packed),
+    "multicast": echo(other, a6("ff02::1")),
     "loop": echo(me, me),
     "not_for_us": echo(other, teredo("192.0.2.1", "198.51.100.9", 9)),
     "unknown_peer": echo(native, me),
 }
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("192.0.2.1", 3544))
-s.sendto(pkts[kind], (dst_ip, int(dst_port)))
+teredo_socket("192.0.2.1", 3544).sendto(pkts[kind], (dst_ip, int(dst_port)))
 PY
 
 stat() { in_ns c1 ethtool -S t0 | awk -v k="$1:" '$1 == k { print $2 }'; }

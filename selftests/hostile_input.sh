@@ -6,7 +6,8 @@
 # forger inside the client's netns delivers any outer IPv4 source and
 # port straight to the device's socket: every length field truncated,
 # overlong, zero and at its maximum, spoofed mappings, non-global
-# embedded IPv4, link-local and multicast sources and destinations,
+# embedded IPv4, non-global outer IPv4 sources (private, loopback),
+# link-local and multicast sources and destinations,
 # loops (our own address and mapping), headers in the wrong order, outer
 # IPv4 fragments (reassembled by the stack, then judged like any packet;
 # a lone fragment never reaches us) and inner IPv6 fragments.  Each must
@@ -27,58 +28,23 @@ PORT=3545
 T=$TOPO_TMP
 
 cat > "$T/forge.py" <<'PY'
-import ipaddress, socket, struct, sys
+import socket, struct, sys
+from teredopkt import *
 
-me = ipaddress.IPv6Address(sys.argv[1]).packed
+me = a6(sys.argv[1])
 mapped_ip, mapped_port = sys.argv[2].split(":")
 mapped_port = int(mapped_port)
 kind = sys.argv[3]
 DST, DPORT = "10.0.1.2", int(sys.argv[4])
 SRV = "192.0.2.1"
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-def ip6(src, dst, nxt, payload, plen=None, hlim=64):
-    if plen is None:
-        plen = len(payload)
-    return struct.pack("!IHBB", 6 << 28, plen, nxt, hlim) + src + dst + payload
-
-def icmp6(src, dst, body, hlim=64):
-    pseudo = src + dst + struct.pack("!I3xB", len(body), 58)
-    c = csum(pseudo + body)
-    return ip6(src, dst, 58, body[:2] + struct.pack("!H", c) + body[4:], hlim=hlim)
-
-def teredo(server, ip, port, flags=0):
-    return (b"\x20\x01\x00\x00" + socket.inet_aton(server) +
-            struct.pack("!HH", flags, port ^ 0xffff) +
-            bytes(b ^ 0xff for b in socket.inet_aton(ip)))
-
-def echo(src, dst, size=8):
-    return icmp6(src, dst, struct.pack("!BBHHH", 128, 0, 0, 7, 1) + b"h" * size)
-
-def bubble(src, dst):
-    return ip6(src, dst, 59, b"")
-
-def auth(idl=0, aul=0, nonce=b"N" * 8):
-    return b"\x00\x01" + bytes([idl, aul]) + b"i" * idl + b"a" * aul + nonce + b"\0"
-
-def origin(ip, port):
-    return b"\x00\x00" + struct.pack("!H", port ^ 0xffff) + \
-        bytes(b ^ 0xff for b in socket.inet_aton(ip))
-
 # a well-formed Teredo peer: outer 198.18.7.7:4000, matching address
 PEER_IP, PEER_PORT = "198.18.7.7", 4000
 peer = teredo(SRV, PEER_IP, PEER_PORT)
 other = teredo(SRV, "203.0.113.77", 4444)	# not the sender's mapping
-native = ipaddress.IPv6Address("2001:db8:2::99").packed
-ll = ipaddress.IPv6Address("fe80::1").packed
-mc = ipaddress.IPv6Address("ff02::1").packed
+native = a6("2001:db8:2::99")
+ll = a6("fe80::1")
+mc = a6("ff02::1")
 frag = struct.pack("!BBHI", 58, 0, 0, 0x1234) + \
     struct.pack("!BBHHH", 128, 0, 0, 1, 1)		# IPv6 fragment hdr + data
 
@@ -105,6 +71,8 @@ P = {
     "origin_from_non_server": (PEER_IP, PEER_PORT, origin(PEER_IP, PEER_PORT) + bubble(peer, me)),
     # spoofed and non-global mappings
     "mapping_port_spoofed": (PEER_IP, PEER_PORT + 1, echo(peer, me)),
+    "nonglobal_outer_private": ("10.9.9.9", PEER_PORT, echo(peer, me)),
+    "nonglobal_outer_loopback": ("127.0.0.9", PEER_PORT, echo(peer, me)),
     "server_field_nonglobal": (PEER_IP, PEER_PORT, echo(teredo("127.0.0.1", PEER_IP, PEER_PORT), me)),
     "indirect_bubble_nonglobal_origin": (SRV, 3544, origin("192.168.1.1", 5) + bubble(peer, me)),
     "indirect_bubble_spoofed_origin": (SRV, 3544, origin("198.51.100.200", 5) + bubble(peer, me)),
@@ -123,21 +91,16 @@ P = {
 }
 
 src, sport, payload = P[kind]
-udp = struct.pack("!HHHH", sport, DPORT, 8 + len(payload), 0) + payload
+dgram = udp(sport, DPORT, payload)
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 
-def ipv4(data, off=0, mf=False, ident=0x4242):
-    flags = (0x2000 if mf else 0) | (off // 8)
-    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), ident, flags,
-                       64, 17, 0, socket.inet_aton(src), socket.inet_aton(DST)) + data
-
 if kind.startswith("outer_"):
-    parts = [udp[:800], udp[800:]]
-    s.sendto(ipv4(parts[0], 0, True), (DST, 0))
+    parts = [dgram[:800], dgram[800:]]
+    s.sendto(ipv4(src, DST, parts[0], 0, True), (DST, 0))
     if kind == "outer_fragments_spoofed":
-        s.sendto(ipv4(parts[1], 800), (DST, 0))
+        s.sendto(ipv4(src, DST, parts[1], 800), (DST, 0))
 else:
-    s.sendto(ipv4(udp), (DST, 0))
+    s.sendto(ipv4(src, DST, dgram), (DST, 0))
 PY
 
 stats() { in_ns c1 ethtool -S t0 | awk '$1 ~ /:$/ { sub(":", "", $1); print $1, $2 }'; }
@@ -193,6 +156,8 @@ expect auth_from_non_server drop_not_server
 expect auth_max_from_server_not_ra drop_bad_ra
 expect origin_from_non_server drop_bad_origin
 expect mapping_port_spoofed drop_mapping_mismatch
+expect nonglobal_outer_private drop_nonglobal_ipv4
+expect nonglobal_outer_loopback drop_nonglobal_ipv4
 expect server_field_nonglobal drop_nonglobal_ipv4
 expect indirect_bubble_nonglobal_origin drop_nonglobal_ipv4
 expect indirect_bubble_spoofed_origin drop_mapping_mismatch

@@ -35,6 +35,11 @@ if [ -d "$SELFTESTS_DIR/../build/tools" ]; then
 	PATH="$SELFTESTS_DIR/../build/tools:$PATH"
 fi
 export PATH
+# The tests' python packet builders (selftests/tools/teredopkt.py); the tree
+# may be read-only in the guest: no bytecode next to them.
+PYTHONPATH=$SELFTESTS_DIR/tools${PYTHONPATH:+:$PYTHONPATH}
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONPATH PYTHONDONTWRITEBYTECODE
 
 # --- output ----------------------------------------------------------------
 

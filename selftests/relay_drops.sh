@@ -22,50 +22,20 @@ topo_build 0
 check "our relay up on 192.0.2.130:3545" topo_our_relay_start port 3545
 
 cat > "$TOPO_TMP/forge.py" <<'PY'
-import ipaddress, socket, struct, sys
+import sys
+from teredopkt import *
 
 SRC, SPORT = "192.0.2.1", 40000
 kind = sys.argv[1]
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-def ip6(src, dst, nxt, payload, hlim=64, plen=None):
-    if plen is None:
-        plen = len(payload)
-    return struct.pack("!IHBB", 6 << 28, plen, nxt, hlim) + src + dst + payload
-
-def icmp6(src, dst, body, hlim=64):
-    pseudo = src + dst + struct.pack("!I3xB", len(body), 58)
-    c = csum(pseudo + body)
-    return ip6(src, dst, 58, body[:2] + struct.pack("!H", c) + body[4:], hlim)
-
-def teredo(server, ip, port):
-    return (b"\x20\x01\x00\x00" + socket.inet_aton(server) +
-            struct.pack("!HH", 0, port ^ 0xffff) +
-            bytes(b ^ 0xff for b in socket.inet_aton(ip)))
-
-def a6(s):
-    return ipaddress.IPv6Address(s).packed
-
-def echo(src, dst):
-    return icmp6(src, dst, struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"x" * 8)
-
 me = teredo("192.0.2.1", SRC, SPORT)
 h6 = a6("2001:db8:2::2")
-auth = b"\x00\x01\x00\x00" + b"N" * 8 + b"\x00"
-origin = b"\x00\x00" + b"\xff" * 6
 
 pkts = {
     "malformed": b"\x45" + b"\0" * 59,
     "bad_length": ip6(me, h6, 59, b"", plen=8),
-    "bad_auth": auth + echo(me, h6),
-    "bad_origin": origin + echo(me, h6),
+    "bad_auth": auth() + echo(me, h6),
+    "bad_origin": origin("0.0.0.0", 0) + echo(me, h6),
     "nonglobal_ipv4": echo(teredo("10.0.0.1", SRC, SPORT), h6),
     "bad_source": echo(a6("2001:db8:2::99"), h6),
     "mapping_mismatch": echo(teredo("192.0.2.1", SRC, SPORT + 1), h6),
@@ -73,10 +43,7 @@ pkts = {
     "nonglobal_ipv6": echo(me, a6("fd00::1")),
     "valid": echo(me, h6),
 }
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((SRC, SPORT))
-s.sendto(pkts[kind], ("192.0.2.130", 3545))
+teredo_socket(SRC, SPORT).sendto(pkts[kind], ("192.0.2.130", 3545))
 PY
 
 st() { topo_stat rly tr0 "$1"; }

@@ -36,57 +36,21 @@ check "our server up" topo_our_server_start
 
 cat > "$TOPO_TMP/forge.py" <<'PY'
 import ipaddress, select, socket, struct, sys, time
+from teredopkt import *
 
 SRC, SPORT = "192.0.2.130", 40000
 kind = sys.argv[1]
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-def ip6(src, dst, nxt, payload, hlim=64, plen=None):
-    if plen is None:
-        plen = len(payload)
-    return struct.pack("!IHBB", 6 << 28, plen, nxt, hlim) + src + dst + payload
-
-def icmp6(src, dst, body, hlim=64):
-    pseudo = src + dst + struct.pack("!I3xB", len(body), 58)
-    c = csum(pseudo + body)
-    return ip6(src, dst, 58, body[:2] + struct.pack("!H", c) + body[4:], hlim)
-
-def teredo(server, ip, port):
-    return (b"\x20\x01\x00\x00" + socket.inet_aton(server) +
-            struct.pack("!HH", 0, port ^ 0xffff) +
-            bytes(b ^ 0xff for b in socket.inet_aton(ip)))
-
-def a6(s):
-    return ipaddress.IPv6Address(s).packed
-
-def echo(src, dst):
-    return icmp6(src, dst, struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"x" * 8)
-
-def bubble(src, dst):
-    return ip6(src, dst, 59, b"")
-
 me = teredo("192.0.2.1", SRC, SPORT)            # our own mapping: valid
 client = teredo("192.0.2.1", "203.0.113.77", 4444)
-ll = a6("fe80::ffff:ffff:ffff")
 cone = a6("fe80::8000:ffff:ffff:fffe")
-ff02_2 = a6("ff02::2")
 nonce = b"NONCE-42"
-auth = b"\x00\x01\x00\x00" + nonce + b"\x00"
-
-def rs(src=ll, hlim=255):
-    return icmp6(src, ff02_2, struct.pack("!BBHI", 133, 0, 0, 0), hlim)
+with_nonce = auth(nonce=nonce)
 
 pkts = {
     "malformed": b"\x45" + b"\0" * 59,
     "bad_length": ip6(me, client, 59, b"", plen=8),
-    "bad_origin": b"\x00\x00" + b"\xff" * 6 + bubble(me, client),
+    "bad_origin": origin("0.0.0.0", 0) + bubble(me, client),
     "bad_auth": b"\x00\x01\x05\x00" + b"idid!" + nonce + b"\x00" + rs(),
     "not_icmp": ip6(me, a6("2001:db8:2::2"), 17, b"\0" * 8),
     "nonglobal_ipv4": bubble(me, teredo("192.0.2.1", "10.1.2.3", 1000)),
@@ -94,15 +58,9 @@ pkts = {
     "mapping_mismatch": bubble(teredo("192.0.2.1", SRC, SPORT + 1), client),
     "nonglobal_ipv6": echo(me, a6("fd00::1")),
     "not_for_us": bubble(me, teredo("198.51.100.99", "203.0.113.77", 4444)),
-    "bad_rs": auth + rs(hlim=64),
+    "bad_rs": with_nonce + rs(hlim=64),
     "loop": bubble(me, client),
 }
-
-def sock(src, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((src, port))
-    return s
 
 def answers(s, wait):
     got = []
@@ -115,12 +73,12 @@ def answers(s, wait):
         got.append((frm, data))
 
 if kind in pkts:
-    s = sock("192.0.2.2" if kind == "loop" else SRC, 5000 if kind == "loop" else SPORT)
+    s = teredo_socket("192.0.2.2" if kind == "loop" else SRC, 5000 if kind == "loop" else SPORT)
     s.sendto(pkts[kind], ("192.0.2.1", 3544))
 elif kind in ("rs-primary", "rs-secondary", "rs-cone", "rs-noauth"):
-    s = sock(SRC, SPORT)
+    s = teredo_socket(SRC, SPORT)
     to = "192.0.2.2" if kind == "rs-secondary" else "192.0.2.1"
-    pkt = rs() if kind == "rs-noauth" else auth + rs(cone if kind == "rs-cone" else ll)
+    pkt = rs() if kind == "rs-noauth" else with_nonce + rs(cone if kind == "rs-cone" else None)
     s.sendto(pkt, (to, 3544))
     for frm, data in answers(s, 2):
         has_auth = data[:2] == b"\x00\x01"
@@ -132,10 +90,10 @@ elif kind in ("rs-primary", "rs-secondary", "rs-cone", "rs-noauth"):
             frm[0], frm[1], len(data), has_auth and data[4:12] == nonce,
             ip, port, ra[40], ipaddress.IPv6Address(ra[24:40])))
 elif kind == "flood":
-    s = sock(SRC, SPORT)
+    s = teredo_socket(SRC, SPORT)
     big = 0
     for i in range(100):
-        s.sendto(auth + rs(), ("192.0.2.1", 3544))
+        s.sendto(with_nonce + rs(), ("192.0.2.1", 3544))
         s.sendto(rs(), ("192.0.2.1", 3544))
     got = answers(s, 1)
     print("answers=%d larger=%d" % (len(got), sum(len(d) > 117 for _, d in got)))
