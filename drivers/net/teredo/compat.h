@@ -11,6 +11,11 @@
 #include <linux/netdevice.h>
 #include <net/if_inet6.h>
 
+/* 6.4 moved skb_gso_segment() from linux/netdevice.h to net/gso.h. */
+#ifdef TEREDO_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
+
 /* 6.12 replaced the NETIF_F_LLTX feature bit with dev->lltx. */
 static inline void teredo_set_lltx(struct net_device *dev)
 {

@@ -21,6 +21,9 @@
 
 /* All teredo devices of all netns, under RTNL. */
 static LIST_HEAD(teredo_devices);
+
+#define TEREDO_FEATURES	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
+			 NETIF_F_GSO_SOFTWARE)
 static struct rtnl_link_ops teredo_link_ops;
 
 bool netif_is_teredo(const struct net_device *dev)
@@ -39,10 +42,22 @@ static int teredo_dev_init(struct net_device *dev)
 	err = gro_cells_init(&t->gro_cells, dev);
 	if (err)
 		goto err_stats;
-	err = teredo_peertable_init(&t->peers);
+	err = dst_cache_init(&t->dst_cache, GFP_KERNEL);
 	if (err)
 		goto err_gro;
+	t->route_key = alloc_percpu(struct teredo_route_key);
+	if (!t->route_key) {
+		err = -ENOMEM;
+		goto err_dst;
+	}
+	err = teredo_peertable_init(&t->peers);
+	if (err)
+		goto err_key;
 	return 0;
+err_key:
+	free_percpu(t->route_key);
+err_dst:
+	dst_cache_destroy(&t->dst_cache);
 err_gro:
 	gro_cells_destroy(&t->gro_cells);
 err_stats:
@@ -56,6 +71,8 @@ static void teredo_dev_uninit(struct net_device *dev)
 
 	teredo_exposure_uninit(t);
 	teredo_peertable_destroy(&t->peers);
+	free_percpu(t->route_key);
+	dst_cache_destroy(&t->dst_cache);
 	gro_cells_destroy(&t->gro_cells);
 	teredo_stats_free(t);
 }
@@ -166,6 +183,13 @@ static void teredo_setup(struct net_device *dev)
 	dev->tx_queue_len = 0;
 	dev->needs_free_netdev = true;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+	/*
+	 * TCP hands us super-packets with their checksum left to do: send.c
+	 * segments them and resolves every checksum after the per-flow
+	 * decisions, once per super-packet.
+	 */
+	dev->features |= TEREDO_FEATURES;
+	dev->hw_features |= TEREDO_FEATURES;
 	teredo_set_lltx(dev);
 	netif_keep_dst(dev);
 

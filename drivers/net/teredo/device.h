@@ -22,6 +22,7 @@
 #include <linux/siphash.h>
 #include <linux/kref.h>
 #include <linux/xarray.h>
+#include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -253,6 +254,12 @@ struct teredo_exposure {
 	struct delayed_work work;	/* evaluates the reason */
 };
 
+/* The destination of the route a CPU's slot of dst_cache holds. */
+struct teredo_route_key {
+	__be32 daddr;
+	__be16 dport;
+};
+
 struct teredo_dev {
 	struct net_device *dev;
 	struct net *net;		/* netns of the UDP socket */
@@ -263,6 +270,8 @@ struct teredo_dev {
 	struct teredo_ratelimit rl;	/* server */
 	struct gro_cells gro_cells;
 	struct teredo_pcpu_stats __percpu *stats;
+	struct dst_cache dst_cache;	/* primary socket's route, socket.c */
+	struct teredo_route_key __percpu *route_key;	/* what it goes to */
 	struct teredo_client client;
 	struct teredo_peertable peers;
 	struct teredo_exposure exp;

@@ -180,7 +180,26 @@ void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 	skb_reset_network_header(skb);
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * iptunnel_pull_header() dropped the outer offload state (a GSO
+	 * UDP-tunnel skb from a veth is now a plain IPv6 GSO skb) and kept
+	 * a CHECKSUM_COMPLETE sum valid for what is left: the outer UDP
+	 * checksum, verified by the UDP layer, made one.  A CHECKSUM_PARTIAL
+	 * skb (sent on this host) still needs its inner checksum if it
+	 * starts in the inner packet; if it was the outer one, the inner
+	 * packet is checked as received.  An UNNECESSARY verdict was about
+	 * the outer header only.
+	 */
+	switch (skb->ip_summed) {
+	case CHECKSUM_COMPLETE:
+		break;
+	case CHECKSUM_PARTIAL:
+		if (skb_checksum_start(skb) >= skb->data)
+			break;
+		fallthrough;
+	default:
+		skb->ip_summed = CHECKSUM_NONE;
+	}
 	rcu_read_lock();
 	skb->mark = teredo_cfg(t)->rxmark;
 	rcu_read_unlock();

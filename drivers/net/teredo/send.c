@@ -12,12 +12,50 @@
 #include <linux/random.h>
 #include <net/ipv6.h>
 
+#include "compat.h"
 #include "device.h"
+
+/*
+ * Sends @skb to @addr:@port.  A GSO super-packet (the device advertises
+ * NETIF_F_GSO_SOFTWARE) is cut here, once the per-flow decisions were
+ * made for all of it: each segment leaves with its inner checksum
+ * resolved (a plain UDP socket, Miredo's, may receive it, over a veth
+ * that would carry a CHECKSUM_PARTIAL skb through), none as a UDP
+ * tunnel GSO packet.
+ */
+static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
+			   __be32 addr, u16 port)
+{
+	struct sk_buff *segs, *next;
+	unsigned int len;
+
+	if (skb_is_gso(skb)) {
+		/* SG: the segments share the pages; the checksums are computed */
+		segs = skb_gso_segment(skb, NETIF_F_SG);
+		if (IS_ERR_OR_NULL(segs)) {
+			teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_TX_ERROR);
+			return;
+		}
+		consume_skb(skb);
+	} else {
+		segs = skb;
+	}
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		len = skb->len;
+		if (teredo_udp_send(t, skb, addr, port)) {
+			teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
+			DEV_STATS_INC(t->dev, tx_errors);
+			continue;
+		}
+		teredo_stat_inc(t, TEREDO_STAT_TX_PACKETS);
+		dev_sw_netstats_tx_add(t->dev, 1, len);
+	}
+}
 
 void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
 		     struct sk_buff *skb)
 {
-	unsigned int len = skb->len;
 	__be32 addr;
 	u16 port;
 
@@ -26,13 +64,7 @@ void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
 	port = p->mapped_port;
 	p->last_tx = jiffies;
 	spin_unlock_bh(&p->lock);
-	if (teredo_udp_send(t, skb, addr, port)) {
-		teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
-		DEV_STATS_INC(t->dev, tx_errors);
-		return;
-	}
-	teredo_stat_inc(t, TEREDO_STAT_TX_PACKETS);
-	dev_sw_netstats_tx_add(t->dev, 1, len);
+	teredo_send_to(t, skb, addr, port);
 }
 
 /* Sends what waited for @p to become trusted. */
@@ -76,14 +108,19 @@ void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 		teredo_stat_inc(t, TEREDO_STAT_TX_ECHO);
 }
 
-/* Trusted, and heard from within TEREDO_TRUST_TIME. */
+/* Trusted, and heard from within TEREDO_TRUST_TIME (p->lock held). */
+static bool __teredo_peer_usable(struct teredo_peer *p)
+{
+	return p->trusted &&
+	       time_before(jiffies, p->last_rx + TEREDO_TRUST_TIME);
+}
+
 bool teredo_peer_usable(struct teredo_peer *p)
 {
 	bool ok;
 
 	spin_lock_bh(&p->lock);
-	ok = p->trusted &&
-	     time_before(jiffies, p->last_rx + TEREDO_TRUST_TIME);
+	ok = __teredo_peer_usable(p);
 	spin_unlock_bh(&p->lock);
 	return ok;
 }
@@ -106,7 +143,9 @@ struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
 				     const struct in6_addr *dst)
 {
 	struct teredo_peer *p;
-	bool full;
+	bool full, usable;
+	__be32 addr = 0;
+	u16 port = 0;
 
 	p = teredo_peer_create(t, dst, true, &full);
 	if (!p) {
@@ -114,9 +153,18 @@ struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
 				 TEREDO_STAT_DROP_TX_ERROR);
 		return NULL;
 	}
-	if (teredo_peer_usable(p)) {
-		teredo_send_one(t, p, skb);
+	/* usable: its mapping, read under the same (single) lock */
+	spin_lock_bh(&p->lock);
+	usable = __teredo_peer_usable(p);
+	if (usable) {
+		addr = p->mapped_addr;
+		port = p->mapped_port;
+		p->last_tx = jiffies;
+	}
+	spin_unlock_bh(&p->lock);
+	if (usable) {
 		teredo_peer_put(p);
+		teredo_send_to(t, skb, addr, port);
 		return NULL;
 	}
 	return p;

@@ -8,6 +8,7 @@
 
 #include <linux/ip.h>
 #include <linux/udp.h>
+#include <net/dst_cache.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/route.h>
@@ -54,6 +55,8 @@ int teredo_socket_open(struct teredo_dev *t)
 	int err;
 
 	ASSERT_RTNL();
+	/* a new bound address, link or fwmark: the cached route is stale */
+	dst_cache_reset(&t->dst_cache);
 	if (cfg->mode != TEREDO_MODE_SERVER)
 		return teredo_socket_bind(t, cfg->local, cfg->port, &t->sock);
 	err = teredo_socket_bind(t, cfg->server, TEREDO_PORT, &t->sock);
@@ -82,9 +85,41 @@ void teredo_socket_close(struct teredo_dev *t)
 }
 
 /*
+ * The route of the primary socket to @daddr:@dport, from the device's
+ * dst_cache when the last packet sent on this CPU went to the same
+ * destination (a client sends almost everything to one relay or peer).
+ * The cache is reset whenever the socket is (re)bound, which is also
+ * when its link, fwmark or address change; routing changes invalidate
+ * the cached route itself (dst_check).  Multicast (local discovery) and
+ * the secondary socket of a server always look up.
+ */
+static struct rtable *teredo_route(struct teredo_dev *t, struct flowi4 *fl4,
+				   bool cache)
+{
+	struct teredo_route_key *key = NULL;
+	struct rtable *rt;
+
+	if (cache) {
+		key = this_cpu_ptr(t->route_key);
+		if (key->daddr == fl4->daddr && key->dport == fl4->fl4_dport) {
+			rt = dst_cache_get_ip4(&t->dst_cache, &fl4->saddr);
+			if (rt)
+				return rt;
+		}
+	}
+	rt = ip_route_output_key(t->net, fl4);
+	if (key && !IS_ERR(rt)) {
+		dst_cache_set_ip4(&t->dst_cache, &rt->dst, fl4->saddr);
+		key->daddr = fl4->daddr;
+		key->dport = fl4->fl4_dport;
+	}
+	return rt;
+}
+
+/*
  * Sends @skb, an IPv6 packet with any Teredo headers, to @daddr:@dport,
  * from the secondary address of a server if @secondary, else from the
- * device's (primary) socket.
+ * device's (primary) socket.  BH disabled (the route cache is per CPU).
  */
 int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 			 struct sk_buff *skb, __be32 daddr, u16 dport)
@@ -116,7 +151,7 @@ int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 	fl4.daddr = daddr;
 	fl4.fl4_dport = htons(dport);
 	fl4.fl4_sport = sport;
-	rt = ip_route_output_key(t->net, &fl4);
+	rt = teredo_route(t, &fl4, !secondary && !ipv4_is_multicast(daddr));
 	if (IS_ERR(rt)) {
 		err = PTR_ERR(rt);
 		goto drop;
@@ -134,6 +169,11 @@ int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 	}
 	skb_scrub_packet(skb, !net_eq(t->net, dev_net(dev)));
 	skb->mark = fl4.flowi4_mark;
+	/*
+	 * The inner checksum is always resolved here: the outer UDP one is
+	 * then left to the lower device (udp_set_csum), which resolves it
+	 * or hands it to whoever reads it on this host as already checked.
+	 */
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
 		ip_rt_put(rt);
 		err = -EINVAL;
