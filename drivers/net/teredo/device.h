@@ -85,25 +85,27 @@ struct teredo_peer {
 	struct list_head lnode;		/* GC order, under table lock */
 	struct list_head enode;		/* evictable (unsolicited), ditto */
 	struct kref ref;
+	spinlock_t lock;		/* fields from mapped_addr on */
 	struct rcu_head rcu;
 	struct teredo_dev *t;
 	struct in6_addr addr;		/* key */
-	u64 id;				/* index in peertable ids */
-	spinlock_t lock;		/* fields below */
+	u32 id;				/* index in peertable ids (31 bits) */
+	/* (packed: a table holds up to a million of these) */
 	__be32 mapped_addr;
+	__be32 local_addr;		/* found on our LAN (5.2.8) at */
 	u16 mapped_port;
+	u16 local_port;
 	bool trusted;
 	bool relay;			/* native peer reached via a relay */
-	bool local;			/* found on our LAN (5.2.8) at: */
-	__be32 local_addr;
-	u16 local_port;
+	bool local;			/* found on our LAN: local_addr/port */
 	bool dead;
 	bool recent;			/* heard again: spare it once */
 	unsigned long created;
 	unsigned long last_rx;
 	unsigned long last_tx;
-	unsigned long last_bubble;
-	unsigned long bubble_window;
+	/* 32-bit jiffies: spans of seconds, in a struct held a million times */
+	u32 last_bubble;
+	u32 bubble_window;
 	u32 bubbles;			/* sent, total */
 	u32 window_bubbles;		/* sent in the current window */
 	u8 nonce[TEREDO_NONCE_LEN];	/* echo test (native peers) */

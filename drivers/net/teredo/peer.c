@@ -53,8 +53,8 @@ struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 	p->created = jiffies;
 	p->last_rx = p->created - TEREDO_TRUST_TIME - 1;
 	p->last_tx = p->created;
-	p->last_bubble = p->created - TEREDO_BUBBLE_GAP - 1;
-	p->bubble_window = p->created;
+	p->last_bubble = (u32)p->created - TEREDO_BUBBLE_GAP - 1;
+	p->bubble_window = (u32)p->created;
 	get_random_bytes(p->nonce, sizeof(p->nonce));
 	return p;
 }
@@ -178,15 +178,15 @@ void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 /* Section 5.2.6: >= 2 s apart, at most 4 per 300 s. */
 bool teredo_peer_bubble_allowed(struct teredo_peer *p)
 {
-	unsigned long now = jiffies;
+	u32 now = (u32)jiffies;
 	bool ok = false;
 
 	spin_lock_bh(&p->lock);
-	if (time_after(now, p->bubble_window + TEREDO_BUBBLE_WINDOW)) {
+	if (time_after32(now, p->bubble_window + TEREDO_BUBBLE_WINDOW)) {
 		p->bubble_window = now;
 		p->window_bubbles = 0;
 	}
-	if (time_after(now, p->last_bubble + TEREDO_BUBBLE_GAP) &&
+	if (time_after32(now, p->last_bubble + TEREDO_BUBBLE_GAP) &&
 	    p->window_bubbles < TEREDO_BUBBLE_MAX) {
 		p->last_bubble = now;
 		p->window_bubbles++;
