@@ -74,7 +74,8 @@ require_root
 require_cmd iperf3 miredo miredo-server nft python3 ping
 require_module teredo
 
-say() { printf '\n=== %s\n' "$*"; }
+# (with the guest's seconds since the start: where the bench's time goes)
+say() { printf '\n=== %s [%d s]\n' "$*" "$SECONDS"; }
 
 # bench_use CFG: the topo.sh helpers work on CFG's copy of the topology.
 bench_use() {

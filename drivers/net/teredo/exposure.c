@@ -112,7 +112,9 @@ bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb)
 		teredo_exposure_refuse(t, skb, TEREDO_STAT_DROP_UNAUTHORIZED);
 		return true;
 	}
-	WRITE_ONCE(t->exp.last_auth, jiffies);
+	/* (written once a tick, not once a packet from every CPU) */
+	if (READ_ONCE(t->exp.last_auth) != jiffies)
+		WRITE_ONCE(t->exp.last_auth, jiffies);
 	if (!READ_ONCE(c->parked) &&
 	    READ_ONCE(c->state) != TEREDO_STATE_DORMANT)
 		return false;

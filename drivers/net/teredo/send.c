@@ -72,6 +72,13 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 {
 	struct sk_buff *skb;
 
+	/*
+	 * Called for every packet a trusted peer sends us: most often there
+	 * is nothing.  An skb queued meanwhile is sent by its enqueuer, which
+	 * checks under p->lock whether @p became usable after queueing it.
+	 */
+	if (skb_queue_empty_lockless(&p->queue))
+		return;
 	while ((skb = skb_dequeue(&p->queue))) {
 		atomic_dec(&t->peers.queued);
 		teredo_send_one(t, p, skb);
