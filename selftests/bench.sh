@@ -38,8 +38,9 @@
 #
 # Environment: BENCH_TIME (10), BENCH_REPS (3), BENCH_RELAY (teredo: our
 # relay, or miredo), BENCH_CONFIGS ("teredo sit+fou miredo"), BENCH_OUT,
-# BENCH_PROFILE=1 (then one more UDP run per configuration under perf,
-# its top symbols printed and kept in profile-CFG-udp64.txt),
+# BENCH_PROFILE=1 (then one more TCP and one more UDP run per
+# configuration under perf, their top symbols printed and kept in
+# profile-CFG-tcp.txt and profile-CFG-udp64.txt),
 # BENCH_SCALE=0 (no scale part; it needs teredo-gen from selftests/tools),
 # BENCH_SCALE_PEERS ("1000 10000 100000"), BENCH_FLOOD (1000000).
 set -u
@@ -185,9 +186,13 @@ bench_setup() {
 	teredo)
 		topo_server_start
 		bench_step "starting the $BENCH_RELAY relay" bench_relay "$BENCH_RELAY" || return 1
-		# (a fixed port and room for the scale part's peers)
-		bench_step "creating t0" topo_teredo 1 t0 port $BENCH_PORT \
-			max-peers $BENCH_MAX_PEERS || return 1
+		# (a fixed port and room for the scale part's peers; every
+		# unmarked packet authorized by the device itself (allow 0), not
+		# topo.sh's nft chain marking each packet, which the other
+		# configurations would not pay for)
+		TOPO_AUTH=0 bench_step "creating t0" topo_teredo 1 t0 \
+			port $BENCH_PORT max-peers $BENCH_MAX_PEERS \
+			allow 0 || return 1
 		bench_step "qualifying" topo_wait_state 1 t0 qualified 30 || return 1
 		;;
 	sit+fou)
@@ -431,7 +436,8 @@ fi
 mkdir -p "$BENCH_OUT"
 if [ -n "${BENCH_PROFILE:-}" ] && command -v perf > /dev/null; then
 	for cfg in $configs; do
-		bench_profile "$cfg" udp64 "${cfg/+/-}-udp64"
+		bench_profile "$cfg" tcp "${cfg//+/-}-tcp"
+		bench_profile "$cfg" udp64 "${cfg//+/-}-udp64"
 	done
 fi
 
