@@ -99,6 +99,7 @@ bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb)
 {
 	struct teredo_client *c = &t->client;
 	const struct teredo_config *cfg;
+	unsigned long now = jiffies;
 	bool applies, allowed;
 
 	rcu_read_lock();
@@ -113,8 +114,8 @@ bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb)
 		return true;
 	}
 	/* (written once a tick, not once a packet from every CPU) */
-	if (READ_ONCE(t->exp.last_auth) != jiffies)
-		WRITE_ONCE(t->exp.last_auth, jiffies);
+	if (READ_ONCE(t->exp.last_auth) != now)
+		WRITE_ONCE(t->exp.last_auth, now);
 	if (!READ_ONCE(c->parked) &&
 	    READ_ONCE(c->state) != TEREDO_STATE_DORMANT)
 		return false;
