@@ -61,12 +61,12 @@ deps:
 check:
 	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)")
 
-# Not part of "make check" (its cold build alone takes longer than a whole
-# check): run by hand, see selftests/README.md.  VM_TIMEOUT_SCALE: the
-# debug kernel runs the tests several times slower.
+# Not part of "make check" (the whole suite on it takes 2-3 hours under
+# TCG): run by hand, see selftests/README.md.  VM_TIMEOUT_SCALE: the
+# debug kernel runs the tests 4-7 times slower (measured).
 check-debug:
 	@selftests/vm/build-debug-kernel.sh > /dev/null
-	@VM_TIMEOUT_SCALE=$(or $(VM_TIMEOUT_SCALE),4) selftests/vm/run-check.sh --kernels debug \
+	@VM_TIMEOUT_SCALE=$(or $(VM_TIMEOUT_SCALE),8) selftests/vm/run-check.sh --kernels debug \
 		--no-host --no-selftest $(if $(TESTS),--tests "$(TESTS)")
 
 demo:

@@ -19,12 +19,15 @@
  */
 #include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/sched.h>
 #include <linux/siphash.h>
 
 #include "device.h"
 
 /* Unsolicited peers passed over at most per eviction (CLOCK hand). */
 #define TEREDO_EVICT_SCAN	8
+/* Peers looked at per hold of the table lock by the GC and flush. */
+#define TEREDO_GC_BATCH		256
 
 static const struct rhashtable_params teredo_peer_params = {
 	.head_offset		= offsetof(struct teredo_peer, rnode),
@@ -267,20 +270,48 @@ int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr)
 	return 0;
 }
 
+/*
+ * Unlinks up to TEREDO_GC_BATCH peers from the head of pt->list onto
+ * @dead; returns how many.
+ */
+static u32 teredo_peertable_take(struct teredo_peertable *pt,
+				 struct list_head *dead)
+{
+	struct teredo_peer *p;
+	u32 n = 0;
+
+	spin_lock_bh(&pt->lock);
+	while (n < TEREDO_GC_BATCH &&
+	       (p = list_first_entry_or_null(&pt->list, struct teredo_peer,
+					     lnode))) {
+		teredo_peer_unlink(pt, p);
+		list_add(&p->lnode, dead);
+		n++;
+	}
+	spin_unlock_bh(&pt->lock);
+	return n;
+}
+
+/*
+ * Empties the table, TEREDO_GC_BATCH peers per hold of its lock.  At
+ * most the peers there at the start: one created meanwhile (the socket
+ * still open) is newer than the flush, as if created right after it.
+ */
 void teredo_peertable_flush(struct teredo_dev *t)
 {
 	struct teredo_peertable *pt = &t->peers;
+	u32 left = READ_ONCE(pt->count);
 	struct teredo_peer *p, *tmp;
 	LIST_HEAD(dead);
+	u32 n;
 
-	spin_lock_bh(&pt->lock);
-	list_for_each_entry_safe(p, tmp, &pt->list, lnode) {
-		teredo_peer_unlink(pt, p);
-		list_add(&p->lnode, &dead);
-	}
-	spin_unlock_bh(&pt->lock);
-	list_for_each_entry_safe(p, tmp, &dead, lnode)
-		teredo_peer_kill(p);
+	do {
+		n = teredo_peertable_take(pt, &dead);
+		list_for_each_entry_safe(p, tmp, &dead, lnode)
+			teredo_peer_kill(p);
+		INIT_LIST_HEAD(&dead);
+		left = n < left ? left - n : 0;
+	} while (n == TEREDO_GC_BATCH && left);
 }
 
 void teredo_peer_flush(struct net_device *dev)
@@ -302,26 +333,49 @@ static bool teredo_peer_idle(struct teredo_peer *p, unsigned long now)
 	return time_after(now, last + TEREDO_PEER_IDLE);
 }
 
-/* Process context: drops peers idle for TEREDO_PEER_IDLE. */
+/*
+ * Process context: drops peers idle for TEREDO_PEER_IDLE.  A whole pass
+ * over the table each run (every peer is looked at every
+ * TEREDO_GC_INTERVAL), in id order, but the table lock is held for at
+ * most TEREDO_GC_BATCH peers at a time, with a resched point between
+ * batches: at a million peers, a single hold would stall the receive
+ * softirqs (peer creation takes the lock) for tens of milliseconds.
+ * The id cursor survives the unlocked gaps: peers removed meanwhile are
+ * simply not found, peers created meanwhile are young (if their id
+ * wrapped below the cursor, the next run sees them).
+ */
 void teredo_peertable_gc(struct teredo_dev *t)
 {
 	struct teredo_peertable *pt = &t->peers;
 	unsigned long now = jiffies;
 	struct teredo_peer *p, *tmp;
+	unsigned long id = 0;
 	LIST_HEAD(dead);
+	bool more;
+	u32 n;
 
-	spin_lock_bh(&pt->lock);
-	list_for_each_entry_safe(p, tmp, &pt->list, lnode) {
-		if (!teredo_peer_idle(p, now))
-			continue;
-		teredo_peer_unlink(pt, p);
-		list_add(&p->lnode, &dead);
-	}
-	spin_unlock_bh(&pt->lock);
-	list_for_each_entry_safe(p, tmp, &dead, lnode) {
-		teredo_peer_expired(t, p);
-		teredo_peer_kill(p);
-	}
+	do {
+		more = false;
+		n = 0;
+		spin_lock_bh(&pt->lock);
+		xa_for_each_start(&pt->ids, id, p, id) {
+			if (n++ == TEREDO_GC_BATCH) {
+				more = true;	/* resume at this id */
+				break;
+			}
+			if (!teredo_peer_idle(p, now))
+				continue;
+			teredo_peer_unlink(pt, p);
+			list_add(&p->lnode, &dead);
+		}
+		spin_unlock_bh(&pt->lock);
+		list_for_each_entry_safe(p, tmp, &dead, lnode) {
+			teredo_peer_expired(t, p);
+			teredo_peer_kill(p);
+		}
+		INIT_LIST_HEAD(&dead);
+		cond_resched();
+	} while (more);
 }
 
 int teredo_peer_walk(struct net_device *dev, u64 *cursor,
