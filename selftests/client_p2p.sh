@@ -96,36 +96,10 @@ fi
 # above: a new address, RFC 5991)
 a1=$(topo_show 1 t0 address)
 head -c 10485760 /dev/urandom > "$TOPO_TMP/10M"
-in_ns c1 python3 -c '
-import hashlib, socket, sys
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], 5001))
-s.listen(1)
-s.settimeout(180)
-c, _ = s.accept()
-c.settimeout(180)
-h, n = hashlib.sha256(), 0
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    h.update(b)
-    n += len(b)
-print(n, h.hexdigest())' "$a1" > "$TOPO_TMP/rx.sum" 2>&1 &
-rcv=$!
-sleep 1
 t0=$SECONDS
-in_ns c2 python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 5001), timeout=180)
-with open(sys.argv[2], "rb") as f:
-    s.sendall(f.read())
-s.close()' "$a1" "$TOPO_TMP/10M"
-wait "$rcv"
-want="10485760 $(sha256sum < "$TOPO_TMP/10M" | cut -d' ' -f1)"
-diag "10 MB in $((SECONDS - t0)) s; received: $(cat "$TOPO_TMP/rx.sum")"
-check "10 MB over TCP 2 -> 1: all bytes, same sha256" \
-	test "$(cat "$TOPO_TMP/rx.sum")" = "$want"
+topo_tcp_xfer c2 c1 "$a1" "$TOPO_TMP/10M" 180
+rc=$?
+diag "10 MB in $((SECONDS - t0)) s; received: $TOPO_XFER"
+check "10 MB over TCP 2 -> 1: all bytes, same sha256" test "$rc" = 0
 
 tap_end

@@ -47,39 +47,11 @@ TOPO_PIDS+=("$!")
 cap0=$!
 sleep 1
 head -c $SIZE /dev/urandom > "$TOPO_TMP/data"
-want="$SIZE $(sha256sum < "$TOPO_TMP/data" | cut -d' ' -f1)"
 
 # xfer FROM TO ADDR: $TOPO_TMP/data over TCP from FROM to ADDR (in TO).
 xfer() {
-	local from=$1 to=$2 addr=$3 rcv
-	in_ns "$to" python3 -c '
-import hashlib, socket, sys
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], 5001))
-s.listen(1)
-s.settimeout(120)
-c, _ = s.accept()
-c.settimeout(120)
-h, n = hashlib.sha256(), 0
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    h.update(b)
-    n += len(b)
-print(n, h.hexdigest())' "$addr" > "$TOPO_TMP/rx.sum" 2>&1 &
-	rcv=$!
-	sleep 1
-	in_ns "$from" python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 5001), timeout=120)
-with open(sys.argv[2], "rb") as f:
-    s.sendall(f.read())
-s.close()' "$addr" "$TOPO_TMP/data"
-	wait "$rcv"
-	[ "$(cat "$TOPO_TMP/rx.sum")" = "$want" ] && return 0
-	diag "received: $(cat "$TOPO_TMP/rx.sum")"
+	topo_tcp_xfer "$1" "$2" "$3" "$TOPO_TMP/data" && return 0
+	diag "received: $TOPO_XFER"
 	return 1
 }
 

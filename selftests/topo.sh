@@ -280,6 +280,42 @@ topo_teredo() {
 	in_ns c"$n" ip link set "$dev" up
 }
 
+# topo_tcp_xfer FROM TO ADDR FILE [TIMEOUT]: FILE over TCP from netns FROM
+# to ADDR:5001 (a listener in netns TO); true if every byte arrived with
+# the same sha256.  Sets TOPO_XFER to "BYTES SHA256" as received.
+topo_tcp_xfer() {
+	local from=$1 to=$2 addr=$3 file=$4 timeout=${5:-120} rcv want
+	in_ns "$to" python3 -c '
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5001))
+s.listen(1)
+s.settimeout(int(sys.argv[2]))
+c, _ = s.accept()
+c.settimeout(int(sys.argv[2]))
+h, n = hashlib.sha256(), 0
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    h.update(b)
+    n += len(b)
+print(n, h.hexdigest())' "$addr" "$timeout" > "$TOPO_TMP/xfer.sum" 2>&1 &
+	rcv=$!
+	sleep 1
+	in_ns "$from" python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 5001), timeout=int(sys.argv[3]))
+with open(sys.argv[2], "rb") as f:
+    s.sendall(f.read())
+s.close()' "$addr" "$file" "$timeout"
+	wait "$rcv"
+	TOPO_XFER=$(cat "$TOPO_TMP/xfer.sum")
+	want="$(stat -c %s "$file") $(sha256sum < "$file" | cut -d' ' -f1)"
+	[ "$TOPO_XFER" = "$want" ]
+}
+
 # topo_show N [DEV] KEY: one key of "teredo-nl show -j".
 topo_show() {
 	local n=$1 dev=$2 key=$3
