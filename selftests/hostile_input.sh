@@ -112,9 +112,10 @@ expect() {
 	in_ns c1 python3 "$T/forge.py" "$me" "$map" "$kind" $PORT
 	sleep 0.3
 	after=$(stats)
-	# (tx counters move on their own: RS, refresh)
+	# (tx counters move on their own: RS, refresh; so does rx_ra, the
+	# refresh's answer, when a slow kernel stretches the test past it)
 	diff=$(paste -d ' ' <(echo "$before") <(echo "$after") |
-		awk '$1 ~ /^(rx_|drop_)/ && $2 != $4 { printf "%s+%d ", $1, $4 - $2 }')
+		awk '$1 ~ /^(rx_|drop_)/ && $1 != "rx_ra" && $2 != $4 { printf "%s+%d ", $1, $4 - $2 }')
 	diff=${diff% }
 	if [ "$counter" = none ]; then
 		check "$kind: nothing counted, nothing delivered${diff:+ ($diff)}" test -z "$diff"
