@@ -53,6 +53,15 @@ static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
 	}
 }
 
+/* p->lock held: where a packet to @p goes now; stamps the send. */
+static void __teredo_peer_tx_mapping(struct teredo_peer *p, __be32 *addr,
+				     u16 *port)
+{
+	*addr = p->mapped_addr;
+	*port = p->mapped_port;
+	p->last_tx = jiffies;
+}
+
 void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
 		     struct sk_buff *skb)
 {
@@ -60,9 +69,7 @@ void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
 	u16 port;
 
 	spin_lock_bh(&p->lock);
-	addr = p->mapped_addr;
-	port = p->mapped_port;
-	p->last_tx = jiffies;
+	__teredo_peer_tx_mapping(p, &addr, &port);
 	spin_unlock_bh(&p->lock);
 	teredo_send_to(t, skb, addr, port);
 }
@@ -163,11 +170,8 @@ struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
 	/* usable: its mapping, read under the same (single) lock */
 	spin_lock_bh(&p->lock);
 	usable = __teredo_peer_usable(p);
-	if (usable) {
-		addr = p->mapped_addr;
-		port = p->mapped_port;
-		p->last_tx = jiffies;
-	}
+	if (usable)
+		__teredo_peer_tx_mapping(p, &addr, &port);
 	spin_unlock_bh(&p->lock);
 	if (usable) {
 		teredo_peer_put(p);
