@@ -257,7 +257,9 @@ vm_prepare_depmod() {
 		base=$(mktemp -d "$VM_CACHE/depmod.XXXXXX") || return 1
 		[ -d "$base" ] || return 1
 		mkdir -p "$base/lib/modules/$kver/updates"
-		ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
+		# the debug kernel has everything built in: no kernel/ tree
+		[ -d "/lib/modules/$kver/kernel" ] &&
+			ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
 		cp "$mi"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null
 		cp "$ko" "$base/lib/modules/$kver/updates/teredo.ko"
 		depmod -b "$base" "$kver" || { rm -rf "$base"; return 1; }
