@@ -28,7 +28,11 @@ SECS=20
 topo_build 2
 topo_server_start
 check "client 1 configured" topo_teredo 1 t0 port $PORT refresh 300 || tap_end
-check "client 2 configured" topo_teredo 2 t0 refresh 300 || tap_end
+# Client 2 keeps the default 30 s refresh: the first ping to it comes
+# after the malformed and random phases, minutes on a debug kernel, and
+# a client silent for longer than its NAT's UDP timeout (120 s) cannot
+# be reached (the server's indirect bubble is unsolicited at its NAT).
+check "client 2 configured" topo_teredo 2 t0 || tap_end
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 30 || tap_end
 check "client 2 qualifies" topo_wait_state 2 t0 qualified 30 || tap_end
 a1=$(topo_show 1 t0 address)
