@@ -58,8 +58,12 @@ tools:
 deps:
 	selftests/vm/setup-host.sh
 
+# DEBUG_SMOKE: the tests a full "make check" also runs on the debug kernel
+# when "make check-debug" has built and cached it (empty: none).
+DEBUG_SMOKE ?= module_lifecycle client_drops
 check:
-	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)")
+	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)") \
+		--debug-smoke "$(DEBUG_SMOKE)"
 
 # Not part of "make check" (the whole suite on it takes 2-3 hours under
 # TCG): run by hand, see selftests/README.md.  VM_TIMEOUT_SCALE: the

@@ -12,9 +12,12 @@
 #
 # Usage: run-check.sh [--kernels "6.1 6.12"] [--tests "name ..."]
 #                     [--no-deps] [--no-build] [--no-selftest] [--no-host]
-#                     [--out DIR] [--serial]
+#                     [--out DIR] [--serial] [--debug-smoke "name ..."]
 # A kernel is a series ("6.1"), an installed release, or "debug": the
 # debug kernel built by build-debug-kernel.sh ("make check-debug").
+# --debug-smoke: on a full run (no --tests) with the default kernels, if
+# the debug kernel is already built and cached, also run these tests on
+# it (timeouts x VM_DEBUG_SCALE, 8); without a cached build, one skip.
 # Results and logs: build/vm/last/ (a new build/vm/runs/DATE-XXXX each run).
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
 # guest), VM_TEST_TIMEOUT (seconds per test, 600,
@@ -34,10 +37,12 @@ DO_SELFTEST=1
 DO_HOST=1
 SERIAL=0
 OUTDIR=""
+DEBUG_SMOKE=""
+KERNELS_GIVEN=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernels)	KERNELS=$2; shift ;;
+	--kernels)	KERNELS=$2; KERNELS_GIVEN=1; shift ;;
 	--tests)	TESTS=$2; shift ;;
 	--no-deps)	DO_DEPS=0 ;;
 	--no-build)	DO_BUILD=0 ;;
@@ -45,7 +50,8 @@ while [ $# -gt 0 ]; do
 	--no-host)	DO_HOST=0 ;;
 	--out)		OUTDIR=$2; shift ;;
 	--serial)	SERIAL=1 ;;
-	-h|--help)	sed -n '3,24p' "$0"; exit 0 ;;
+	--debug-smoke)	DEBUG_SMOKE=$2; shift ;;
+	-h|--help)	sed -n '3,27p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -195,7 +201,7 @@ run_host_tests() {
 # --- guests --------------------------------------------------------------
 # Start one guest in the background; its results land in $OUTDIR/$kver.
 start_guest() {
-	local kver=$1 dir share
+	local kver=$1 dir share scale=${KSCALE[$1]}
 	dir=$OUTDIR/$kver
 	share=$dir/share
 	rm -rf "$dir"
@@ -208,14 +214,14 @@ start_guest() {
 	fi
 	cat > "$share/cmd" <<-EOF
 	export VM_KVER='$kver' VM_KO='${KO[$kver]}' VM_LIVE=0
-	export VM_TESTS='${GUEST_TESTS[*]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-$((600 * SCALE))}'
-	export VM_TIMEOUT_SCALE='$SCALE'
+	export VM_TESTS='${KTESTS[$kver]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-$((600 * scale))}'
+	export VM_TIMEOUT_SCALE='$scale'
 	export VM_PATH='$BUILD/tools' VM_TRACE='${VM_TRACE:-}'
 	. '$VM_DIR/guest-init.sh'
 	EOF
 	(
 		start=$(date +%s%N)
-		vm_boot "$kver" "$share" "$GUEST_TIMEOUT" "$dir/console.log"
+		vm_boot "$kver" "$share" "${KTIMEOUT[$kver]}" "$dir/console.log"
 		echo $? > "$dir/boot.rc"
 		echo $((($(date +%s%N) - start) / 1000000)) > "$dir/wall.ms"
 	) &
@@ -240,7 +246,7 @@ report_guest() {
 		fi
 	fi
 	n=0
-	for name in "${GUEST_TESTS[@]}"; do
+	for name in ${KTESTS[$kver]}; do
 		name=$(basename "$name" .sh)
 		if [ -e "$share/results/$name.rc" ]; then
 			tap_rc "$s:$name" "$(cat "$share/results/$name.rc")" "$share/results/$name.out" \
@@ -253,7 +259,7 @@ report_guest() {
 	flags=$(vm_red_flags "$dir/console.log" "$share/dmesg.txt")
 	if [ "$rc" = 124 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
-		tap fail "$s:guest" "timed out after $GUEST_TIMEOUT s" "$dir/console.tail"
+		tap fail "$s:guest" "timed out after ${KTIMEOUT[$kver]} s" "$dir/console.tail"
 	elif [ "$rc" != 0 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
 		tap fail "$s:guest" "stopped without finishing (panic?)" "$dir/console.tail"
@@ -293,6 +299,25 @@ boot_secs() {
 	awk '{ printf "%.1f", $1 }' "$1/first-test.uptime" 2>/dev/null || echo "?"
 }
 
+# --debug-smoke: the debug kernel joins a full default run only when its
+# build is cached (building it costs more than the whole check).
+add_debug_smoke() {
+	local n kv t=() scale=${VM_DEBUG_SCALE:-8}
+	[ -n "$DEBUG_SMOKE" ] && [ -z "$TESTS" ] && [ "$KERNELS_GIVEN" = 0 ] || return 0
+	if ! kv=$(vm_kver debug 2> /dev/null); then
+		tap skip debug:smoke "no cached debug kernel (make check-debug builds it)"
+		return 0
+	fi
+	for n in $DEBUG_SMOKE; do
+		[ -e "$ST/$n.sh" ] || { tap fail debug:smoke "no test named '$n'"; return 0; }
+		t+=("$ST/$n.sh")
+	done
+	KVERS+=("$kv")
+	KTESTS[$kv]=${t[*]}
+	KSCALE[$kv]=$scale
+	KTIMEOUT[$kv]=${VM_TIMEOUT:-$((1700 * scale))}
+}
+
 # --- main ----------------------------------------------------------------
 resolve_tests
 echo "TAP version 13"
@@ -312,19 +337,26 @@ if [ "$DO_DEPS" = 1 ] && ! "$VM_DIR/setup-host.sh" > "$OUTDIR/deps.log" 2>&1; th
 fi
 
 KVERS=()
+declare -A KTESTS KSCALE KTIMEOUT
 if [ ${#GUEST_TESTS[@]} -gt 0 ]; then
 	for k in $KERNELS; do
 		kv=$(vm_kver "$k") || { tap fail "$k:kernel" "no installed kernel matches '$k'"; continue; }
 		KVERS+=("$kv")
+		KTESTS[$kv]=${GUEST_TESTS[*]}
+		KSCALE[$kv]=$SCALE
+		KTIMEOUT[$kv]=$GUEST_TIMEOUT
 	done
 fi
+add_debug_smoke
 build_all
 
 # The guests boot first and the host tests run while they work; results
 # are printed in a fixed order: host tests, then each kernel.
 declare -A GUEST_PID
 if [ ${#KVERS[@]} -gt 0 ]; then
-	echo "# booting ${KVERS[*]}: ${#GUEST_TESTS[@]} test(s) each"
+	for kver in "${KVERS[@]}"; do
+		echo "# booting $kver: $(wc -w <<< "${KTESTS[$kver]}") test(s)"
+	done
 	for kver in "${KVERS[@]}"; do
 		start_guest "$kver"
 		[ "$SERIAL" = 1 ] && wait "${GUEST_PID[$kver]}"
