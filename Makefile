@@ -65,8 +65,8 @@ check:
 	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)") \
 		--debug-smoke "$(DEBUG_SMOKE)"
 
-# Not part of "make check" (the whole suite on it takes 2-3 hours under
-# TCG): run by hand, see selftests/README.md.  VM_TIMEOUT_SCALE: the
+# The whole suite on the debug kernel (2-3 hours under TCG): run by hand,
+# see selftests/README.md; "make check" runs only DEBUG_SMOKE on it.  VM_TIMEOUT_SCALE: the
 # debug kernel runs the tests 4-7 times slower (measured).
 check-debug:
 	@selftests/vm/build-debug-kernel.sh > /dev/null
