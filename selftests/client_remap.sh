@@ -100,12 +100,14 @@ on_new_ip() {
 check "new address encodes the new mapping on 198.51.100.7" on_new_ip "$a2"
 check "teredo-nl show: still qualified" test "$(topo_show 1 t0 state)" = qualified
 sleep 0.5
-ev=$(addr_events | tr '\n' ' ')
-diag "monitor's address events: $ev"
+# one snapshot of the events for the diagnostic and both checks
+ev=$(addr_events)
+diag "monitor's address events: $(tr '\n' ' ' <<< "$ev")"
 check "monitor: an address event for the new address" \
-	test -n "$a2" -a -n "$(grep -x "$a2" <<< "$(addr_events)")"
+	test -n "$a2" -a -n "$(grep -x "$a2" <<< "$ev")"
 check "monitor: the new address is the last one announced" \
-	test -n "$a2" -a "$(addr_events | tail -n1)" = "$a2"
+	test -n "$a2" -a "$(tail -n1 <<< "$ev")" = "$a2" ||
+	diag "state now: $(topo_show 1 t0 state), events now: $(addr_events | tr '\n' ' ')"
 routes=$(in_ns c1 ip -6 route show dev t0)
 check "routes still there (2001::/32, default)" \
 	bash -c "grep -q '^2001::/32' <<< '$routes' && grep -q '^default' <<< '$routes'"

@@ -53,10 +53,14 @@ import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 print(hex(s.getsockopt(socket.SOL_SOCKET, socket.SO_MARK)))' > "$TOPO_TMP/mark"
 check "a socket made under exec carries mark 0x10" test "$(cat "$TOPO_TMP/mark")" = 0x10
-nl_exec -- sleep 3 &
+# The command runs until told to stop (a fixed "sleep 3" was over before
+# the check on a slow debug kernel); the hold is taken before it starts.
+nl_exec -- sh -c 'touch "$1"; while [ ! -e "$2" ]; do sleep 0.2; done' sh \
+	"$TOPO_TMP/exec.started" "$TOPO_TMP/exec.release" &
 ex=$!
-check "exec holds the device while the command runs" \
-	wait_for "[ \"\$(topo_show 1 t0 holds)\" = 1 ]" 3
+wait_for "[ -e $TOPO_TMP/exec.started ]" 60
+check "exec holds the device while the command runs" test "$(topo_show 1 t0 holds)" = 1
+touch "$TOPO_TMP/exec.release"
 wait "$ex"
 check "... and releases it when it exits" test "$(topo_show 1 t0 holds)" = 0
 check "its cgroup is gone" \
