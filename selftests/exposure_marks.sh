@@ -101,5 +101,10 @@ check "... its replies counted in drop_unauthorized" \
 	test "$(stat drop_unauthorized)" -ge $((before + 2))
 check "set allow none: marked pings refused too" in_ns c1 teredo-nl set t0 allow none
 check "... ping with mark 0x10 refused" fast 3 in_ns c1 ping -c 1 -W 10 -m 16 "$a2"
+# Authorized while up (as after "ip link add t0 up type teredo ..."):
+# the next packet passes, no requalification or delay.
+check "set allow 0x10/0xf0 again, device up" in_ns c1 teredo-nl set t0 allow 0x10/0xf0
+out=$(in_ns c1 ping -c 1 -W 5 -m 16 "$a2" 2>&1)
+check "... the next ping with mark 0x10 answered" grep -q " 1 received" <<< "$out" || diag "$out"
 
 tap_end

@@ -232,6 +232,11 @@ defer() {
 
 ktap_cleanup() {
 	local i ns
+	# Only the test's own shell cleans up.  A command run in the
+	# background ("cmd $(...) &") keeps these traps until it execs: killed
+	# while it still expands its words, its child shell would run them
+	# and delete everything under the test's feet.
+	[ "$BASHPID" = "$$" ] || return 0
 	for ((i = ${#KTAP_DEFERRED[@]} - 1; i >= 0; i--)); do
 		eval "${KTAP_DEFERRED[i]}" > /dev/null 2>&1
 	done
