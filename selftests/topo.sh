@@ -303,7 +303,9 @@ while True:
     n += len(b)
 print(n, h.hexdigest())' "$addr" "$timeout" > "$TOPO_TMP/xfer.sum" 2>&1 &
 	rcv=$!
-	sleep 1
+	# the sender connects once the listener listens (starting python3
+	# took more than a second on a loaded host: connection refused)
+	wait_for "in_ns $to ss -Hltn 'sport = :5001' | grep -q ." 30
 	in_ns "$from" python3 -c '
 import socket, sys
 s = socket.create_connection((sys.argv[1], 5001), timeout=int(sys.argv[3]))

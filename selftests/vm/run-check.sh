@@ -59,7 +59,7 @@ done
 KERNELS=${KERNELS//,/ }
 TESTS=${TESTS//,/ }
 SCALE=${VM_TIMEOUT_SCALE:-1}
-GUEST_TIMEOUT=${VM_TIMEOUT:-$((1700 * SCALE))}
+GUEST_TIMEOUT=${VM_TIMEOUT:-$((2400 * SCALE))}
 
 ST=$REPO/selftests
 NPASS=0
@@ -315,7 +315,7 @@ add_debug_smoke() {
 	KVERS+=("$kv")
 	KTESTS[$kv]=${t[*]}
 	KSCALE[$kv]=$scale
-	KTIMEOUT[$kv]=${VM_TIMEOUT:-$((1700 * scale))}
+	KTIMEOUT[$kv]=${VM_TIMEOUT:-$((2400 * scale))}
 }
 
 # --- main ----------------------------------------------------------------
