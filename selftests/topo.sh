@@ -347,9 +347,18 @@ topo_global_addr() {
 
 # topo_mapping N: "IPv4:port" natN gives cN's UDP flow to the server.
 topo_mapping() {
-	in_ns nat"$1" conntrack -L -p udp --orig-dst 192.0.2.1 --orig-port-dst 3544 2>/dev/null |
-		sed -n 's/.*src=192\.0\.2\.1 dst=\([0-9.]*\) sport=3544 dport=\([0-9]*\).*/\1:\2/p' |
-		head -n1
+	local i m
+	# a dump can come back empty while the table changes (seen on a
+	# debug kernel with the entry present): a few tries
+	for i in 1 2 3 4 5; do
+		m=$(in_ns nat"$1" conntrack -L -p udp --orig-dst 192.0.2.1 --orig-port-dst 3544 \
+			2>/dev/null |
+			sed -n 's/.*src=192\.0\.2\.1 dst=\([0-9.]*\) sport=3544 dport=\([0-9]*\).*/\1:\2/p' |
+			head -n1)
+		[ -n "$m" ] && break
+		sleep 0.2
+	done
+	echo "$m"
 }
 
 # topo_mapping_of N INSIDE: "IPv4:port" natN gives INSIDE's UDP flow
