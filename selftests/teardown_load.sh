@@ -160,6 +160,24 @@ td() {
 	[ "$f" = 0 ]
 }
 
+# rounds KIND GROUP ARG WHAT WHERE: R rounds of KIND through teardown.py,
+# GROUP at a time with ARG, a checkpoint after each group; checks that
+# every round succeeded and that traffic passed WHERE at each checkpoint.
+rounds() {
+	local kind=$1 group=$2 arg=$3 start=$SECONDS fails=0 done_n=0 i n
+	cp_n=0
+	cp_fail=0
+	for ((i = 0; i < R; i += group)); do
+		n=$((R - i < group ? R - i : group))
+		td "$kind" "$n" "$arg" || fails=$((fails + 1))
+		done_n=$((done_n + td_done))
+		checkpoint "$kind"
+	done
+	check "$done_n rounds of $4 under load ($((SECONDS - start)) s)" \
+		test "$fails" = 0 -a "$done_n" -ge "$R"
+	check "traffic through $5 at $cp_n $kind checkpoints" test $cp_fail = 0
+}
+
 topo_build 2
 topo_server_start
 check "client 1 configured" topo_teredo 1 t0 port $PORT refresh 300 max-peers 3000 || tap_end
@@ -189,36 +207,10 @@ checkpoint load
 check "under load, pings pass 1 -> 2" test "$cp_fail" = 0
 
 # --- genl setting changes ---------------------------------------------------
-start=$SECONDS
-fails=0
-done_n=0
-cp_n=0
-cp_fail=0
-for ((i = 0; i < R; i += 50)); do
-	n=$((R - i < 50 ? R - i : 50))
-	td genl "$n" $PORT || fails=$((fails + 1))
-	done_n=$((done_n + td_done))
-	checkpoint genl
-done
-check "$done_n rounds of genl set under load ($((SECONDS - start)) s)" \
-	test "$fails" = 0 -a "$done_n" -ge "$R"
-check "traffic through client 1's device at $cp_n genl checkpoints" test $cp_fail = 0
+rounds genl 50 $PORT "genl set" "client 1's device"
 
 # --- ip link del + add ------------------------------------------------------
-start=$SECONDS
-fails=0
-done_n=0
-cp_n=0
-cp_fail=0
-for ((i = 0; i < R; i += 20)); do
-	n=$((R - i < 20 ? R - i : 20))
-	td link "$n" 0.2 || fails=$((fails + 1))
-	done_n=$((done_n + td_done))
-	checkpoint link
-done
-check "$done_n rounds of ip link del/add under load ($((SECONDS - start)) s)" \
-	test "$fails" = 0 -a "$done_n" -ge "$R"
-check "traffic through the new device at $cp_n link checkpoints" test $cp_fail = 0
+rounds link 20 0.2 "ip link del/add" "the new device"
 
 # --- netns delete -----------------------------------------------------------
 # Scratch netns, 10 at a time ("ip -batch" adds and deletes 10 names);
@@ -252,20 +244,7 @@ checkpoint netns
 check "traffic through client 1's device after the netns deletions" test $cp_fail = 0
 
 # --- rmmod + modprobe -------------------------------------------------------
-start=$SECONDS
-fails=0
-done_n=0
-cp_n=0
-cp_fail=0
-for ((i = 0; i < R; i += 25)); do
-	n=$((R - i < 25 ? R - i : 25))
-	td rmmod "$n" 0.1 || fails=$((fails + 1))
-	done_n=$((done_n + td_done))
-	checkpoint rmmod
-done
-check "$done_n rounds of rmmod/modprobe under load ($((SECONDS - start)) s)" \
-	test "$fails" = 0 -a "$done_n" -ge "$R"
-check "traffic through the new devices at $cp_n rmmod checkpoints" test $cp_fail = 0
+rounds rmmod 25 0.1 "rmmod/modprobe" "the new devices"
 
 echo quit >&"${TD[1]}"
 wait "$TD_PID"

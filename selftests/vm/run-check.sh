@@ -59,7 +59,9 @@ done
 KERNELS=${KERNELS//,/ }
 TESTS=${TESTS//,/ }
 SCALE=${VM_TIMEOUT_SCALE:-1}
-GUEST_TIMEOUT=${VM_TIMEOUT:-$((2400 * SCALE))}
+# guest_timeout SCALE: seconds a guest may take (VM_TIMEOUT overrides)
+guest_timeout() { echo "${VM_TIMEOUT:-$((2400 * $1))}"; }
+GUEST_TIMEOUT=$(guest_timeout "$SCALE")
 
 ST=$REPO/selftests
 NPASS=0
@@ -315,7 +317,7 @@ add_debug_smoke() {
 	KVERS+=("$kv")
 	KTESTS[$kv]=${t[*]}
 	KSCALE[$kv]=$scale
-	KTIMEOUT[$kv]=${VM_TIMEOUT:-$((2400 * scale))}
+	KTIMEOUT[$kv]=$(guest_timeout "$scale")
 }
 
 # --- main ----------------------------------------------------------------
