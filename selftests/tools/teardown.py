@@ -127,15 +127,7 @@ class Client:
                       self.ifinfo() + nla(IFLA_IFNAME, b"t0\0"))
 
     def create(self):
-        data = nla(IFLA_TEREDO_SERVER, be32(SERVER)) + \
-            nla(IFLA_TEREDO_REFRESH, u32(300))
-        if self.port:
-            data += nla(IFLA_TEREDO_PORT, u16(self.port))
-        info = nla(IFLA_INFO_KIND, b"teredo\0") + \
-            nla(IFLA_INFO_DATA, data, NLA_F_NESTED)
-        self.rtnl.raw(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-                      self.ifinfo(IFF_UP) + nla(IFLA_IFNAME, b"t0\0") +
-                      nla(IFLA_LINKINFO, info, NLA_F_NESTED))
+        newlink(self.rtnl, "t0", self.port, refresh=300)
 
     def set(self, payload):
         if self.genl.family is None:
@@ -149,10 +141,14 @@ class Client:
         self.set(p)
 
 
-def newlink(rtnl, name_, port, netns_fd=None):
-    """ip link add NAME [netns NS] up type teredo server 192.0.2.1 port PORT"""
-    data = nla(IFLA_TEREDO_SERVER, be32(SERVER)) + \
-        nla(IFLA_TEREDO_PORT, u16(port))
+def newlink(rtnl, name_, port, netns_fd=None, refresh=None):
+    """ip link add NAME [netns NS] up type teredo server 192.0.2.1
+    [port PORT] [refresh SECONDS] (port 0: none given, random)"""
+    data = nla(IFLA_TEREDO_SERVER, be32(SERVER))
+    if refresh is not None:
+        data += nla(IFLA_TEREDO_REFRESH, u32(refresh))
+    if port:
+        data += nla(IFLA_TEREDO_PORT, u16(port))
     info = nla(IFLA_INFO_KIND, b"teredo\0") + \
         nla(IFLA_INFO_DATA, data, NLA_F_NESTED)
     extra = nla(IFLA_NET_NS_FD, u32(netns_fd)) if netns_fd is not None else b""
