@@ -65,13 +65,15 @@ check:
 	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)") \
 		--debug-smoke "$(DEBUG_SMOKE)"
 
-# The whole suite on the debug kernel (2-3 hours under TCG): run by hand,
-# see selftests/README.md; "make check" runs only DEBUG_SMOKE on it.  VM_TIMEOUT_SCALE: the
-# debug kernel runs the tests 4-7 times slower (measured).
+# The whole suite on the debug kernel (2-3 hours of guest time under TCG):
+# run by hand, see selftests/README.md; "make check" runs only DEBUG_SMOKE on
+# it.  VM_TIMEOUT_SCALE: the debug kernel runs the tests 4-7 times slower
+# (measured).  DEBUG_SHARDS guests share the tests (one host core each).
+DEBUG_SHARDS ?= $(shell n=$$(nproc); echo $$((n > 4 ? 4 : n)))
 check-debug:
 	@selftests/vm/build-debug-kernel.sh > /dev/null
 	@VM_TIMEOUT_SCALE=$(or $(VM_TIMEOUT_SCALE),8) selftests/vm/run-check.sh --kernels debug \
-		--no-host --no-selftest $(if $(TESTS),--tests "$(TESTS)")
+		--no-host --no-selftest --shards "$(DEBUG_SHARDS)" $(if $(TESTS),--tests "$(TESTS)")
 
 demo:
 	selftests/vm/run-demo.sh $(if $(KERNELS),--kernel "$(KERNELS)")

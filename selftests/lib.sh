@@ -192,6 +192,26 @@ wait_for() {
 	return 0
 }
 
+# On a slower kernel (the debug kernel's KASAN and lockdep under TCG: the
+# guest exports VM_TIMEOUT_SCALE > 1) a test stretches its own deadlines
+# with "scaled N" and may shrink a flood or table with "unscaled N".
+TSCALE=${VM_TIMEOUT_SCALE:-1}
+scaled() { echo $(($1 * TSCALE)); }
+unscaled() { echo $(($1 / TSCALE)); }
+
+# unreclaimable_kb: SUnreclaim after dropping the caches and shrinking
+# every slab cache (SLUB keeps empty slabs on its partial lists; the
+# shrink also empties KASAN's quarantine of freed objects).
+unreclaimable_kb() {
+	local f
+	sync
+	echo 2 > /proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 > "$f"
+	done 2> /dev/null
+	awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo
+}
+
 # --- requirements ----------------------------------------------------------
 
 require_root() {

@@ -11,7 +11,8 @@
 # same way on the first NY peers: its Python decoder manages about 1.4k
 # peers/s under TCG on a quiet machine, many minutes for 100k on a busy one.
 #
-# SCALE_PEERS=N, SCALE_YNL_PEERS=NY (defaults 100000, 10000).
+# SCALE_PEERS=N, SCALE_YNL_PEERS=NY (defaults 100000, 10000; divided by
+# VM_TIMEOUT_SCALE on the debug kernel).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -21,8 +22,9 @@ require_root
 require_cmd miredo-server conntrack nft python3 teredo-nl teredo-gen
 require_module teredo
 
-N=${SCALE_PEERS:-100000}
-NY=${SCALE_YNL_PEERS:-10000}
+# (1/VM_TIMEOUT_SCALE of these on the slower debug kernel)
+N=${SCALE_PEERS:-$(unscaled 100000)}
+NY=${SCALE_YNL_PEERS:-$(unscaled 10000)}
 CHURN=$((N / 5))
 DEL=$((N / 100))
 PORT=3545
@@ -35,11 +37,6 @@ have_ynl=1
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 peer_count() { topo_show 1 t0 peers; }
-unreclaimable_kb() {
-	sync
-	echo 2 > /proc/sys/vm/drop_caches
-	awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo
-}
 
 topo_build 1
 topo_server_start

@@ -52,17 +52,6 @@ SLAB_MAX_KB=${TEARDOWN_SLAB_KB:-2048}
 PLUGIN_DIR=$(cd "$HERE/.." && pwd)/build/tools/ip
 [ -e "$PLUGIN_DIR/link_teredo.so" ] && export IP_LIB_DIR=$PLUGIN_DIR
 
-# unreclaimable_kb: SUnreclaim after dropping the caches and shrinking
-# every slab cache (SLUB keeps empty slabs on its partial lists).
-unreclaimable_kb() {
-	local f
-	sync
-	echo 2 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do
-		echo 1 > "$f"
-	done 2> /dev/null
-	awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo
-}
 # slab_bytes: "cache bytes" (active objects x object size), sorted.
 slab_bytes() {
 	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo | LC_ALL=C sort
@@ -126,23 +115,24 @@ c2_rx_bytes() {
 # checkpoint NAME: both clients qualified again (20 s), pings 1 -> 2
 # answered through the new devices (1 of 5 within 10 s suffices: the
 # load competes), and iperf3 moved at least 64 kB through them within
-# 30 s of the checkpoint's start.  Counts misses in $cp_fail.
+# 30 s of the checkpoint's start (deadlines "scaled" on the debug
+# kernel).  Counts misses in $cp_fail.
 checkpoint() {
 	local b0 b a out t0=$SECONDS
 	cp_n=$((cp_n + 1))
 	b0=$(c2_rx_bytes)
 	# shellcheck disable=SC2016
-	if ! wait_for '[ -n "$(addr_of 1)" ] && a=$(addr_of 2) && [ -n "$a" ] || ! sleep 0.4' 20; then
+	if ! wait_for '[ -n "$(addr_of 1)" ] && a=$(addr_of 2) && [ -n "$a" ] || ! sleep 0.4' "$(scaled 20)"; then
 		cp_fail=$((cp_fail + 1))
-		diag "$1 checkpoint $cp_n: not qualified within 20 s"
+		diag "$1 checkpoint $cp_n: not qualified within $(scaled 20) s"
 		topo_diag 1
 		return
 	fi
 	# shellcheck disable=SC2031 # (a is set by wait_for's eval)
-	out=$(in_ns c1 ping -c 5 -i 0.2 -w 10 "$a" 2>&1)
+	out=$(in_ns c1 ping -c 5 -i 0.2 -w "$(scaled 10)" "$a" 2>&1)
 	grep -qE " [1-9][0-9]* received" <<< "$out" || cp_fail=$((cp_fail + 1))
 	# shellcheck disable=SC2016
-	wait_for '[ $(($(c2_rx_bytes) - b0)) -ge 65536 ] || ! sleep 0.4' $((30 - (SECONDS - t0)))
+	wait_for '[ $(($(c2_rx_bytes) - b0)) -ge 65536 ] || ! sleep 0.4' $(($(scaled 30) - (SECONDS - t0)))
 	b=$(($(c2_rx_bytes) - b0))
 	[ "$b" -ge 65536 ] || cp_fail=$((cp_fail + 1))
 	diag "$1 checkpoint $cp_n: $(grep -o '[0-9]* received' <<< "$out") of 5 pings," \
@@ -263,7 +253,7 @@ in_ns c1 teredo-nl flush t0
 in_ns c2 teredo-nl flush t0
 start=$SECONDS
 while kb1=$(unreclaimable_kb); [ $((kb1 - kb0)) -ge "$SLAB_MAX_KB" ] &&
-	[ $((SECONDS - start)) -lt 60 ]; do
+	[ $((SECONDS - start)) -lt "$(scaled 60)" ]; do
 	sleep 2
 done
 diag "unreclaimable slab: $kb0 kB before the rounds, $kb1 kB after them ($((SECONDS - start)) s);" \

@@ -13,11 +13,14 @@
 # Usage: run-check.sh [--kernels "6.1 6.12"] [--tests "name ..."]
 #                     [--no-deps] [--no-build] [--no-selftest] [--no-host]
 #                     [--out DIR] [--serial] [--debug-smoke "name ..."]
+#                     [--shards N]
 # A kernel is a series ("6.1"), an installed release, or "debug": the
 # debug kernel built by build-debug-kernel.sh ("make check-debug").
 # --debug-smoke: on a full run (no --tests) with the default kernels, if
 # the debug kernel is already built and cached, also run these tests on
 # it (timeouts x VM_DEBUG_SCALE, 8); without a cached build, one skip.
+# --shards N: each kernel's tests are dealt to N guests run side by side
+# (one host core each under TCG; "make check-debug" uses it).
 # Results and logs: build/vm/last/ (a new build/vm/runs/DATE-XXXX each run).
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
 # guest), VM_TEST_TIMEOUT (seconds per test, 600,
@@ -39,6 +42,7 @@ SERIAL=0
 OUTDIR=""
 DEBUG_SMOKE=""
 KERNELS_GIVEN=0
+SHARDS=1
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -51,17 +55,18 @@ while [ $# -gt 0 ]; do
 	--out)		OUTDIR=$2; shift ;;
 	--serial)	SERIAL=1 ;;
 	--debug-smoke)	DEBUG_SMOKE=$2; shift ;;
-	-h|--help)	sed -n '3,27p' "$0"; exit 0 ;;
+	--shards)	SHARDS=$2; shift ;;
+	-h|--help)	sed -n '3,30p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 KERNELS=${KERNELS//,/ }
+[[ $SHARDS =~ ^[1-9][0-9]*$ ]] || { echo "run-check: --shards wants a number >= 1" >&2; exit 2; }
 TESTS=${TESTS//,/ }
 SCALE=${VM_TIMEOUT_SCALE:-1}
 # guest_timeout SCALE: seconds a guest may take (VM_TIMEOUT overrides)
 guest_timeout() { echo "${VM_TIMEOUT:-$((2400 * $1))}"; }
-GUEST_TIMEOUT=$(guest_timeout "$SCALE")
 
 ST=$REPO/selftests
 NPASS=0
@@ -152,7 +157,7 @@ declare -A KO
 build_all() {
 	local kver log kdir
 	mkdir -p "$OUTDIR"
-	for kver in "${KVERS[@]}"; do
+	for kver in $(printf '%s\n' "${KREL[@]}" | sort -u); do
 		log=$OUTDIR/build-$kver.log
 		KO[$kver]=""
 		if [ "$DO_BUILD" = 0 ]; then
@@ -201,10 +206,11 @@ run_host_tests() {
 }
 
 # --- guests --------------------------------------------------------------
-# Start one guest in the background; its results land in $OUTDIR/$kver.
+# Start one guest (an entry of GUESTS) in the background; its results land
+# in $OUTDIR/$id.
 start_guest() {
-	local kver=$1 dir share scale=${KSCALE[$1]}
-	dir=$OUTDIR/$kver
+	local id=$1 kver=${KREL[$1]} dir share scale=${KSCALE[$1]}
+	dir=$OUTDIR/$id
 	share=$dir/share
 	rm -rf "$dir"
 	mkdir -p "$share"
@@ -216,39 +222,42 @@ start_guest() {
 	fi
 	cat > "$share/cmd" <<-EOF
 	export VM_KVER='$kver' VM_KO='${KO[$kver]}' VM_LIVE=0
-	export VM_TESTS='${KTESTS[$kver]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-$((600 * scale))}'
+	export VM_TESTS='${KTESTS[$id]}' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-$((600 * scale))}'
 	export VM_TIMEOUT_SCALE='$scale'
 	export VM_PATH='$BUILD/tools' VM_TRACE='${VM_TRACE:-}'
 	. '$VM_DIR/guest-init.sh'
 	EOF
 	(
 		start=$(date +%s%N)
-		vm_boot "$kver" "$share" "${KTIMEOUT[$kver]}" "$dir/console.log"
+		vm_boot "$kver" "$share" "${KTIMEOUT[$id]}" "$dir/console.log"
 		echo $? > "$dir/boot.rc"
 		echo $((($(date +%s%N) - start) / 1000000)) > "$dir/wall.ms"
 	) &
-	GUEST_PID[$kver]=$!
+	GUEST_PID[$id]=$!
 }
 
+# Tests are named SERIES:test; the guest's own lines (modprobe, guest,
+# kernel_log, kmemleak) SERIES/SHARD:... when the kernel has several guests.
 report_guest() {
-	local kver=$1 s dir share rc name n flags wall first
+	local id=$1 kver=${KREL[$1]} s g dir share rc name n flags wall first
 	s=$(vm_series "$kver")
-	dir=$OUTDIR/$kver
+	g=$s${KSHARD[$id]:+/${KSHARD[$id]}}
+	dir=$OUTDIR/$id
 	share=$dir/share
-	wait "${GUEST_PID[$kver]}"
+	wait "${GUEST_PID[$id]}"
 	rc=$(cat "$dir/boot.rc" 2>/dev/null || echo 1)
 	wall=$(($(cat "$dir/wall.ms" 2>/dev/null || echo 0) / 1000))
-	echo "# === guest $kver: console log $dir/console.log, results $share/results"
+	echo "# === guest $id: console log $dir/console.log, results $share/results"
 	if [ -n "${KO[$kver]}" ] && [ -e "$share/module.rc" ]; then
 		if [ "$(cat "$share/module.rc")" = 0 ]; then
-			tap pass "$s:modprobe"
+			tap pass "$g:modprobe"
 		else
 			grep -a 'teredo-vm:' "$dir/console.log" > "$dir/module.out"
-			tap fail "$s:modprobe" "our teredo.ko could not be installed in the guest" "$dir/module.out"
+			tap fail "$g:modprobe" "our teredo.ko could not be installed in the guest" "$dir/module.out"
 		fi
 	fi
 	n=0
-	for name in ${KTESTS[$kver]}; do
+	for name in ${KTESTS[$id]}; do
 		name=$(basename "$name" .sh)
 		if [ -e "$share/results/$name.rc" ]; then
 			tap_rc "$s:$name" "$(cat "$share/results/$name.rc")" "$share/results/$name.out" \
@@ -261,21 +270,21 @@ report_guest() {
 	flags=$(vm_red_flags "$dir/console.log" "$share/dmesg.txt")
 	if [ "$rc" = 124 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
-		tap fail "$s:guest" "timed out after ${KTIMEOUT[$kver]} s" "$dir/console.tail"
+		tap fail "$g:guest" "timed out after ${KTIMEOUT[$id]} s" "$dir/console.tail"
 	elif [ "$rc" != 0 ]; then
 		tail -n 40 "$dir/console.log" > "$dir/console.tail"
-		tap fail "$s:guest" "stopped without finishing (panic?)" "$dir/console.tail"
+		tap fail "$g:guest" "stopped without finishing (panic?)" "$dir/console.tail"
 	else
 		first=$(grep -a 'teredo-vm: .*run ' "$dir/console.log" | head -n1 | grep -q . && echo yes)
-		tap pass "$s:guest" "${wall} s wall${first:+, boot $(boot_secs "$share") s to first test}"
+		tap pass "$g:guest" "${wall} s wall${first:+, boot $(boot_secs "$share") s to first test}"
 	fi
 	if [ -n "$flags" ]; then
 		echo "$flags" > "$dir/red-flags.txt"
-		tap fail "$s:kernel_log" "kernel log has BUG/WARNING/Oops lines" "$dir/red-flags.txt"
+		tap fail "$g:kernel_log" "kernel log has BUG/WARNING/Oops lines" "$dir/red-flags.txt"
 	else
-		tap pass "$s:kernel_log"
+		tap pass "$g:kernel_log"
 	fi
-	[ -e "$share/kmemleak.txt" ] && report_kmemleak "$s" "$share/kmemleak.txt" "$dir"
+	[ -e "$share/kmemleak.txt" ] && report_kmemleak "$g" "$share/kmemleak.txt" "$dir"
 }
 
 # A kernel with kmemleak (the debug kernel): the guest scanned after the
@@ -314,10 +323,29 @@ add_debug_smoke() {
 		[ -e "$ST/$n.sh" ] || { tap fail debug:smoke "no test named '$n'"; return 0; }
 		t+=("$ST/$n.sh")
 	done
-	KVERS+=("$kv")
-	KTESTS[$kv]=${t[*]}
-	KSCALE[$kv]=$scale
-	KTIMEOUT[$kv]=$(guest_timeout "$scale")
+	add_guests "$kv" 1 "$scale" "${t[@]}"
+}
+
+# add_guests KVER SHARDS SCALE TEST...: the guests that run TEST... on
+# KVER, dealt round-robin to SHARDS of them (fewer if there are fewer
+# tests).  Fills GUESTS (ids: KVER, or KVER_N with shards) and the maps
+# KREL (release), KSHARD (N or empty), KTESTS, KSCALE, KTIMEOUT.
+add_guests() {
+	local kv=$1 n=$2 scale=$3 i id
+	shift 3
+	[ "$n" -le $# ] || n=$#
+	for ((i = 1; i <= n; i++)); do
+		if [ "$n" = 1 ]; then
+			id=$kv KSHARD[$kv]=""
+		else
+			id=${kv}_$i KSHARD[${kv}_$i]=$i
+		fi
+		GUESTS+=("$id")
+		KREL[$id]=$kv
+		KTESTS[$id]=$(printf '%s\n' "$@" | awk -v n="$n" -v i="$i" '(NR - 1) % n == i - 1' | xargs)
+		KSCALE[$id]=$scale
+		KTIMEOUT[$id]=$(guest_timeout "$scale")
+	done
 }
 
 # --- main ----------------------------------------------------------------
@@ -338,15 +366,12 @@ if [ "$DO_DEPS" = 1 ] && ! "$VM_DIR/setup-host.sh" > "$OUTDIR/deps.log" 2>&1; th
 	tap fail host:deps "selftests/vm/setup-host.sh failed" "$OUTDIR/deps.tail"
 fi
 
-KVERS=()
-declare -A KTESTS KSCALE KTIMEOUT
+GUESTS=()
+declare -A KREL KSHARD KTESTS KSCALE KTIMEOUT
 if [ ${#GUEST_TESTS[@]} -gt 0 ]; then
 	for k in $KERNELS; do
 		kv=$(vm_kver "$k") || { tap fail "$k:kernel" "no installed kernel matches '$k'"; continue; }
-		KVERS+=("$kv")
-		KTESTS[$kv]=${GUEST_TESTS[*]}
-		KSCALE[$kv]=$SCALE
-		KTIMEOUT[$kv]=$GUEST_TIMEOUT
+		add_guests "$kv" "$SHARDS" "$SCALE" "${GUEST_TESTS[@]}"
 	done
 fi
 add_debug_smoke
@@ -355,29 +380,29 @@ build_all
 # The guests boot first and the host tests run while they work; results
 # are printed in a fixed order: host tests, then each kernel.
 declare -A GUEST_PID
-if [ ${#KVERS[@]} -gt 0 ]; then
-	for kver in "${KVERS[@]}"; do
-		echo "# booting $kver: $(wc -w <<< "${KTESTS[$kver]}") test(s)"
+if [ ${#GUESTS[@]} -gt 0 ]; then
+	for id in "${GUESTS[@]}"; do
+		echo "# booting $id: $(wc -w <<< "${KTESTS[$id]}") test(s)"
 	done
-	for kver in "${KVERS[@]}"; do
-		start_guest "$kver"
-		[ "$SERIAL" = 1 ] && wait "${GUEST_PID[$kver]}"
+	for id in "${GUESTS[@]}"; do
+		start_guest "$id"
+		[ "$SERIAL" = 1 ] && wait "${GUEST_PID[$id]}"
 	done
 fi
 # Host tests compete with the guests for the CPU: start them once every
 # guest has booted (or after 60 s), not to slow the boots down.
 for ((i = 0; i < 600; i++)); do
 	booted=1
-	for kver in "${KVERS[@]}"; do
-		[ -e "$OUTDIR/$kver/share/first-test.uptime" ] || [ -e "$OUTDIR/$kver/boot.rc" ] ||
+	for id in "${GUESTS[@]}"; do
+		[ -e "$OUTDIR/$id/share/first-test.uptime" ] || [ -e "$OUTDIR/$id/boot.rc" ] ||
 			booted=0
 	done
 	[ "$booted" = 1 ] && break
 	sleep 0.1
 done
 run_host_tests
-for kver in "${KVERS[@]}"; do
-	report_guest "$kver"
+for id in "${GUESTS[@]}"; do
+	report_guest "$id"
 done
 
 if [ "$DO_SELFTEST" = 1 ]; then
