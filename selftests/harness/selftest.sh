@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Harness self-test, run on the host by every full "make check" (two
+# Harness self-test, run on the host by every full "make check" (three
 # guest boots and a cut one, ~30-40 s): run the canaries in guests of the
 # first kernel of $KERNELS and check that the runner turns red for each
 # reason, with a non-zero exit status and a closing line that says so:
 #   canary.sh        fails                     -> "not ok ... canary"
 #   canary_warn.sh   passes, WARNING in dmesg  -> "not ok ... kernel_log"
+#                    (these two dealt to two guests, --shards 2: the
+#                    WARNING is charged to the second guest's log only)
 #   canary_panic.sh  crashes the kernel        -> "not ok ... guest"
 #   canary_hang.sh   never ends, VM_TIMEOUT=15 -> "not ok ... guest # timed out"
 # Run it alone with "make check TESTS=selftest".
@@ -19,7 +21,7 @@ OUT=$(mktemp)
 SOUT=${SELFTEST_OUT:-$BUILD/vm/runs/selftest-$$}
 defer "rm -f $OUT"
 
-ktap_plan 14
+ktap_plan 15
 
 # run_runner NAME ARGS...: the runner, its output in $OUT (also shown).
 run_runner() {
@@ -32,11 +34,12 @@ run_runner() {
 	TEXT=$(cat "$OUT")
 }
 
-run_runner fail --tests "canary canary_warn"
+run_runner fail --shards 2 --tests "canary canary_warn"
 assert_ne "canary run: the runner exits non-zero" 0 "$RC"
 assert_match "canary is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+:canary( |\n)' "$TEXT"
 assert_match "canary_warn itself passed" $'(^|\n)ok [0-9]+ [^ ]+:canary_warn( |\n)' "$TEXT"
-assert_match "the kernel log is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+:kernel_log' "$TEXT"
+assert_match "two guests ran, the first one's log clean (--shards 2)" $'(^|\n)ok [0-9]+ [^ ]+/1:guest[^\n]*\nok [0-9]+ [^ ]+/1:kernel_log\n' "$TEXT"
+assert_match "the kernel log is reported failed" $'(^|\n)not ok [0-9]+ [^ ]+/2:kernel_log' "$TEXT"
 assert_match "... because of the canary's WARNING line" 'WARNING: canary' "$TEXT"
 assert_match "closing line counts 2 failures" $'(^|\n)[0-9]+ passed, 2 failed, [0-9]+ skipped$' "$TEXT"
 
