@@ -56,7 +56,7 @@ while [ $# -gt 0 ]; do
 	--serial)	SERIAL=1 ;;
 	--debug-smoke)	DEBUG_SMOKE=$2; shift ;;
 	--shards)	SHARDS=$2; shift ;;
-	-h|--help)	sed -n '3,30p' "$0"; exit 0 ;;
+	-h|--help)	sed -n '3,29p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
