@@ -194,10 +194,9 @@ wait_for() {
 
 # On a slower kernel (the debug kernel's KASAN and lockdep under TCG: the
 # guest exports VM_TIMEOUT_SCALE > 1) a test stretches its own deadlines
-# with "scaled N" and may shrink a flood or table with "unscaled N".
+# with "scaled N", and may test a smaller table or flood when TSCALE > 1.
 TSCALE=${VM_TIMEOUT_SCALE:-1}
 scaled() { echo $(($1 * TSCALE)); }
-unscaled() { echo $(($1 / TSCALE)); }
 
 # unreclaimable_kb: SUnreclaim after dropping the caches and shrinking
 # every slab cache (SLUB keeps empty slabs on its partial lists; the
