@@ -130,7 +130,12 @@ checkpoint() {
 	fi
 	# shellcheck disable=SC2031 # (a is set by wait_for's eval)
 	out=$(in_ns c1 ping -c 5 -i 0.2 -w "$(scaled 10)" "$a" 2>&1)
-	grep -qE " [1-9][0-9]* received" <<< "$out" || cp_fail=$((cp_fail + 1))
+	# shellcheck disable=SC2031
+	if ! grep -qE " [1-9][0-9]* received" <<< "$out"; then
+		cp_fail=$((cp_fail + 1))
+		topo_diag 1 t0 "$a"
+		diag "c1's peer: $(in_ns c1 teredo-nl peers t0 | grep -F -A2 "$a" | tr -s '\n\t' '  ')"
+	fi
 	# shellcheck disable=SC2016
 	wait_for '[ $(($(c2_rx_bytes) - b0)) -ge 65536 ] || ! sleep 0.4' $(($(scaled 30) - (SECONDS - t0)))
 	b=$(($(c2_rx_bytes) - b0))
@@ -171,7 +176,10 @@ rounds() {
 topo_build 2
 topo_server_start
 check "client 1 configured" topo_teredo 1 t0 port $PORT refresh 300 max-peers 3000 || tap_end
-check "client 2 configured" topo_teredo 2 t0 refresh 300 || tap_end
+# client 2 keeps the default 30 s refresh: its NAT must keep the server's
+# way in open for the indirect bubbles of client 1's new devices (with
+# 300 s, the slow debug kernel's long checkpoints outlived that mapping)
+check "client 2 configured" topo_teredo 2 t0 || tap_end
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 30 || tap_end
 check "client 2 qualifies" topo_wait_state 2 t0 qualified 30 || tap_end
 out=$(in_ns c1 ping -c 2 -i 0.5 -W 10 "$(addr_of 2)" 2>&1)
@@ -185,7 +193,7 @@ slab_bytes > "$TOPO_TMP/slab0"
 
 KO=$(modinfo -n teredo)
 coproc TD { python3 "$HERE/tools/teardown.py" "$KO" "$TOPO_MARK" \
-	"$(ns c1),port=$PORT,max_peers=3000" "$(ns c2)" 2> "$TOPO_TMP/td.err"; }
+	"$(ns c1),port=$PORT,max_peers=3000,refresh=300" "$(ns c2)" 2> "$TOPO_TMP/td.err"; }
 read -r -t 60 ready <&"${TD[0]}"
 check "teardown.py ready" test "${ready:-}" = ready || { diag "$(cat "$TOPO_TMP/td.err")"; tap_end; }
 

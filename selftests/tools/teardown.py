@@ -9,13 +9,14 @@ rtnetlink and a generic netlink socket in each client netns (opened there
 with setns(2)) and does the rounds itself, with the same netlink requests
 "ip link" (with the iproute2 plugin) and "teredo-nl set" send.
 
-  teardown.py KO MARK NS[,port=P][,max_peers=M] ...
+  teardown.py KO MARK NS[,port=P][,max_peers=M][,refresh=S] ...
 
-The first NS is "the" client of the link rounds.  Its device t0 is made
-as "ip link add t0 up type teredo server 192.0.2.1 port P refresh 300"
-does (one RTM_NEWLINK with IFF_UP), then authorized for MARK (and given
-max_peers M) with one TEREDO_CMD_DEV_SET, as "teredo-nl set t0 allow MARK
-max-peers M" does: the device is up before it is authorized.
+The first NS is "the" client of the link rounds.  A client's device t0 is
+made as "ip link add t0 up type teredo server 192.0.2.1 port P refresh S"
+does (one RTM_NEWLINK with IFF_UP; no port, no refresh: the defaults),
+then authorized for MARK (and given max_peers M) with one
+TEREDO_CMD_DEV_SET, as "teredo-nl set t0 allow MARK max-peers M" does:
+the device is up before it is authorized.
 
 Commands on stdin, one per line; each is answered with one line on
 stdout, "done ROUNDS FAILURES" (failures explained on stderr):
@@ -114,6 +115,7 @@ class Client:
         opts = dict(o.split("=") for o in f[1:])
         self.port = int(opts.get("port", 0))
         self.max_peers = int(opts.get("max_peers", 0))
+        self.refresh = int(opts["refresh"]) if "refresh" in opts else None
         self.mark = mark_
         setns("/run/netns/" + self.ns)
         self.rtnl = Sock(NETLINK_ROUTE)
@@ -127,7 +129,7 @@ class Client:
                       self.ifinfo() + nla(IFLA_IFNAME, b"t0\0"))
 
     def create(self):
-        newlink(self.rtnl, "t0", self.port, refresh=300)
+        newlink(self.rtnl, "t0", self.port, refresh=self.refresh)
 
     def set(self, payload):
         if self.genl.family is None:
