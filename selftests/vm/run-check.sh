@@ -20,7 +20,8 @@
 # the debug kernel is already built and cached, also run these tests on
 # it (timeouts x VM_DEBUG_SCALE, 8); without a cached build, one skip.
 # --shards N: each kernel's tests are dealt to N guests run side by side
-# (one host core each under TCG; "make check-debug" uses it).
+# (one host core each under TCG; "make check-debug" uses it), balanced by
+# the time each test took in the newest kept run.
 # Results and logs: build/vm/last/ (a new build/vm/runs/DATE-XXXX each run).
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
 # guest), VM_TEST_TIMEOUT (seconds per test, 600,
@@ -56,7 +57,7 @@ while [ $# -gt 0 ]; do
 	--serial)	SERIAL=1 ;;
 	--debug-smoke)	DEBUG_SMOKE=$2; shift ;;
 	--shards)	SHARDS=$2; shift ;;
-	-h|--help)	sed -n '3,29p' "$0"; exit 0 ;;
+	-h|--help)	sed -n '3,30p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -326,14 +327,42 @@ add_debug_smoke() {
 	add_guests "$kv" 1 "$scale" "${t[@]}"
 }
 
+# test_cost KVER TEST: milliseconds TEST took on KVER in the newest kept
+# run that has it (300000 if none).
+test_cost() {
+	local f name
+	name=$(basename "$2" .sh)
+	f=$(ls -1t "$BUILD"/vm/runs/*/"$1"*/share/results/"$name".ms 2>/dev/null | head -n1)
+	[ -n "$f" ] && cat "$f" || echo 300000
+}
+
+# deal KVER N TEST...: "SHARD TEST" lines, longest tests first, each to
+# the shard with the least work so far (by test_cost).
+deal() {
+	local kv=$1 n=$2 t
+	shift 2
+	for t in "$@"; do
+		echo "$(test_cost "$kv" "$t") $t"
+	done | sort -k1,1nr | awk -v n="$n" '{
+		best = 1
+		for (i = 2; i <= n; i++)
+			if (load[i] < load[best])
+				best = i
+		load[best] += $1
+		print best, $2
+	}'
+}
+
 # add_guests KVER SHARDS SCALE TEST...: the guests that run TEST... on
-# KVER, dealt round-robin to SHARDS of them (fewer if there are fewer
-# tests).  Fills GUESTS (ids: KVER, or KVER_N with shards) and the maps
-# KREL (release), KSHARD (N or empty), KTESTS, KSCALE, KTIMEOUT.
+# KVER: one guest in the given order, or the tests dealt to SHARDS guests
+# (fewer if there are fewer tests) by the time each took last (deal).
+# Fills GUESTS (ids: KVER, or KVER_N with shards) and the maps KREL
+# (release), KSHARD (N or empty), KTESTS, KSCALE, KTIMEOUT.
 add_guests() {
-	local kv=$1 n=$2 scale=$3 i id
+	local kv=$1 n=$2 scale=$3 i id dealt=""
 	shift 3
 	[ "$n" -le $# ] || n=$#
+	[ "$n" -gt 1 ] && dealt=$(deal "$kv" "$n" "$@")
 	for ((i = 1; i <= n; i++)); do
 		if [ "$n" = 1 ]; then
 			id=$kv KSHARD[$kv]=""
@@ -342,7 +371,11 @@ add_guests() {
 		fi
 		GUESTS+=("$id")
 		KREL[$id]=$kv
-		KTESTS[$id]=$(printf '%s\n' "$@" | awk -v n="$n" -v i="$i" '(NR - 1) % n == i - 1' | xargs)
+		if [ "$n" = 1 ]; then
+			KTESTS[$id]=$*
+		else
+			KTESTS[$id]=$(awk -v i="$i" '$1 == i { print $2 }' <<< "$dealt" | xargs)
+		fi
 		KSCALE[$id]=$scale
 		KTIMEOUT[$id]=$(guest_timeout "$scale")
 	done

@@ -91,7 +91,7 @@ vm_series() {
 # The uncompressed ELF vmlinux inside /boot/vmlinuz-$1, booted through its
 # PVH entry point (much faster than a bzImage through SeaBIOS).
 vm_vmlinux() {
-	local kver=$1 img out off magic tool
+	local kver=$1 img out off magic tool tmp
 	if vm_is_debug "$kver"; then
 		out=$(vm_debug_dir)/vmlinux
 		[ -s "$out" ] || vm_die "no debug kernel in $out: make check-debug builds it"
@@ -105,6 +105,9 @@ vm_vmlinux() {
 		return 0
 	fi
 	mkdir -p "$VM_CACHE"
+	# guests of one kernel boot side by side, each from its own subshell:
+	# $BASHPID, not $$, keeps their temporary files apart
+	tmp=$out.tmp.$BASHPID
 	for magic in xz gzip zstd; do
 		case $magic in
 		xz)   off=$(grep -abo $'\xfd7zXZ\x00' "$img" | head -n1 | cut -d: -f1); tool="xz -dc" ;;
@@ -114,14 +117,14 @@ vm_vmlinux() {
 		[ -n "$off" ] || continue
 		# Trailing garbage after the stream makes the tools complain: ignore
 		# their status and check the ELF magic instead.
-		tail -c +$((off + 1)) "$img" | $tool > "$out.tmp.$$" 2>/dev/null || true
-		if [ "$(head -c 4 "$out.tmp.$$" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
-			mv "$out.tmp.$$" "$out"
+		tail -c +$((off + 1)) "$img" | $tool > "$tmp" 2>/dev/null || true
+		if [ "$(head -c 4 "$tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+			mv "$tmp" "$out"
 			echo "$out"
 			return 0
 		fi
 	done
-	rm -f "$out.tmp.$$"
+	rm -f "$tmp"
 	vm_die "cannot extract an ELF vmlinux from $img"
 }
 
@@ -146,7 +149,7 @@ vm_module_order() {
 }
 
 vm_initramfs() {
-	local kver=$1 out stage m dst busybox
+	local kver=$1 out stage m dst busybox tmp
 	out=$VM_CACHE/initramfs-$kver.cpio
 	if [ -s "$out" ] && [ "$out" -nt "$VM_DIR/vm-init" ] && [ "$out" -nt "$VM_DIR/vm-lib.sh" ]; then
 		echo "$out"
@@ -171,9 +174,10 @@ vm_initramfs() {
 		esac
 		basename "$dst" >> "$stage/modules/order"
 	done
-	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp.$$"
+	tmp=$out.tmp.$BASHPID		# (see vm_vmlinux)
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$tmp"
 	rm -rf "$stage"
-	mv "$out.tmp.$$" "$out"
+	mv "$tmp" "$out"
 	echo "$out"
 }
 
