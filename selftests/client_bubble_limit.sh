@@ -20,12 +20,7 @@ require_cmd miredo-server conntrack ethtool nft python3 tcpdump
 require_module teredo
 
 topo_build 1
-# The forged bubbles come in through the NAT mapping the client's last RS
-# opened; conntrack's default 30 s for it is less than this test can take
-# between the RA and the bubbles on the slow debug kernel.
-in_ns nat1 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=300 \
-	net.netfilter.nf_conntrack_udp_timeout_stream=300 ||
-	fail_all "no conntrack UDP timeout sysctls in nat1"
+topo_nat_udp_timeout 1 300 || fail_all "no conntrack UDP timeout sysctls in nat1"
 topo_server_start
 check "client configured" topo_teredo 1 t0 refresh 300
 check "client qualifies" topo_wait_state 1 t0 qualified 20

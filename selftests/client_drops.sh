@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Hostile input to our qualified client: malformed and spoofed packets,
 # sent from the server's own address and port (the only source the
-# client's NAT lets through), each must be dropped and raise exactly
-# its own counter, and nothing may be delivered.
+# client's NAT lets through, through the mapping of the client's last
+# RS: topo_nat_udp_timeout), each must be dropped and raise exactly its
+# own counter, and nothing may be delivered.
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 set -u
@@ -16,6 +17,7 @@ require_cmd miredo-server conntrack ethtool nft python3
 require_module teredo
 
 topo_build 1
+topo_nat_udp_timeout 1 300 || fail_all "no conntrack UDP timeout sysctls in nat1"
 topo_server_start
 check "client configured" topo_teredo 1 t0 refresh 300
 check "client qualifies" topo_wait_state 1 t0 qualified 20
