@@ -66,7 +66,7 @@ check:
 		--debug-smoke "$(DEBUG_SMOKE)"
 
 # The whole suite on the debug kernel (2-3 hours of guest time under TCG,
-# about 70 minutes on 2 cores):
+# about 80 minutes on 2 cores):
 # run by hand, see selftests/README.md; "make check" runs only DEBUG_SMOKE on
 # it.  VM_TIMEOUT_SCALE: the debug kernel runs the tests 4-7 times slower
 # (measured).  DEBUG_SHARDS guests share the tests (one host core each).
