@@ -30,9 +30,7 @@ print(json.dumps(d.get(sys.argv[1])))' "$2"
 
 topo_build 2
 for n in 1 2; do
-	in_ns nat$n sysctl -qw net.netfilter.nf_conntrack_udp_timeout=10 \
-		net.netfilter.nf_conntrack_udp_timeout_stream=10 ||
-		fail_all "no conntrack UDP timeout sysctls in nat$n"
+	topo_nat_udp_timeout $n 10 || fail_all "no conntrack UDP timeout sysctls in nat$n"
 	in_ns nat$n nft -f - <<-NFT
 		flush chain inet nat post
 		add rule inet nat post oifname "wan" masquerade random

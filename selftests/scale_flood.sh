@@ -10,7 +10,8 @@
 # peer we talk to stays trusted and the pings keep being answered, a new
 # correspondent still gets in, and a flush gives the memory back.
 #
-# SCALE_FLOOD=N changes the number of sources (1M; 16384 on the debug kernel).  kselftest exit codes.
+# SCALE_FLOOD=N changes the number of sources (1M; 16384 on the debug
+# kernel).  kselftest exit codes.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
