@@ -107,7 +107,7 @@ struct teredo_peer {
 	u32 last_bubble;
 	u32 bubble_window;
 	u32 bubbles;			/* sent, total */
-	u32 window_bubbles;		/* sent in the current window */
+	u32 window_bubbles;		/* unanswered, in the current window */
 	u8 nonce[TEREDO_NONCE_LEN];	/* echo test (native peers) */
 	struct sk_buff_head queue;	/* packets awaiting trust */
 	/* received from a native peer through a relay not yet confirmed */

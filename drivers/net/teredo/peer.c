@@ -166,6 +166,8 @@ void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 	p->mapped_port = port;
 	WRITE_ONCE(p->trusted, true);
 	p->last_rx = jiffies;
+	/* it answered: the bubble limit is on bubbles without an answer */
+	p->window_bubbles = 0;
 	spin_unlock_bh(&p->lock);
 	teredo_peer_send_queue(p->t, p);
 	if (!was) {
@@ -175,7 +177,10 @@ void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 	}
 }
 
-/* Section 5.2.6: >= 2 s apart, at most 4 per 300 s. */
+/*
+ * Section 5.2.6: >= 2 s apart, at most 4 per 300 s without an answer
+ * (teredo_peer_mark_trusted() starts the count again).
+ */
 bool teredo_peer_bubble_allowed(struct teredo_peer *p)
 {
 	u32 now = (u32)jiffies;
