@@ -269,9 +269,10 @@ topo_mark_output() {
 
 # topo_nat_udp_timeout N SECONDS: how long natN keeps a UDP mapping
 # (conntrack's udp_timeout and udp_timeout_stream; 30 s and 120 s by
-# default).  Tests whose forged packets come in through the mapping of
-# the client's last RS raise it (on the slow debug kernel, more than 30 s
-# can pass between that RS and the packets); client_refresh_auto lowers it.
+# default).  Tests whose forged packets or a peer's indirect bubbles come
+# in through the mapping of the client's last RS raise it (on the slow
+# debug kernel, more than 30 s can pass between that RS and the packets);
+# client_refresh_auto lowers it.
 topo_nat_udp_timeout() {
 	in_ns nat"$1" sysctl -qw net.netfilter.nf_conntrack_udp_timeout="$2" \
 		net.netfilter.nf_conntrack_udp_timeout_stream="$2"
