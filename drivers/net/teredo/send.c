@@ -27,7 +27,6 @@ static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
 			   __be32 addr, u16 port)
 {
 	struct sk_buff *segs, *next;
-	unsigned int len;
 
 	if (skb_is_gso(skb)) {
 		/* SG: the segments share the pages; the checksums are computed */
@@ -42,14 +41,13 @@ static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
 	}
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		len = skb->len;
+		/* the device's tx_packets/tx_bytes: iptunnel_xmit() */
 		if (teredo_udp_send(t, skb, addr, port)) {
 			teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
 			DEV_STATS_INC(t->dev, tx_errors);
 			continue;
 		}
 		teredo_stat_inc(t, TEREDO_STAT_TX_PACKETS);
-		dev_sw_netstats_tx_add(t->dev, 1, len);
 	}
 }
 

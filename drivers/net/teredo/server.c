@@ -95,7 +95,6 @@ static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
 				   struct teredo_rx *rx)
 {
 	struct teredo_addr ta;
-	unsigned int len;
 	u8 *origin;
 
 	teredo_addr_decode(teredo_rx_ipv6(skb, rx) + 24, &ta);
@@ -108,7 +107,7 @@ static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
 	teredo_build_origin(origin, TEREDO_ORIGIN_LEN, ntohl(rx->saddr),
 			    rx->sport);
 	skb_dst_drop(skb);
-	len = skb->len;
+	/* counted on the teredo device by iptunnel_xmit(), not skb->dev's */
 	if (teredo_udp_send(t, skb, htonl(ta.client), ta.port)) {
 		teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
 		DEV_STATS_INC(t->dev, tx_errors);
@@ -118,7 +117,6 @@ static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
 		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
 	else
 		teredo_stat_inc(t, TEREDO_STAT_TX_PACKETS);
-	dev_sw_netstats_tx_add(t->dev, 1, len);
 	return 0;
 }
 

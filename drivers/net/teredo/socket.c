@@ -168,6 +168,15 @@ int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 		goto drop;
 	}
 	skb_scrub_packet(skb, !net_eq(t->net, dev_net(dev)));
+	/*
+	 * Whatever the skb was (from the stack, received on a lower device
+	 * by a server, or built here), it leaves through the teredo device:
+	 * iptunnel_xmit() counts it, once, in this device's tstats, with the
+	 * UDP payload's length.  A lower device's per-CPU statistics are not
+	 * tstats (lo's are 16-byte lstats; most NICs have none).
+	 */
+	skb->dev = dev;
+	skb_reset_inner_network_header(skb);
 	skb->mark = fl4.flowi4_mark;
 	/*
 	 * The inner checksum is always resolved here: the outer UDP one is
