@@ -3,7 +3,8 @@
 """Send one RTM_NEWLINK of kind "teredo" with raw IFLA_TEREDO_* attributes,
 malformed ones included, and print the kernel's answer.
 
-Usage: rtnl_newlink.py IFNAME [NAME=TYPE:VALUE ...]
+Usage: rtnl_newlink.py [--change] IFNAME [NAME=TYPE:VALUE ...]
+  --change  change the existing IFNAME (no NLM_F_CREATE | NLM_F_EXCL)
   NAME   an IFLA_TEREDO_* name without the prefix (mode, port, server...),
          read from include/uapi/linux/teredo.h, or a number
   TYPE   u8 u16 u32 be32 ipv4 hex
@@ -63,6 +64,9 @@ def value(kind, text):
 
 
 def main(argv):
+    change = len(argv) > 1 and argv[1] == '--change'
+    if change:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -83,7 +87,9 @@ def main(argv):
     body = struct.pack('=BxHiII', socket.AF_UNSPEC, 0, 0, 0, 0)
     body += attr(IFLA_IFNAME, argv[1].encode() + b'\0')
     body += attr(IFLA_LINKINFO | NLA_F_NESTED, linkinfo)
-    flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
+    flags = NLM_F_REQUEST | NLM_F_ACK
+    if not change:
+        flags |= NLM_F_CREATE | NLM_F_EXCL
     msg = struct.pack('=IHHII', 16 + len(body), RTM_NEWLINK, flags, 1, 0) + body
 
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)

@@ -204,7 +204,14 @@ static void teredo_setup(struct net_device *dev)
 	INIT_DELAYED_WORK(&t->gc_work, teredo_gc_work);
 }
 
+/*
+ * Every attribute is validated strictly (exact lengths).  rtnetlink parses
+ * IFLA_INFO_DATA liberally and skips types above IFLA_TEREDO_MAX:
+ * teredo_validate() refuses those (an attribute this module does not know
+ * is not silently ignored).
+ */
 static const struct nla_policy teredo_policy[IFLA_TEREDO_MAX + 1] = {
+	[IFLA_TEREDO_UNSPEC]	= { .strict_start_type = IFLA_TEREDO_UNSPEC + 1 },
 	[IFLA_TEREDO_MODE]	= NLA_POLICY_MAX(NLA_U8, TEREDO_MODE_MAX),
 	[IFLA_TEREDO_SERVER]	= { .type = NLA_U32 },
 	[IFLA_TEREDO_SERVER2]	= { .type = NLA_U32 },
@@ -275,6 +282,17 @@ static void teredo_apply_attrs(struct teredo_config *cfg, struct nlattr **data)
 static int teredo_validate(struct nlattr *tb[], struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
 {
+	const struct nlattr *info;
+	int err;
+
+	if (data && tb[IFLA_LINKINFO]) {
+		/* strict: unknown types too (the "Unknown attribute type") */
+		info = nla_find_nested(tb[IFLA_LINKINFO], IFLA_INFO_DATA);
+		err = info ? nla_validate_nested(info, IFLA_TEREDO_MAX,
+						 teredo_policy, extack) : 0;
+		if (err)
+			return err;
+	}
 	if (tb[IFLA_ADDRESS]) {
 		NL_SET_ERR_MSG(extack, "teredo: a teredo device has no link-layer address");
 		return -EINVAL;

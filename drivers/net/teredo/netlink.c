@@ -326,6 +326,7 @@ static int teredo_nl_dev_get_dumpit(struct sk_buff *skb,
 {
 	struct net *net = sock_net(skb->sk);
 	struct net_device *dev;
+	struct nlmsghdr *nlh;
 	long idx = 0;
 	int err = 0;
 
@@ -338,11 +339,13 @@ static int teredo_nl_dev_get_dumpit(struct sk_buff *skb,
 			idx++;
 			continue;
 		}
+		/* the message about to be filled: it carries DUMP_INTR */
+		nlh = (struct nlmsghdr *)skb_tail_pointer(skb);
 		err = teredo_nl_fill_dev(skb, dev, NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (err)
 			break;
-		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		nl_dump_check_consistent(cb, nlh);
 		idx++;
 	}
 	rtnl_unlock();

@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# IFLA_TEREDO_* are validated strictly: an attribute type this module
+# does not know (above IFLA_TEREDO_MAX) and an attribute of the wrong
+# length are refused with an extack message, at creation (RTM_NEWLINK
+# with NLM_F_CREATE) and on a change of an existing device; before, the
+# rtnetlink core's liberal parse skipped the first and accepted the
+# second (a u32 where a u16 is expected) with a line in the kernel log.
+#
+# kselftest exit codes: 0 pass, 1 fail, 4 skip.
+# timeout=60
+. "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd ip python3 teredo-nl
+require_module teredo
+
+RTNL="python3 $SELFTESTS_DIR/harness/rtnl_newlink.py"
+UNKNOWN=40	# far above IFLA_TEREDO_MAX
+
+ktap_plan 6
+
+ns_create a
+# create NAME=TYPE:VALUE...: a new t1 with these attributes; prints the
+# answer and whether t1 exists afterwards (then deleted)
+create() {
+	local out
+	out=$(ns_exec a $RTNL t1 "$@")
+	if ns_ip a link show t1 > /dev/null 2>&1; then
+		out+=" (t1 created)"
+		ns_ip a link del t1
+	fi
+	echo "$out"
+}
+out=$(create mode=u8:0 $UNKNOWN=u32:1)
+info "new t1 with attribute $UNKNOWN: $out"
+assert_match "creation with an unknown attribute refused with a message" \
+	'^error 22: [^(]+$' "$out"
+out=$(create port=u32:3545)
+info "new t1 with a 4-byte port: $out"
+assert_match "creation with a 4-byte IFLA_TEREDO_PORT refused with a message" \
+	'^error 22: [^(]+$' "$out"
+
+out=$(ns_exec a $RTNL t1 mode=u8:0 port=u16:3545)
+assert_eq "well-formed attributes accepted" ok "$out"
+out=$(ns_exec a $RTNL --change t1 port=u16:3546 $UNKNOWN=u32:1)
+info "change t1 with attribute $UNKNOWN: $out"
+assert_match "a change with an unknown attribute refused with a message" \
+	'^error 22: .+' "$out"
+out=$(ns_exec a $RTNL --change t1 refresh=u32:60 fwmark=hex:0100000000000000)
+info "change t1 with an 8-byte fwmark: $out"
+assert_match "a change with an 8-byte IFLA_TEREDO_FWMARK refused with a message" \
+	'^error 22: .+' "$out"
+line=$(ns_exec a teredo-nl -j show t1 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d[0] if isinstance(d, list) else d
+print(d["port"], d["refresh"], d["fwmark"])')
+assert_eq "t1 unchanged by the refused changes (port refresh fwmark)" \
+	"3545 30 0" "$line"
+ktap_finished
