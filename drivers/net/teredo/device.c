@@ -432,12 +432,26 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 	err = teredo_check_config(cfg, extack);
 	if (err)
 		return err;
+	old = rtnl_dereference(t->cfg);
+	resock = teredo_socket_changed(&old->c, cfg);
+	/*
+	 * The sockets live in t->net, the netns the device was created in,
+	 * wherever the device is now: who administers that netns decides
+	 * what they bind and answer.  A device moved into a container keeps
+	 * working there (up/down, its other settings), but the container
+	 * cannot rebind a socket of the host.  The caller's CAP_NET_ADMIN
+	 * over the device's own netns was checked by (gen)netlink.
+	 */
+	if ((resock || old->c.local_discovery != cfg->local_discovery) &&
+	    !ns_capable(t->net->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(extack,
+			       "teredo: socket settings need CAP_NET_ADMIN in the socket's netns");
+		return -EPERM;
+	}
 	n = kmalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
 	n->c = *cfg;
-	old = rtnl_dereference(t->cfg);
-	resock = teredo_socket_changed(&old->c, cfg);
 	requalify = resock || old->c.server != cfg->server ||
 		    old->c.local_discovery != cfg->local_discovery ||
 		    old->c.server2 != cfg->server2 || old->c.mode != cfg->mode;
