@@ -106,6 +106,23 @@ static void teredo_ra_params(struct teredo_ra_params *p, const u8 router[16],
 	p->route_lifetime = lifetime;
 }
 
+/*
+ * The MTU option of our server's last RA, handed to the stack in the RA
+ * we inject: it becomes the link's IPv6 MTU (mtu6, RFC 4861 6.3.4).
+ * Bounded to [1280, the device's MTU]: below 1280 is no IPv6 link, and
+ * the stack ignores an RA's MTU above the device's (which bounds the
+ * packets the device is given).  0: no option, mtu6 stays as it is.
+ */
+static u32 teredo_addr_mtu(struct teredo_dev *t)
+{
+	u32 mtu = READ_ONCE(t->client.ra_mtu);
+
+	if (!mtu)
+		return 0;
+	return clamp_t(u32, mtu, TEREDO_MTU,
+		       max_t(u32, READ_ONCE(t->dev->mtu), TEREDO_MTU));
+}
+
 /* Process context. */
 int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 			const struct in6_addr *addr, u32 lifetime)
@@ -123,6 +140,7 @@ int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 	in6_dev_put(idev);
 
 	teredo_ra_params(&p, router, addr, lifetime);
+	p.mtu = teredo_addr_mtu(t);
 	return teredo_addr_inject(t, &p);
 }
 

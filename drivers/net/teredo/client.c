@@ -475,6 +475,11 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		teredo_stat_inc(t, TEREDO_STAT_DROP_BAD_ORIGIN);
 		return;
 	}
+	/* non-zero: the server refused our authentication (as Miredo reads it) */
+	if (enc->confirmation) {
+		teredo_stat_inc(t, TEREDO_STAT_DROP_BAD_AUTH);
+		return;
+	}
 	if (!teredo_ipv4_is_global(enc->origin_ip)) {
 		teredo_stat_inc(t, TEREDO_STAT_DROP_NONGLOBAL_V4);
 		return;
@@ -502,6 +507,7 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 	memcpy(c->ra_router, ipv6 + 8, 16);
 	c->ra_mapped_addr = htonl(enc->origin_ip);
 	c->ra_mapped_port = enc->origin_port;
+	WRITE_ONCE(c->ra_mtu, ra.mtu);
 	spin_unlock(&c->lock);
 	teredo_stat_inc(t, TEREDO_STAT_RX_RA);
 	mod_delayed_work(system_power_efficient_wq, &c->work, 0);

@@ -178,7 +178,13 @@ static void teredo_setup(struct net_device *dev)
 	dev->needed_headroom = TEREDO_HEADROOM;
 	dev->mtu = TEREDO_MTU;
 	dev->min_mtu = TEREDO_MTU;
-	dev->max_mtu = IP_MAX_MTU - sizeof(struct iphdr) -
+	/*
+	 * At most what one unfragmented IPv4 packet carries on a 1500-byte
+	 * path (1472).  The outer packets go without DF, so anything larger
+	 * leaves as IPv4 fragments, which NATs and firewalls on the way
+	 * often drop: a packet the stack believed sendable would vanish.
+	 */
+	dev->max_mtu = ETH_DATA_LEN - sizeof(struct iphdr) -
 		       sizeof(struct udphdr);
 	dev->tx_queue_len = 0;
 	dev->needs_free_netdev = true;

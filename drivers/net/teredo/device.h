@@ -187,6 +187,7 @@ struct teredo_client {
 	u8 ra_router[16];
 	__be32 ra_mapped_addr;
 	u16 ra_mapped_port;
+	u32 ra_mtu;			/* its MTU option, 0: none */
 	/* address installed, waiting for the stack's DAD to finish */
 	bool dad_wait;
 	bool dad_new;			/* announce it once usable */
