@@ -161,18 +161,29 @@ void teredo_exposure_flush(struct teredo_dev *t, enum teredo_stat why)
  */
 void teredo_exposure_woken(struct teredo_dev *t, const struct in6_addr *addr)
 {
+	struct sk_buff_head q;
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&t->exp.queue))) {
+	/* what is queued again meanwhile waits for the next wake */
+	__skb_queue_head_init(&q);
+	spin_lock_bh(&t->exp.queue.lock);
+	skb_queue_splice_init(&t->exp.queue, &q);
+	spin_unlock_bh(&t->exp.queue.lock);
+	while ((skb = __skb_dequeue(&q))) {
 		if (!ipv6_addr_equal(&ipv6_hdr(skb)->saddr, addr)) {
 			teredo_stat_inc(t, TEREDO_STAT_DROP_STALE_SOURCE);
 			DEV_STATS_INC(t->dev, tx_dropped);
 			kfree_skb(skb);
 			continue;
 		}
-		local_bh_disable();
-		teredo_xmit(skb, t->dev);
-		local_bh_enable();
+		/*
+		 * Through the stack, as any packet given to the device: its
+		 * egress hooks, taps and qdisc see it leave now, and
+		 * dev_queue_xmit() accounts the recursion and takes the locks
+		 * ndo_start_xmit expects.
+		 */
+		skb->dev = t->dev;
+		dev_queue_xmit(skb);
 	}
 }
 
