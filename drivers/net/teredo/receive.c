@@ -312,6 +312,17 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 					       src->s6_addr,
 					       nonce) == TEREDO_OK;
 	if (echo) {
+		/*
+		 * A nonce answers one test, once: a copy of this reply,
+		 * replayed from elsewhere later, must not move the peer.
+		 */
+		spin_lock_bh(&p->lock);
+		echo = !memcmp(p->nonce, nonce, sizeof(nonce));
+		if (echo)
+			get_random_bytes(p->nonce, sizeof(p->nonce));
+		spin_unlock_bh(&p->lock);
+	}
+	if (echo) {
 		teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
 		teredo_rx_flush_queue(t, p);
 		teredo_peer_put(p);
