@@ -85,6 +85,11 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_DORMANT] = "drop_dormant",
 	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
 	[TEREDO_STAT_PEERS_EVICTED] = "peers_evicted",
+	[TEREDO_STAT_DROP_TOO_BIG] = "drop_too_big",
+	[TEREDO_STAT_DROP_RATELIMIT_DEST] = "drop_ratelimit_dest",
+	[TEREDO_STAT_DROP_RATELIMIT_DEV] = "drop_ratelimit_dev",
+	[TEREDO_STAT_BUBBLES_LIMITED] = "bubbles_limited",
+	[TEREDO_STAT_EVENTS_SUPPRESSED] = "events_suppressed",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

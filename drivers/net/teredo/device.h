@@ -226,25 +226,34 @@ struct teredo_cfg_rcu {
 };
 
 /*
- * Server: what it sends is limited per outer IPv4 source by a token
- * bucket (RFC 4380 section 5.3 asks that it cannot be used as an
- * amplifier).  A fixed table of buckets, hashed by source; sources that
- * collide share a bucket, which only makes the limit stricter.
+ * Server: what it sends is limited (RFC 4380 section 5.3 asks that it
+ * cannot be used as an amplifier, and a forged source chooses where a
+ * forwarded packet goes) by three sets of token buckets (GCRA, proto.c):
+ *  - per outer IPv4 source (what an RS makes us send goes there): a
+ *    fixed table of buckets hashed by source; sources that collide
+ *    share a bucket, which only makes the limit stricter;
+ *  - per destination mapping (the client IPv4:port a Teredo destination
+ *    embeds, where a forwarded packet goes whoever sent it): two
+ *    buckets of a larger table per mapping (teredo_gcra2), so that a
+ *    mapping under attack cannot starve one sharing a bucket with it;
+ *  - per device: everything the server sends.
+ * A packet is charged destination first, then source, then device.
  */
 #define TEREDO_RL_SLOTS			256
 #define TEREDO_RL_BURST			20	/* packets */
 #define TEREDO_RL_RATE			10	/* packets per second */
-
-struct teredo_rl_slot {
-	__be32 addr;
-	u32 tokens;
-	unsigned long stamp;
-};
+#define TEREDO_RL_DEST_SLOTS		1024
+#define TEREDO_RL_DEST_BURST		10	/* per bucket; a mapping: x2 */
+#define TEREDO_RL_DEST_RATE		5
+#define TEREDO_RL_DEV_BURST		500
+#define TEREDO_RL_DEV_RATE		2000
 
 struct teredo_ratelimit {
-	spinlock_t lock;		/* the slots */
+	spinlock_t lock;		/* the buckets */
 	siphash_key_t key;
-	struct teredo_rl_slot slot[TEREDO_RL_SLOTS];
+	u64 dev;			/* GCRA arrival times, ns */
+	u64 src[TEREDO_RL_SLOTS];
+	u64 dest[TEREDO_RL_DEST_SLOTS];
 };
 
 /* exposure.c */

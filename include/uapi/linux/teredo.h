@@ -231,6 +231,12 @@ enum teredo_stat {
 					 * the address changed on waking
 					 */
 	TEREDO_STAT_PEERS_EVICTED,	/* peers_evicted: unsolicited, table full */
+	/* abuse limits (issue 23): server, relay bubbles, events */
+	TEREDO_STAT_DROP_TOO_BIG,	/* drop_too_big: server: ICMPv6 too long */
+	TEREDO_STAT_DROP_RATELIMIT_DEST,	/* drop_ratelimit_dest: per mapping */
+	TEREDO_STAT_DROP_RATELIMIT_DEV,	/* drop_ratelimit_dev: device-wide */
+	TEREDO_STAT_BUBBLES_LIMITED,	/* bubbles_limited: per target IPv4 */
+	TEREDO_STAT_EVENTS_SUPPRESSED,	/* events_suppressed: unsolicited peers */
 	__TEREDO_STAT_MAX,
 };
 
