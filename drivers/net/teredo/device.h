@@ -83,7 +83,7 @@ struct teredo_pcpu_stats {
 struct teredo_peer {
 	struct rhash_head rnode;	/* in teredo_peertable, RCU */
 	struct list_head lnode;		/* GC order, under table lock */
-	struct list_head enode;		/* evictable (unsolicited), ditto */
+	struct list_head enode;		/* evictable, ditto (peertable.c) */
 	struct kref ref;
 	spinlock_t lock;		/* fields from mapped_addr on */
 	struct rcu_head rcu;
@@ -100,6 +100,7 @@ struct teredo_peer {
 	bool local;			/* found on our LAN: local_addr/port */
 	bool dead;
 	bool recent;			/* heard again: spare it once */
+	bool ours;			/* we sent first (peertable.c) */
 	unsigned long created;
 	unsigned long last_rx;
 	unsigned long last_tx;
@@ -140,7 +141,7 @@ struct teredo_peertable {
 	spinlock_t lock;		/* writers */
 	struct rhashtable ht;		/* addr -> peer */
 	struct list_head list;
-	struct list_head evict;		/* unsolicited peers, oldest first */
+	struct list_head evict;		/* evictable peers, oldest first */
 	struct xarray ids;		/* id -> peer, for walks */
 	u32 count;
 	u32 generation;
@@ -247,13 +248,24 @@ struct teredo_cfg_rcu {
 #define TEREDO_RL_DEST_RATE		5
 #define TEREDO_RL_DEV_BURST		500
 #define TEREDO_RL_DEV_RATE		2000
+/*
+ * Relay: the bubbles it sends towards a client (directly and through the
+ * client's server) are limited per target, the client IPv4 the Teredo
+ * destination embeds, whatever the port: two buckets of rl.dest (a device
+ * has one role) of 8 bubble pairs, 2 per second each.  Keyed on the
+ * embedded IPv4, not on the outer destination: that would let the
+ * indirect bubbles through the server reflect, or starve every client of
+ * a busy server.
+ */
+#define TEREDO_RELAY_BUBBLE_BURST	8
+#define TEREDO_RELAY_BUBBLE_RATE	2
 
 struct teredo_ratelimit {
 	spinlock_t lock;		/* the buckets */
 	siphash_key_t key;
 	u64 dev;			/* GCRA arrival times, ns */
 	u64 src[TEREDO_RL_SLOTS];
-	u64 dest[TEREDO_RL_DEST_SLOTS];
+	u64 dest[TEREDO_RL_DEST_SLOTS];	/* relay: per target */
 };
 
 /* exposure.c */
@@ -410,6 +422,7 @@ void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 void teredo_server_init(struct teredo_dev *t);
 int teredo_server_rx(struct teredo_dev *t, struct sk_buff *skb,
 		     struct teredo_rx *rx);
+bool teredo_relay_bubble_allowed(struct teredo_dev *t, u32 client);
 
 /* relay.c: the relay role (RFC 4380 section 5.4) */
 int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
@@ -490,6 +503,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       const struct in6_addr *addr,
 				       bool ours, bool *full);
 void teredo_peertable_flush(struct teredo_dev *t);
+void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p);
 void teredo_peertable_gc(struct teredo_dev *t);
 bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);
 

@@ -156,10 +156,11 @@ bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 {
 	struct teredo_peer_info info;
-	bool was;
+	bool was, ours;
 
 	spin_lock_bh(&p->lock);
 	was = p->trusted;
+	ours = p->ours;
 	if (was)
 		WRITE_ONCE(p->recent, true);
 	p->mapped_addr = addr;
@@ -171,6 +172,8 @@ void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 	spin_unlock_bh(&p->lock);
 	teredo_peer_send_queue(p->t, p);
 	if (!was) {
+		if (ours)
+			teredo_peer_answered(p->t, p);
 		teredo_peer_info(p, &info);
 		teredo_nl_notify_peer(p->t->dev, &info,
 				      TEREDO_EVENT_PEER_TRUSTED);

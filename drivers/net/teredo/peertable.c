@@ -8,14 +8,18 @@
  * it wraps) for walks that resume at a cursor in O(log n).
  *
  * Bounds (a flood of spoofed sources must not take the table): the
- * table never holds more than max_peers peers.  A peer that only sent
- * to us (created on receive) is unsolicited and sits on pt->evict;
- * one we sent to first is ours and is never evicted, only aged out by
- * the GC.  When the table is full, a new peer takes the place of the
- * oldest unsolicited one, with a second chance for those heard from
- * again since they were last passed over (CLOCK): a flood churns its
- * own entries, cannot push out the peers we talk to, and cannot lock
- * a new correspondent out for longer than it takes to rotate.
+ * table never holds more than max_peers peers.  Every peer starts on
+ * pt->evict, in creation order.  A peer that only sent to us (created
+ * on receive) is unsolicited and stays there; one we sent to first is
+ * ours and leaves it when it answers (teredo_peer_answered()): from
+ * then on it is never evicted, only aged out by the GC.  An ours peer
+ * that never answered stays evictable: on a relay, a native host
+ * sending to any number of Teredo destinations makes only such peers.
+ * When the table is full, a new peer takes the place of the oldest
+ * evictable one, with a second chance for those heard from again since
+ * they were last passed over (CLOCK): a flood churns its own entries,
+ * cannot push out the peers we talk to, and cannot lock a new
+ * correspondent out for longer than it takes to rotate.
  */
 #include <linux/random.h>
 #include <linux/rhashtable.h>
@@ -117,6 +121,20 @@ struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
 	return p;
 }
 
+/*
+ * @p (ours) answered for the first time: no longer evictable.  A peer
+ * unlinked meanwhile has left pt->evict already.
+ */
+void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct teredo_peertable *pt = &t->peers;
+
+	spin_lock_bh(&pt->lock);
+	if (!list_empty(&p->enode))
+		list_del_init(&p->enode);
+	spin_unlock_bh(&pt->lock);
+}
+
 /* pt->lock held. */
 static void teredo_peer_unlink(struct teredo_peertable *pt,
 			       struct teredo_peer *p)
@@ -131,8 +149,9 @@ static void teredo_peer_unlink(struct teredo_peertable *pt,
 }
 
 /*
- * pt->lock held, the table full: unlinks and returns the unsolicited
- * peer to make room for a new one, NULL if every peer is ours.
+ * pt->lock held, the table full: unlinks and returns the evictable
+ * peer to make room for a new one, NULL if every peer is ours and
+ * answered.
  */
 static struct teredo_peer *teredo_peer_evict(struct teredo_peertable *pt)
 {
@@ -159,6 +178,7 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 	u32 id;
 	int err;
 
+	n->ours = ours;		/* before anyone can find it */
 	err = xa_alloc_cyclic(&pt->ids, &id, n, xa_limit_31b, &pt->next_id,
 			      GFP_ATOMIC);
 	if (err < 0)
@@ -170,8 +190,7 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 		return err;
 	}
 	list_add_tail(&n->lnode, &pt->list);
-	if (!ours)
-		list_add_tail(&n->enode, &pt->evict);
+	list_add_tail(&n->enode, &pt->evict);
 	WRITE_ONCE(pt->count, pt->count + 1);
 	pt->generation++;
 	return 0;
@@ -190,7 +209,8 @@ static void teredo_peer_evicted(struct teredo_dev *t, struct teredo_peer *p)
 /*
  * Finds or creates; returns a referenced peer, NULL if full (*full set)
  * or out of memory.  @ours: we are about to send to it (see the top of
- * the file); a peer created on receive is unsolicited.
+ * the file); a peer created on receive is unsolicited.  Either is
+ * evictable until an ours peer answers.
  */
 struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       const struct in6_addr *addr,
@@ -205,7 +225,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	if (p)
 		return p;
 	max = teredo_max_peers(t);
-	/* a table full of our own peers costs no allocation */
+	/* a table full of peers that answered us costs no allocation */
 	if (READ_ONCE(pt->count) >= max && list_empty(&pt->evict)) {
 		*full = true;
 		return NULL;

@@ -57,6 +57,28 @@ static bool teredo_rl_dest(struct teredo_ratelimit *rl, u64 now,
 }
 
 /*
+ * Relay (device.h): may we send one more pair of bubbles towards the
+ * client IPv4 @client (host order)?  Counts a refusal.
+ */
+bool teredo_relay_bubble_allowed(struct teredo_dev *t, u32 client)
+{
+	struct teredo_ratelimit *rl = &t->rl;
+	u64 h = siphash_1u32(client, &rl->key);
+	bool ok;
+
+	spin_lock_bh(&rl->lock);
+	ok = teredo_gcra2(&rl->dest[(u32)h % TEREDO_RL_DEST_SLOTS],
+			  &rl->dest[(u32)(h >> 32) % TEREDO_RL_DEST_SLOTS],
+			  ktime_get_ns(),
+			  NSEC_PER_SEC / TEREDO_RELAY_BUBBLE_RATE,
+			  TEREDO_RELAY_BUBBLE_BURST);
+	spin_unlock_bh(&rl->lock);
+	if (!ok)
+		teredo_stat_inc(t, TEREDO_STAT_BUBBLES_LIMITED);
+	return ok;
+}
+
+/*
  * Softirq: may the server send one more packet because of @src (and, if
  * @ta, to the client mapping @ta names)?  If not, *@why is the counter of
  * the limit that refused it.
