@@ -44,6 +44,7 @@ static const char * const event_names[] = {
 	[TEREDO_EVENT_ADDRESS] = "address",
 	[TEREDO_EVENT_PEER_TRUSTED] = "peer-trusted",
 	[TEREDO_EVENT_PEER_EXPIRED] = "peer-expired",
+	[TEREDO_EVENT_SUPPRESSED] = "events-suppressed",
 };
 
 /* Names of the comments in enum teredo_stat (also "ethtool -S"). */

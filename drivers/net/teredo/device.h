@@ -137,6 +137,23 @@ struct teredo_answers {
 	struct teredo_answer_slot slot[TEREDO_ANSWER_SLOTS];
 };
 
+/*
+ * Peer events (netlink) of peers that are not ours-and-answered: anyone
+ * can make those by the thousand (a flood of forged sources, a spray of
+ * destinations on a relay).  A device sends at most TEREDO_EVENT_BURST
+ * at once and TEREDO_EVENT_RATE per second of them; the rest are
+ * counted (events_suppressed) and reported by one
+ * TEREDO_EVENT_SUPPRESSED event at the next GC run (every 10 s).
+ */
+#define TEREDO_EVENT_BURST		32
+#define TEREDO_EVENT_RATE		16
+
+struct teredo_events {
+	spinlock_t lock;		/* tat */
+	u64 tat;			/* GCRA, ns */
+	atomic_t suppressed;		/* since the last report */
+};
+
 struct teredo_peertable {
 	spinlock_t lock;		/* writers */
 	struct rhashtable ht;		/* addr -> peer */
@@ -148,6 +165,7 @@ struct teredo_peertable {
 	u32 next_id;			/* of xa_alloc_cyclic() */
 	atomic_t queued;		/* packets queued over all peers */
 	struct teredo_answers answers;
+	struct teredo_events events;
 };
 
 /* Section 5.2.7 refresh interval determination (refresh.c). */
@@ -504,6 +522,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       bool ours, bool *full);
 void teredo_peertable_flush(struct teredo_dev *t);
 void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p);
+void teredo_peer_notify(struct teredo_peer *p, u8 event);
 void teredo_peertable_gc(struct teredo_dev *t);
 bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);
 

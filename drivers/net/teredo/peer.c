@@ -155,7 +155,6 @@ bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 /* A packet from @p came from @addr:@port, which is now its mapping. */
 void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 {
-	struct teredo_peer_info info;
 	bool was, ours;
 
 	spin_lock_bh(&p->lock);
@@ -174,9 +173,7 @@ void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 	if (!was) {
 		if (ours)
 			teredo_peer_answered(p->t, p);
-		teredo_peer_info(p, &info);
-		teredo_nl_notify_peer(p->t->dev, &info,
-				      TEREDO_EVENT_PEER_TRUSTED);
+		teredo_peer_notify(p, TEREDO_EVENT_PEER_TRUSTED);
 	}
 }
 

@@ -50,6 +50,8 @@ int teredo_peertable_init(struct teredo_peertable *pt)
 	spin_lock_init(&pt->answers.lock);
 	pt->answers.second = jiffies;
 	get_random_bytes(&pt->answers.key, sizeof(pt->answers.key));
+	spin_lock_init(&pt->events.lock);
+	atomic_set(&pt->events.suppressed, 0);
 	return rhashtable_init(&pt->ht, &teredo_peer_params);
 }
 
@@ -119,6 +121,52 @@ struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
 		p = NULL;
 	rcu_read_unlock();
 	return p;
+}
+
+/* May one more event of a peer that is not ours-and-answered go out? */
+static bool teredo_peer_event_allowed(struct teredo_dev *t)
+{
+	struct teredo_events *ev = &t->peers.events;
+	bool ok;
+
+	spin_lock_bh(&ev->lock);
+	ok = teredo_gcra(&ev->tat, ktime_get_ns(),
+			 NSEC_PER_SEC / TEREDO_EVENT_RATE, TEREDO_EVENT_BURST);
+	spin_unlock_bh(&ev->lock);
+	if (!ok) {
+		atomic_inc(&ev->suppressed);
+		teredo_stat_inc(t, TEREDO_STAT_EVENTS_SUPPRESSED);
+	}
+	return ok;
+}
+
+/*
+ * A peer event (TEREDO_EVENT_PEER_*): those of a peer we did not send to
+ * first, or that never answered, are rate limited (device.h).
+ */
+void teredo_peer_notify(struct teredo_peer *p, u8 event)
+{
+	struct teredo_peer_info info;
+	bool limited;
+
+	if (!teredo_nl_has_listeners(p->t->dev))
+		return;
+	spin_lock_bh(&p->lock);
+	limited = !(p->ours && p->trusted);
+	spin_unlock_bh(&p->lock);
+	if (limited && !teredo_peer_event_allowed(p->t))
+		return;
+	teredo_peer_info(p, &info);
+	teredo_nl_notify_peer(p->t->dev, &info, event);
+}
+
+/* Process context: reports the peer events suppressed since last time. */
+static void teredo_peer_events_report(struct teredo_dev *t)
+{
+	u32 n = atomic_xchg(&t->peers.events.suppressed, 0);
+
+	if (n)
+		teredo_nl_notify_suppressed(t->dev, n);
 }
 
 /*
@@ -198,11 +246,8 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 
 static void teredo_peer_evicted(struct teredo_dev *t, struct teredo_peer *p)
 {
-	struct teredo_peer_info info;
-
 	teredo_stat_inc(t, TEREDO_STAT_PEERS_EVICTED);
-	teredo_peer_info(p, &info);
-	teredo_nl_notify_peer(t->dev, &info, TEREDO_EVENT_PEER_EXPIRED);
+	teredo_peer_notify(p, TEREDO_EVENT_PEER_EXPIRED);
 	teredo_peer_kill(p);
 }
 
@@ -265,16 +310,14 @@ out_free:
 
 static void teredo_peer_expired(struct teredo_dev *t, struct teredo_peer *p)
 {
-	struct teredo_peer_info info;
-
-	teredo_peer_info(p, &info);
-	teredo_nl_notify_peer(t->dev, &info, TEREDO_EVENT_PEER_EXPIRED);
+	teredo_peer_notify(p, TEREDO_EVENT_PEER_EXPIRED);
 }
 
 int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr)
 {
 	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer_info info;
 	struct teredo_peer *p;
 
 	spin_lock_bh(&pt->lock);
@@ -285,7 +328,9 @@ int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr)
 	}
 	teredo_peer_unlink(pt, p);
 	spin_unlock_bh(&pt->lock);
-	teredo_peer_expired(t, p);
+	/* the administrator's own deletion: always told */
+	teredo_peer_info(p, &info);
+	teredo_nl_notify_peer(dev, &info, TEREDO_EVENT_PEER_EXPIRED);
 	teredo_peer_kill(p);
 	return 0;
 }
@@ -396,6 +441,7 @@ void teredo_peertable_gc(struct teredo_dev *t)
 		INIT_LIST_HEAD(&dead);
 		cond_resched();
 	} while (more);
+	teredo_peer_events_report(t);
 }
 
 int teredo_peer_walk(struct net_device *dev, u64 *cursor,
