@@ -91,6 +91,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_RATELIMIT_DEV] = "drop_ratelimit_dev",
 	[TEREDO_STAT_BUBBLES_LIMITED] = "bubbles_limited",
 	[TEREDO_STAT_EVENTS_SUPPRESSED] = "events_suppressed",
+	[TEREDO_STAT_DROP_RX_PARKED] = "drop_rx_parked",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

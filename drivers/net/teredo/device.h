@@ -47,6 +47,14 @@
 /* Peer queue bounds (section 5.4.1 asks for a limit). */
 #define TEREDO_PEER_QUEUE_MAX		8
 #define TEREDO_DEV_QUEUE_MAX		1024
+/*
+ * Received packets parked until an echo test confirms their relay
+ * (section 5.2.3; anyone can send them, from any native source): at most
+ * TEREDO_PEER_QUEUE_MAX per peer and TEREDO_RX_PARK_BYTES of memory
+ * (skb->truesize) per device, a budget of their own: they never take
+ * the room of what we send (TEREDO_DEV_QUEUE_MAX packets).
+ */
+#define TEREDO_RX_PARK_BYTES		(256 * 1024)
 /* A peer is trusted for 30 s after its last receive (section 5.2). */
 #define TEREDO_TRUST_TIME		(30 * HZ)
 #define TEREDO_PEER_IDLE		(60 * HZ)
@@ -163,7 +171,8 @@ struct teredo_peertable {
 	u32 count;
 	u32 generation;
 	u32 next_id;			/* of xa_alloc_cyclic() */
-	atomic_t queued;		/* packets queued over all peers */
+	atomic_t queued;		/* packets queued to send, all peers */
+	atomic_t rx_parked;		/* truesize of received ones parked */
 	struct teredo_answers answers;
 	struct teredo_events events;
 };

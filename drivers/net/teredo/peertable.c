@@ -47,6 +47,7 @@ int teredo_peertable_init(struct teredo_peertable *pt)
 	INIT_LIST_HEAD(&pt->evict);
 	xa_init_flags(&pt->ids, XA_FLAGS_ALLOC);
 	atomic_set(&pt->queued, 0);
+	atomic_set(&pt->rx_parked, 0);
 	spin_lock_init(&pt->answers.lock);
 	pt->answers.second = jiffies;
 	get_random_bytes(&pt->answers.key, sizeof(pt->answers.key));

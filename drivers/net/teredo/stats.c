@@ -53,6 +53,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_RATELIMIT_DEV] = "drop_ratelimit_dev",
 	[TEREDO_STAT_BUBBLES_LIMITED]	= "bubbles_limited",
 	[TEREDO_STAT_EVENTS_SUPPRESSED]	= "events_suppressed",
+	[TEREDO_STAT_DROP_RX_PARKED]	= "drop_rx_parked",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

@@ -241,6 +241,7 @@ enum teredo_stat {
 	TEREDO_STAT_DROP_RATELIMIT_DEV,	/* drop_ratelimit_dev: device-wide */
 	TEREDO_STAT_BUBBLES_LIMITED,	/* bubbles_limited: per target IPv4 */
 	TEREDO_STAT_EVENTS_SUPPRESSED,	/* events_suppressed: unsolicited peers */
+	TEREDO_STAT_DROP_RX_PARKED,	/* drop_rx_parked: no room to park rx */
 	__TEREDO_STAT_MAX,
 };
 
