@@ -9,11 +9,15 @@
  *
  *   teredo-gen -d IPV4:PORT -m TEREDO_ADDR [-o OFFSET] [-n COUNT]
  *              [-r ROUNDS] [-p PORT] [-s SERVER] [-k bubble|echo] [-1]
+ *              [-L BYTES]
  *   teredo-gen -l [-1] [-o OFFSET] [-n COUNT] [-p PORT] [-s SERVER]
  *
  * -1: one real source for all (11.0.0.0 + OFFSET : PORT), the Teredo
  * addresses differing in their server field instead (11.0.0.0 + i): the
  * embedded mapping still matches, so each makes a peer.
+ *
+ * -L: the echo request's ICMPv6 message is BYTES long (default 16, at
+ * most 1240: a 1280-byte IPv6 packet).
  *
  * -l prints the source Teredo addresses (one per line, as the kernel's
  * %pI6c prints them) instead of sending.  Sends through a raw socket
@@ -36,12 +40,14 @@
 #define BATCH		256
 #define SRC_BASE	0x0b000000u	/* 11.0.0.0 */
 #define IP6_HLEN	40
-#define PKT_MAX		(20 + 8 + IP6_HLEN + 16)
+#define ICMP_MAX	1240
+#define PKT_MAX		(20 + 8 + IP6_HLEN + ICMP_MAX)
 
 struct opts {
 	struct sockaddr_in dst;
 	struct in6_addr me;
 	uint32_t offset, count, rounds;
+	uint32_t icmp_len;
 	uint16_t port;
 	uint32_t server;	/* host order */
 	int echo;
@@ -64,6 +70,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: teredo-gen -d IPV4:PORT -m TEREDO_ADDR [-o OFFSET] [-n COUNT]\n"
 		"                  [-r ROUNDS] [-p PORT] [-s SERVER] [-k bubble|echo] [-1]\n"
+		"                  [-L BYTES]\n"
 		"       teredo-gen -l [-1] [-o OFFSET] [-n COUNT] [-p PORT] [-s SERVER]\n");
 	exit(2);
 }
@@ -109,7 +116,7 @@ static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t n)
 /* Builds source i's packet (outer IPv4 + UDP + IPv6); returns its length. */
 static size_t build(const struct opts *o, uint32_t i, uint8_t *pkt)
 {
-	size_t plen = o->echo ? 16 : 0, len = 20 + 8 + IP6_HLEN + plen;
+	size_t plen = o->echo ? o->icmp_len : 0, len = 20 + 8 + IP6_HLEN + plen;
 	struct iphdr *ip = (struct iphdr *)pkt;
 	uint8_t *udp = pkt + 20, *ip6 = pkt + 28;
 	uint32_t s;
@@ -243,12 +250,12 @@ static int send_all(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .count = 1, .rounds = 1, .port = 40000,
+	struct opts o = { .count = 1, .rounds = 1, .port = 40000, .icmp_len = 16,
 			  .server = 0xc0000201 };	/* 192.0.2.1 */
 	int c, have_dst = 0, have_me = 0;
 	struct in_addr a;
 
-	while ((c = getopt(argc, argv, "d:m:o:n:r:p:s:k:l1h")) != -1) {
+	while ((c = getopt(argc, argv, "d:m:o:n:r:p:s:k:L:l1h")) != -1) {
 		switch (c) {
 		case 'd':
 			if (parse_dst(optarg, &o.dst))
@@ -281,6 +288,11 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "echo"))
 				o.echo = 1;
 			else if (strcmp(optarg, "bubble"))
+				usage();
+			break;
+		case 'L':
+			o.icmp_len = strtoul(optarg, NULL, 0);
+			if (o.icmp_len < 16 || o.icmp_len > ICMP_MAX)
 				usage();
 			break;
 		case 'l':

@@ -1054,6 +1054,83 @@ static void relay_rules(void)
 	CHECK(!teredo_ipv6_is_global(rs_src));
 }
 
+/* An ICMPv6 packet of @len bytes from @src to @dst (checksum not needed). */
+static size_t icmp_of_len(u8 *b, size_t len, const u8 src[16],
+			  const u8 dst[16])
+{
+	memset(b, 0, len);
+	b[0] = 0x60;
+	b[4] = (len - 40) >> 8;
+	b[5] = (len - 40) & 0xff;
+	b[6] = 58;
+	b[7] = 64;
+	memcpy(b + 8, src, 16);
+	memcpy(b + 24, dst, 16);
+	b[40] = 129;		/* echo reply */
+	return len;
+}
+
+/* The server forwards ICMPv6 of at most TEREDO_SERVER_FWD_MAX bytes. */
+static void server_size_bound(void)
+{
+	enum teredo_server_action act;
+	u8 b[1280], cli[16], other[16];
+
+	teredo_of(cli, SERVER, CLIENT_IP, CLIENT_PORT);
+	teredo_of(other, SERVER, IP4(203, 0, 113, 7), 5555);
+	icmp_of_len(b, TEREDO_SERVER_FWD_MAX, cli, other);
+	CHECK_EQ(srv(b, TEREDO_SERVER_FWD_MAX, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_OK);
+	CHECK_EQ(act, TEREDO_SERVER_TO_CLIENT);
+	icmp_of_len(b, TEREDO_SERVER_FWD_MAX + 1, cli, other);
+	CHECK_EQ(srv(b, TEREDO_SERVER_FWD_MAX + 1, CLIENT_IP, CLIENT_PORT,
+		     &act), TEREDO_ERR_TOO_BIG);
+	icmp_of_len(b, 1200, cli, native_peer);
+	CHECK_EQ(srv(b, 1200, CLIENT_IP, CLIENT_PORT, &act),
+		 TEREDO_ERR_TOO_BIG);
+	/* the RS is judged by its own rules */
+	CHECK_EQ(srv(b, teredo_build_rs(b, sizeof(b), rs_src), CLIENT_IP,
+		     CLIENT_PORT, &act), TEREDO_OK);
+	CHECK_EQ(act, TEREDO_SERVER_RS);
+}
+
+/* Token buckets (GCRA): burst, then the rate; two choices. */
+static void gcra_limits(void)
+{
+	u64 tat = 0, a = 0, b = 0, now = 1000000;
+	int i, n;
+
+	for (n = 0, i = 0; i < 100; i++)
+		n += teredo_gcra(&tat, now, 100, 20);
+	CHECK_EQ(n, 20);			/* the burst */
+	now += 1000;				/* 10 intervals later */
+	for (n = 0, i = 0; i < 100; i++)
+		n += teredo_gcra(&tat, now, 100, 20);
+	CHECK_EQ(n, 10);			/* the refill, no more */
+	now += 1000000;				/* long idle: full again */
+	for (n = 0, i = 0; i < 100; i++)
+		n += teredo_gcra(&tat, now, 100, 20);
+	CHECK_EQ(n, 20);
+	/* one packet per interval always passes, even from empty */
+	now += 100;
+	for (n = 0, i = 0; i < 100; i++, now += 100)
+		n += teredo_gcra(&tat, now, 100, 20);
+	CHECK_EQ(n, 100);
+	/* burst 1 */
+	tat = 0;
+	CHECK(teredo_gcra(&tat, now, 100, 1));
+	CHECK(!teredo_gcra(&tat, now + 99, 100, 1));
+	CHECK(teredo_gcra(&tat, now + 100, 100, 1));
+	/* two choices: a flooded key gets both buckets, at most 2 bursts */
+	for (n = 0, i = 0; i < 100; i++)
+		n += teredo_gcra2(&a, &b, now, 100, 10);
+	CHECK_EQ(n, 20);
+	/* a key sharing bucket b with it, whose other bucket is fresh */
+	tat = 0;
+	CHECK(teredo_gcra2(&tat, &b, now, 100, 10));
+	CHECK(tat != 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1080,6 +1157,8 @@ int main(int argc, char **argv)
 	RUN(ra_reply);
 	RUN(server_rules);
 	RUN(relay_rules);
+	RUN(server_size_bound);
+	RUN(gcra_limits);
 	if (system("command -v tshark >/dev/null 2>&1") == 0)
 		RUN(tshark_decodes);
 	else

@@ -44,6 +44,7 @@ static const char * const event_names[] = {
 	[TEREDO_EVENT_ADDRESS] = "address",
 	[TEREDO_EVENT_PEER_TRUSTED] = "peer-trusted",
 	[TEREDO_EVENT_PEER_EXPIRED] = "peer-expired",
+	[TEREDO_EVENT_SUPPRESSED] = "events-suppressed",
 };
 
 /* Names of the comments in enum teredo_stat (also "ethtool -S"). */
@@ -85,6 +86,12 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_DORMANT] = "drop_dormant",
 	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
 	[TEREDO_STAT_PEERS_EVICTED] = "peers_evicted",
+	[TEREDO_STAT_DROP_TOO_BIG] = "drop_too_big",
+	[TEREDO_STAT_DROP_RATELIMIT_DEST] = "drop_ratelimit_dest",
+	[TEREDO_STAT_DROP_RATELIMIT_DEV] = "drop_ratelimit_dev",
+	[TEREDO_STAT_BUBBLES_LIMITED] = "bubbles_limited",
+	[TEREDO_STAT_EVENTS_SUPPRESSED] = "events_suppressed",
+	[TEREDO_STAT_DROP_RX_PARKED] = "drop_rx_parked",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

@@ -186,12 +186,14 @@ int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev)
 	ev->has_state = !!tb[TEREDO_A_STATE];
 	ev->has_address = !!tb[TEREDO_A_ADDRESS];
 	ev->has_peer = !!tb[TEREDO_A_PEER];
+	ev->has_suppressed = !!tb[TEREDO_A_EVENTS_SUPPRESSED];
 	if (!tb[TEREDO_A_EVENT] ||
 	    get_fixed(tb[TEREDO_A_EVENT], &ev->event, 1) ||
 	    get_fixed(tb[TEREDO_A_IFINDEX], &ev->ifindex, 4) ||
 	    get_ifname(tb[TEREDO_A_IFNAME], ev->ifname) ||
 	    get_fixed(tb[TEREDO_A_STATE], &ev->state, 1) ||
-	    get_fixed(tb[TEREDO_A_ADDRESS], &ev->address, 16))
+	    get_fixed(tb[TEREDO_A_ADDRESS], &ev->address, 16) ||
+	    get_fixed(tb[TEREDO_A_EVENTS_SUPPRESSED], &ev->suppressed, 4))
 		return -1;
 	if (ev->has_peer)
 		return decode_peer_nest(tb[TEREDO_A_PEER], &ev->peer);
@@ -436,6 +438,9 @@ void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 			fprintf(f, " state %s", sname);
 		if (ev->has_address)
 			fprintf(f, " address %s", ip6(&ev->address, b));
+		if (ev->has_suppressed)
+			fprintf(f, " %u peer events of unsolicited peers not sent",
+				ev->suppressed);
 		if (ev->has_peer) {
 			fputs(" peer ", f);
 			tnl_print_peer(f, &ev->peer, false);
@@ -454,6 +459,8 @@ void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 	if (ev->has_address || ev->event == TEREDO_EVENT_ADDRESS)
 		json_kstr(f, "address",
 			  ev->has_address ? ip6(&ev->address, b) : NULL, &first);
+	if (ev->has_suppressed)
+		json_knum(f, "suppressed", ev->suppressed, &first);
 	if (ev->has_peer) {
 		json_key(f, "peer", &first);
 		print_peer_json(f, &ev->peer);

@@ -56,7 +56,8 @@ struct tnl_event {
 	uint8_t event;
 	uint32_t ifindex;
 	char ifname[IF_NAMESIZE];
-	bool has_state, has_address, has_peer;
+	bool has_state, has_address, has_peer, has_suppressed;
+	uint32_t suppressed;	/* peer events not sent (unsolicited peers) */
 	uint8_t state;
 	struct in6_addr address;
 	struct tnl_peer peer;

@@ -47,6 +47,14 @@
 /* Peer queue bounds (section 5.4.1 asks for a limit). */
 #define TEREDO_PEER_QUEUE_MAX		8
 #define TEREDO_DEV_QUEUE_MAX		1024
+/*
+ * Received packets parked until an echo test confirms their relay
+ * (section 5.2.3; anyone can send them, from any native source): at most
+ * TEREDO_PEER_QUEUE_MAX per peer and TEREDO_RX_PARK_BYTES of memory
+ * (skb->truesize) per device, a budget of their own: they never take
+ * the room of what we send (TEREDO_DEV_QUEUE_MAX packets).
+ */
+#define TEREDO_RX_PARK_BYTES		(256 * 1024)
 /* A peer is trusted for 30 s after its last receive (section 5.2). */
 #define TEREDO_TRUST_TIME		(30 * HZ)
 #define TEREDO_PEER_IDLE		(60 * HZ)
@@ -83,7 +91,7 @@ struct teredo_pcpu_stats {
 struct teredo_peer {
 	struct rhash_head rnode;	/* in teredo_peertable, RCU */
 	struct list_head lnode;		/* GC order, under table lock */
-	struct list_head enode;		/* evictable (unsolicited), ditto */
+	struct list_head enode;		/* evictable, ditto (peertable.c) */
 	struct kref ref;
 	spinlock_t lock;		/* fields from mapped_addr on */
 	struct rcu_head rcu;
@@ -100,6 +108,7 @@ struct teredo_peer {
 	bool local;			/* found on our LAN: local_addr/port */
 	bool dead;
 	bool recent;			/* heard again: spare it once */
+	bool ours;			/* we sent first (peertable.c) */
 	unsigned long created;
 	unsigned long last_rx;
 	unsigned long last_tx;
@@ -136,17 +145,36 @@ struct teredo_answers {
 	struct teredo_answer_slot slot[TEREDO_ANSWER_SLOTS];
 };
 
+/*
+ * Peer events (netlink) of peers that are not ours-and-answered: anyone
+ * can make those by the thousand (a flood of forged sources, a spray of
+ * destinations on a relay).  A device sends at most TEREDO_EVENT_BURST
+ * at once and TEREDO_EVENT_RATE per second of them; the rest are
+ * counted (events_suppressed) and reported by one
+ * TEREDO_EVENT_SUPPRESSED event at the next GC run (every 10 s).
+ */
+#define TEREDO_EVENT_BURST		32
+#define TEREDO_EVENT_RATE		16
+
+struct teredo_events {
+	spinlock_t lock;		/* tat */
+	u64 tat;			/* GCRA, ns */
+	atomic_t suppressed;		/* since the last report */
+};
+
 struct teredo_peertable {
 	spinlock_t lock;		/* writers */
 	struct rhashtable ht;		/* addr -> peer */
 	struct list_head list;
-	struct list_head evict;		/* unsolicited peers, oldest first */
+	struct list_head evict;		/* evictable peers, oldest first */
 	struct xarray ids;		/* id -> peer, for walks */
 	u32 count;
 	u32 generation;
 	u32 next_id;			/* of xa_alloc_cyclic() */
-	atomic_t queued;		/* packets queued over all peers */
+	atomic_t queued;		/* packets queued to send, all peers */
+	atomic_t rx_parked;		/* truesize of received ones parked */
 	struct teredo_answers answers;
+	struct teredo_events events;
 };
 
 /* Section 5.2.7 refresh interval determination (refresh.c). */
@@ -227,25 +255,45 @@ struct teredo_cfg_rcu {
 };
 
 /*
- * Server: what it sends is limited per outer IPv4 source by a token
- * bucket (RFC 4380 section 5.3 asks that it cannot be used as an
- * amplifier).  A fixed table of buckets, hashed by source; sources that
- * collide share a bucket, which only makes the limit stricter.
+ * Server: what it sends is limited (RFC 4380 section 5.3 asks that it
+ * cannot be used as an amplifier, and a forged source chooses where a
+ * forwarded packet goes) by three sets of token buckets (GCRA, proto.c):
+ *  - per outer IPv4 source (what an RS makes us send goes there): a
+ *    fixed table of buckets hashed by source; sources that collide
+ *    share a bucket, which only makes the limit stricter;
+ *  - per destination mapping (the client IPv4:port a Teredo destination
+ *    embeds, where a forwarded packet goes whoever sent it): two
+ *    buckets of a larger table per mapping (teredo_gcra2), so that a
+ *    mapping under attack cannot starve one sharing a bucket with it;
+ *  - per device: everything the server sends.
+ * A packet is charged destination first, then source, then device.
  */
 #define TEREDO_RL_SLOTS			256
 #define TEREDO_RL_BURST			20	/* packets */
 #define TEREDO_RL_RATE			10	/* packets per second */
-
-struct teredo_rl_slot {
-	__be32 addr;
-	u32 tokens;
-	unsigned long stamp;
-};
+#define TEREDO_RL_DEST_SLOTS		1024
+#define TEREDO_RL_DEST_BURST		10	/* per bucket; a mapping: x2 */
+#define TEREDO_RL_DEST_RATE		5
+#define TEREDO_RL_DEV_BURST		500
+#define TEREDO_RL_DEV_RATE		2000
+/*
+ * Relay: the bubbles it sends towards a client (directly and through the
+ * client's server) are limited per target, the client IPv4 the Teredo
+ * destination embeds, whatever the port: two buckets of rl.dest (a device
+ * has one role) of 8 bubble pairs, 2 per second each.  Keyed on the
+ * embedded IPv4, not on the outer destination: that would let the
+ * indirect bubbles through the server reflect, or starve every client of
+ * a busy server.
+ */
+#define TEREDO_RELAY_BUBBLE_BURST	8
+#define TEREDO_RELAY_BUBBLE_RATE	2
 
 struct teredo_ratelimit {
-	spinlock_t lock;		/* the slots */
+	spinlock_t lock;		/* the buckets */
 	siphash_key_t key;
-	struct teredo_rl_slot slot[TEREDO_RL_SLOTS];
+	u64 dev;			/* GCRA arrival times, ns */
+	u64 src[TEREDO_RL_SLOTS];
+	u64 dest[TEREDO_RL_DEST_SLOTS];	/* relay: per target */
 };
 
 /* exposure.c */
@@ -402,6 +450,7 @@ void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 void teredo_server_init(struct teredo_dev *t);
 int teredo_server_rx(struct teredo_dev *t, struct sk_buff *skb,
 		     struct teredo_rx *rx);
+bool teredo_relay_bubble_allowed(struct teredo_dev *t, u32 client);
 
 /* relay.c: the relay role (RFC 4380 section 5.4) */
 int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
@@ -482,6 +531,8 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       const struct in6_addr *addr,
 				       bool ours, bool *full);
 void teredo_peertable_flush(struct teredo_dev *t);
+void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p);
+void teredo_peer_notify(struct teredo_peer *p, u8 event);
 void teredo_peertable_gc(struct teredo_dev *t);
 bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);
 

@@ -537,7 +537,7 @@ static const u16 teredo_read_only_attrs[] = {
 	TEREDO_A_MAPPED_PORT, TEREDO_A_PEER_COUNT, TEREDO_A_STATS,
 	TEREDO_A_PEER, TEREDO_A_EVENT, TEREDO_A_GENERATION,
 	TEREDO_A_REFRESH_DETERMINED,
-	TEREDO_A_DORMANT_REASON, TEREDO_A_HOLDS,
+	TEREDO_A_DORMANT_REASON, TEREDO_A_HOLDS, TEREDO_A_EVENTS_SUPPRESSED,
 };
 
 static int teredo_nl_check_read_only(struct nlattr **attrs,
@@ -943,6 +943,28 @@ void teredo_nl_notify_peer(struct net_device *dev,
 	if (!skb)
 		return;
 	if (teredo_nl_put_peer(skb, peer)) {
+		nlmsg_free(skb);
+		return;
+	}
+	teredo_nl_event_send(dev, skb, hdr);
+}
+
+bool teredo_nl_has_listeners(struct net_device *dev)
+{
+	return genl_has_listeners(&teredo_genl_family, dev_net(dev),
+				  TEREDO_MCGRP_EVENTS);
+}
+
+/* @count peer events were suppressed (peertable.c) since the last report. */
+void teredo_nl_notify_suppressed(struct net_device *dev, u32 count)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = teredo_nl_event_new(dev, TEREDO_EVENT_SUPPRESSED, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, TEREDO_A_EVENTS_SUPPRESSED, count)) {
 		nlmsg_free(skb);
 		return;
 	}

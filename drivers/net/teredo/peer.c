@@ -12,8 +12,9 @@
  *
  * The mutable fields are under peer->lock (a BH spinlock); the queues
  * (queue: to send, rxq: received, awaiting the echo test that confirms
- * their relay) have their own locks (sk_buff_head).  Both count in the
- * device-wide bound pt->queued.
+ * their relay) have their own locks (sk_buff_head).  Each has its own
+ * device-wide bound: pt->queued (packets to send), pt->rx_parked (bytes
+ * received, skb->truesize).
  */
 
 #include <linux/random.h>
@@ -93,7 +94,7 @@ static void teredo_peer_purge(struct teredo_peer *p)
 		kfree_skb(skb);
 	}
 	while ((skb = skb_dequeue(&p->rxq))) {
-		atomic_dec(&p->t->peers.queued);
+		atomic_sub(skb->truesize, &p->t->peers.rx_parked);
 		kfree_skb(skb);
 	}
 }
@@ -137,15 +138,17 @@ bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 {
 	struct teredo_peertable *pt = &p->t->peers;
+	unsigned int size = skb->truesize;
 	bool ok = false;
 
 	spin_lock_bh(&p->lock);
 	if (!p->dead && skb_queue_len(&p->rxq) < TEREDO_PEER_QUEUE_MAX) {
-		if (atomic_inc_return(&pt->queued) <= TEREDO_DEV_QUEUE_MAX) {
+		if (atomic_add_return(size, &pt->rx_parked) <=
+		    TEREDO_RX_PARK_BYTES) {
 			skb_queue_tail(&p->rxq, skb);
 			ok = true;
 		} else {
-			atomic_dec(&pt->queued);
+			atomic_sub(size, &pt->rx_parked);
 		}
 	}
 	spin_unlock_bh(&p->lock);
@@ -155,11 +158,11 @@ bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 /* A packet from @p came from @addr:@port, which is now its mapping. */
 void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 {
-	struct teredo_peer_info info;
-	bool was;
+	bool was, ours;
 
 	spin_lock_bh(&p->lock);
 	was = p->trusted;
+	ours = p->ours;
 	if (was)
 		WRITE_ONCE(p->recent, true);
 	p->mapped_addr = addr;
@@ -171,9 +174,9 @@ void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 	spin_unlock_bh(&p->lock);
 	teredo_peer_send_queue(p->t, p);
 	if (!was) {
-		teredo_peer_info(p, &info);
-		teredo_nl_notify_peer(p->t->dev, &info,
-				      TEREDO_EVENT_PEER_TRUSTED);
+		if (ours)
+			teredo_peer_answered(p->t, p);
+		teredo_peer_notify(p, TEREDO_EVENT_PEER_TRUSTED);
 	}
 }
 

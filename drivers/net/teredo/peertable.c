@@ -8,14 +8,18 @@
  * it wraps) for walks that resume at a cursor in O(log n).
  *
  * Bounds (a flood of spoofed sources must not take the table): the
- * table never holds more than max_peers peers.  A peer that only sent
- * to us (created on receive) is unsolicited and sits on pt->evict;
- * one we sent to first is ours and is never evicted, only aged out by
- * the GC.  When the table is full, a new peer takes the place of the
- * oldest unsolicited one, with a second chance for those heard from
- * again since they were last passed over (CLOCK): a flood churns its
- * own entries, cannot push out the peers we talk to, and cannot lock
- * a new correspondent out for longer than it takes to rotate.
+ * table never holds more than max_peers peers.  Every peer starts on
+ * pt->evict, in creation order.  A peer that only sent to us (created
+ * on receive) is unsolicited and stays there; one we sent to first is
+ * ours and leaves it when it answers (teredo_peer_answered()): from
+ * then on it is never evicted, only aged out by the GC.  An ours peer
+ * that never answered stays evictable: on a relay, a native host
+ * sending to any number of Teredo destinations makes only such peers.
+ * When the table is full, a new peer takes the place of the oldest
+ * evictable one, with a second chance for those heard from again since
+ * they were last passed over (CLOCK): a flood churns its own entries,
+ * cannot push out the peers we talk to, and cannot lock a new
+ * correspondent out for longer than it takes to rotate.
  */
 #include <linux/random.h>
 #include <linux/rhashtable.h>
@@ -43,9 +47,12 @@ int teredo_peertable_init(struct teredo_peertable *pt)
 	INIT_LIST_HEAD(&pt->evict);
 	xa_init_flags(&pt->ids, XA_FLAGS_ALLOC);
 	atomic_set(&pt->queued, 0);
+	atomic_set(&pt->rx_parked, 0);
 	spin_lock_init(&pt->answers.lock);
 	pt->answers.second = jiffies;
 	get_random_bytes(&pt->answers.key, sizeof(pt->answers.key));
+	spin_lock_init(&pt->events.lock);
+	atomic_set(&pt->events.suppressed, 0);
 	return rhashtable_init(&pt->ht, &teredo_peer_params);
 }
 
@@ -117,6 +124,66 @@ struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
 	return p;
 }
 
+/* May one more event of a peer that is not ours-and-answered go out? */
+static bool teredo_peer_event_allowed(struct teredo_dev *t)
+{
+	struct teredo_events *ev = &t->peers.events;
+	bool ok;
+
+	spin_lock_bh(&ev->lock);
+	ok = teredo_gcra(&ev->tat, ktime_get_ns(),
+			 NSEC_PER_SEC / TEREDO_EVENT_RATE, TEREDO_EVENT_BURST);
+	spin_unlock_bh(&ev->lock);
+	if (!ok) {
+		atomic_inc(&ev->suppressed);
+		teredo_stat_inc(t, TEREDO_STAT_EVENTS_SUPPRESSED);
+	}
+	return ok;
+}
+
+/*
+ * A peer event (TEREDO_EVENT_PEER_*): those of a peer we did not send to
+ * first, or that never answered, are rate limited (device.h).
+ */
+void teredo_peer_notify(struct teredo_peer *p, u8 event)
+{
+	struct teredo_peer_info info;
+	bool limited;
+
+	if (!teredo_nl_has_listeners(p->t->dev))
+		return;
+	spin_lock_bh(&p->lock);
+	limited = !(p->ours && p->trusted);
+	spin_unlock_bh(&p->lock);
+	if (limited && !teredo_peer_event_allowed(p->t))
+		return;
+	teredo_peer_info(p, &info);
+	teredo_nl_notify_peer(p->t->dev, &info, event);
+}
+
+/* Process context: reports the peer events suppressed since last time. */
+static void teredo_peer_events_report(struct teredo_dev *t)
+{
+	u32 n = atomic_xchg(&t->peers.events.suppressed, 0);
+
+	if (n)
+		teredo_nl_notify_suppressed(t->dev, n);
+}
+
+/*
+ * @p (ours) answered for the first time: no longer evictable.  A peer
+ * unlinked meanwhile has left pt->evict already.
+ */
+void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct teredo_peertable *pt = &t->peers;
+
+	spin_lock_bh(&pt->lock);
+	if (!list_empty(&p->enode))
+		list_del_init(&p->enode);
+	spin_unlock_bh(&pt->lock);
+}
+
 /* pt->lock held. */
 static void teredo_peer_unlink(struct teredo_peertable *pt,
 			       struct teredo_peer *p)
@@ -131,8 +198,9 @@ static void teredo_peer_unlink(struct teredo_peertable *pt,
 }
 
 /*
- * pt->lock held, the table full: unlinks and returns the unsolicited
- * peer to make room for a new one, NULL if every peer is ours.
+ * pt->lock held, the table full: unlinks and returns the evictable
+ * peer to make room for a new one, NULL if every peer is ours and
+ * answered.
  */
 static struct teredo_peer *teredo_peer_evict(struct teredo_peertable *pt)
 {
@@ -159,6 +227,7 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 	u32 id;
 	int err;
 
+	n->ours = ours;		/* before anyone can find it */
 	err = xa_alloc_cyclic(&pt->ids, &id, n, xa_limit_31b, &pt->next_id,
 			      GFP_ATOMIC);
 	if (err < 0)
@@ -170,8 +239,7 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 		return err;
 	}
 	list_add_tail(&n->lnode, &pt->list);
-	if (!ours)
-		list_add_tail(&n->enode, &pt->evict);
+	list_add_tail(&n->enode, &pt->evict);
 	WRITE_ONCE(pt->count, pt->count + 1);
 	pt->generation++;
 	return 0;
@@ -179,18 +247,16 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 
 static void teredo_peer_evicted(struct teredo_dev *t, struct teredo_peer *p)
 {
-	struct teredo_peer_info info;
-
 	teredo_stat_inc(t, TEREDO_STAT_PEERS_EVICTED);
-	teredo_peer_info(p, &info);
-	teredo_nl_notify_peer(t->dev, &info, TEREDO_EVENT_PEER_EXPIRED);
+	teredo_peer_notify(p, TEREDO_EVENT_PEER_EXPIRED);
 	teredo_peer_kill(p);
 }
 
 /*
  * Finds or creates; returns a referenced peer, NULL if full (*full set)
  * or out of memory.  @ours: we are about to send to it (see the top of
- * the file); a peer created on receive is unsolicited.
+ * the file); a peer created on receive is unsolicited.  Either is
+ * evictable until an ours peer answers.
  */
 struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 				       const struct in6_addr *addr,
@@ -205,7 +271,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	if (p)
 		return p;
 	max = teredo_max_peers(t);
-	/* a table full of our own peers costs no allocation */
+	/* a table full of peers that answered us costs no allocation */
 	if (READ_ONCE(pt->count) >= max && list_empty(&pt->evict)) {
 		*full = true;
 		return NULL;
@@ -245,16 +311,14 @@ out_free:
 
 static void teredo_peer_expired(struct teredo_dev *t, struct teredo_peer *p)
 {
-	struct teredo_peer_info info;
-
-	teredo_peer_info(p, &info);
-	teredo_nl_notify_peer(t->dev, &info, TEREDO_EVENT_PEER_EXPIRED);
+	teredo_peer_notify(p, TEREDO_EVENT_PEER_EXPIRED);
 }
 
 int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr)
 {
 	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer_info info;
 	struct teredo_peer *p;
 
 	spin_lock_bh(&pt->lock);
@@ -265,7 +329,9 @@ int teredo_peer_del(struct net_device *dev, const struct in6_addr *addr)
 	}
 	teredo_peer_unlink(pt, p);
 	spin_unlock_bh(&pt->lock);
-	teredo_peer_expired(t, p);
+	/* the administrator's own deletion: always told */
+	teredo_peer_info(p, &info);
+	teredo_nl_notify_peer(dev, &info, TEREDO_EVENT_PEER_EXPIRED);
 	teredo_peer_kill(p);
 	return 0;
 }
@@ -376,6 +442,7 @@ void teredo_peertable_gc(struct teredo_dev *t)
 		INIT_LIST_HEAD(&dead);
 		cond_resched();
 	} while (more);
+	teredo_peer_events_report(t);
 }
 
 int teredo_peer_walk(struct net_device *dev, u64 *cursor,

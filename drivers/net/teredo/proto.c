@@ -617,6 +617,9 @@ enum teredo_verdict teredo_server_check(const u8 *ipv6, size_t len,
 	v = server_check_source(ipv6, len, saddr, sport, server, act);
 	if (v != TEREDO_OK || *act == TEREDO_SERVER_RS)
 		return v;
+	/* what the server forwards: short, whatever the direction */
+	if (len > TEREDO_SERVER_FWD_MAX)
+		return TEREDO_ERR_TOO_BIG;
 
 	if (teredo_addr_decode(dst, &ta)) {
 		/* to a client of ours, never through another server */
@@ -633,6 +636,22 @@ enum teredo_verdict teredo_server_check(const u8 *ipv6, size_t len,
 	if (!teredo_ipv6_is_global(dst))
 		return TEREDO_ERR_NONGLOBAL6;
 	return TEREDO_OK;
+}
+
+bool teredo_gcra(u64 *tat, u64 now, u64 interval, u32 burst)
+{
+	u64 t = *tat > now ? *tat : now;
+
+	/* already owed more than the burst allows? */
+	if (t - now > (u64)(burst ? burst - 1 : 0) * interval)
+		return false;
+	*tat = t + interval;
+	return true;
+}
+
+bool teredo_gcra2(u64 *a, u64 *b, u64 now, u64 interval, u32 burst)
+{
+	return teredo_gcra(*a <= *b ? a : b, now, interval, burst);
 }
 
 /* fe80::8000:f227:bec9:1c81 (the cone bit: a server) */

@@ -59,6 +59,7 @@ enum teredo_verdict {
 	TEREDO_ERR_NONGLOBAL6,	/* destination not global unicast IPv6 */
 	TEREDO_ERR_BAD_RS,	/* not an acceptable router solicitation */
 	TEREDO_ERR_NOT_FOR_US,	/* destination not served by us */
+	TEREDO_ERR_TOO_BIG,	/* server: longer than it forwards */
 };
 
 /* A decoded Teredo address 2001:0:SERVER:FLAGS:~PORT:~CLIENT. */
@@ -204,6 +205,29 @@ enum teredo_verdict teredo_server_check(const u8 *ipv6, size_t len,
 					u32 saddr, u16 sport, u32 server,
 					u32 server2,
 					enum teredo_server_action *act);
+/*
+ * The longest IPv6 packet (header included) a server forwards, to a
+ * client or to native IPv6: what section 5.3 needs it to carry are
+ * bubbles (40 bytes) and echo tests (56 bytes ours, under 100 for
+ * Miredo's and Windows'), so that whoever forges a source gets no more
+ * out of the server than a short packet (TEREDO_ERR_TOO_BIG).
+ */
+#define TEREDO_SERVER_FWD_MAX	128
+
+/*
+ * Rate limiting: the generic cell rate algorithm, one 64-bit "theoretical
+ * arrival time" per bucket (0: a full bucket).  @now and @interval (the
+ * time one packet costs) in any unit, @now never 0 in practice; up to
+ * @burst packets at once.  True, and the packet counted, if it may go.
+ */
+bool teredo_gcra(u64 *tat, u64 now, u64 interval, u32 burst);
+/*
+ * The same over two buckets a key hashes to (two choices): the packet is
+ * charged to the less used one, so that a key is refused only when both
+ * are spent: a key sharing one bucket with a flooded key still gets
+ * through, and a flooded key gets at most twice the rate.
+ */
+bool teredo_gcra2(u64 *a, u64 *b, u64 now, u64 interval, u32 burst);
 
 /* What a server answers to a router solicitation (section 5.3.2). */
 struct teredo_ra_reply {

@@ -225,7 +225,7 @@ static void teredo_rx_flush_queue(struct teredo_dev *t, struct teredo_peer *p)
 	port = p->mapped_port;
 	spin_unlock_bh(&p->lock);
 	while ((skb = skb_dequeue(&p->rxq))) {
-		atomic_dec(&t->peers.queued);
+		atomic_sub(skb->truesize, &t->peers.rx_parked);
 		if (ip_hdr(skb)->saddr != addr ||
 		    ntohs(udp_hdr(skb)->source) != port) {
 			teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
@@ -258,10 +258,17 @@ static bool teredo_rx_relay_known(struct teredo_peer *p,
 static int teredo_rx_wait_echo(struct teredo_dev *t, struct sk_buff *skb,
 			       struct teredo_rx *rx, struct teredo_peer *p)
 {
+	/*
+	 * Parked for up to a peer's lifetime: keep no reference to the lower
+	 * device (it may go away meanwhile; ours outlives the peer table),
+	 * its route or its conntrack entry; memory is counted by truesize.
+	 */
 	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb->dev = t->dev;
 	teredo_rx_cb(skb)->hdr_len = rx->enc.hdr_len;
 	if (!teredo_peer_rx_enqueue(p, skb))
-		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_RX_PARKED);
 	if (teredo_rx_relay_known(p, rx))	/* confirmed meanwhile */
 		teredo_rx_flush_queue(t, p);
 	else if (teredo_peer_bubble_allowed(p))

@@ -13,7 +13,9 @@
  * if the client is trusted and recent, else queued (bounded, peer.c)
  * while a direct bubble and an indirect one through the client's
  * server (the only way through its NAT) ask it to answer, within the
- * section 5.2.6 limits.  The peer table and its lifetimes are the
+ * section 5.2.6 limits and a limit per target IPv4 (a native host
+ * choosing destinations must not aim our bubbles at an address:
+ * teredo_relay_bubble_allowed()).  The peer table and its lifetimes are the
  * client's (peertable.c, peer.c).
  */
 
@@ -95,7 +97,8 @@ netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb)
 	spin_unlock_bh(&p->lock);
 
 	teredo_xmit_park(t, p, skb);
-	if (teredo_peer_bubble_allowed(p)) {
+	if (teredo_peer_bubble_allowed(p) &&
+	    teredo_relay_bubble_allowed(t, ta.client)) {
 		teredo_send_bubble(t, &src, &dst, htonl(ta.client), ta.port);
 		teredo_send_bubble(t, &src, &dst, htonl(ta.server),
 				   TEREDO_PORT);

@@ -17,8 +17,10 @@
  *  - a packet from a client to a global native IPv6 destination (echo
  *    tests) is handed to the IPv6 stack on the device, which forwards
  *    it if the host is a router.
- * What it sends because of a source is limited by a per-source token
- * bucket; only the RA is larger than the packet that caused it.
+ * It forwards only bubbles and ICMPv6 of at most TEREDO_SERVER_FWD_MAX
+ * bytes; what it sends is limited per source, per destination mapping
+ * and per device (token buckets, device.h); only the RA is larger than
+ * the packet that caused it.
  */
 
 #include <linux/ip.h>
@@ -31,35 +33,74 @@
 void teredo_server_init(struct teredo_dev *t)
 {
 	spin_lock_init(&t->rl.lock);
+	/* zeroed buckets (netdev_priv) are full */
 	get_random_bytes(&t->rl.key, sizeof(t->rl.key));
 }
 
-/* Softirq: may the server send one more packet because of @src? */
-static bool teredo_server_allow(struct teredo_dev *t, __be32 src)
+static bool teredo_rl_src(struct teredo_ratelimit *rl, u64 now, __be32 src)
+{
+	u32 h = siphash_1u32((__force u32)src, &rl->key);
+
+	return teredo_gcra(&rl->src[h % TEREDO_RL_SLOTS], now,
+			   NSEC_PER_SEC / TEREDO_RL_RATE, TEREDO_RL_BURST);
+}
+
+static bool teredo_rl_dest(struct teredo_ratelimit *rl, u64 now,
+			   u32 addr, u16 port)
+{
+	u64 h = siphash_2u32(addr, port, &rl->key);
+
+	return teredo_gcra2(&rl->dest[(u32)h % TEREDO_RL_DEST_SLOTS],
+			    &rl->dest[(u32)(h >> 32) % TEREDO_RL_DEST_SLOTS],
+			    now, NSEC_PER_SEC / TEREDO_RL_DEST_RATE,
+			    TEREDO_RL_DEST_BURST);
+}
+
+/*
+ * Relay (device.h): may we send one more pair of bubbles towards the
+ * client IPv4 @client (host order)?  Counts a refusal.
+ */
+bool teredo_relay_bubble_allowed(struct teredo_dev *t, u32 client)
 {
 	struct teredo_ratelimit *rl = &t->rl;
-	struct teredo_rl_slot *s;
-	unsigned long now = jiffies;
-	unsigned long refill;
+	u64 h = siphash_1u32(client, &rl->key);
 	bool ok;
 
-	s = &rl->slot[siphash_1u32((__force u32)src, &rl->key) %
-		      TEREDO_RL_SLOTS];
+	spin_lock_bh(&rl->lock);
+	ok = teredo_gcra2(&rl->dest[(u32)h % TEREDO_RL_DEST_SLOTS],
+			  &rl->dest[(u32)(h >> 32) % TEREDO_RL_DEST_SLOTS],
+			  ktime_get_ns(),
+			  NSEC_PER_SEC / TEREDO_RELAY_BUBBLE_RATE,
+			  TEREDO_RELAY_BUBBLE_BURST);
+	spin_unlock_bh(&rl->lock);
+	if (!ok)
+		teredo_stat_inc(t, TEREDO_STAT_BUBBLES_LIMITED);
+	return ok;
+}
+
+/*
+ * Softirq: may the server send one more packet because of @src (and, if
+ * @ta, to the client mapping @ta names)?  If not, *@why is the counter of
+ * the limit that refused it.
+ */
+static bool teredo_server_allow(struct teredo_dev *t, __be32 src,
+				const struct teredo_addr *ta,
+				enum teredo_stat *why)
+{
+	struct teredo_ratelimit *rl = &t->rl;
+	u64 now = ktime_get_ns();
+	bool ok = false;
+
 	spin_lock(&rl->lock);
-	if (s->addr != src || !s->stamp) {
-		s->addr = src;
-		s->tokens = TEREDO_RL_BURST;
-		s->stamp = now;
-	}
-	refill = (now - s->stamp) * TEREDO_RL_RATE / HZ;
-	if (refill) {
-		s->tokens = min_t(unsigned long, TEREDO_RL_BURST,
-				  s->tokens + refill);
-		s->stamp = now;
-	}
-	ok = s->tokens > 0;
-	if (ok)
-		s->tokens--;
+	if (ta && !teredo_rl_dest(rl, now, ta->client, ta->port))
+		*why = TEREDO_STAT_DROP_RATELIMIT_DEST;
+	else if (!teredo_rl_src(rl, now, src))
+		*why = TEREDO_STAT_DROP_RATELIMIT;
+	else if (!teredo_gcra(&rl->dev, now, NSEC_PER_SEC / TEREDO_RL_DEV_RATE,
+			      TEREDO_RL_DEV_BURST))
+		*why = TEREDO_STAT_DROP_RATELIMIT_DEV;
+	else
+		ok = true;
 	spin_unlock(&rl->lock);
 	return ok;
 }
@@ -92,12 +133,11 @@ static int teredo_server_ra(struct teredo_dev *t, struct sk_buff *skb,
 
 /* To the mapping of our client, with the sender as origin indication. */
 static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
-				   struct teredo_rx *rx)
+				   struct teredo_rx *rx,
+				   const struct teredo_addr *ta)
 {
-	struct teredo_addr ta;
 	u8 *origin;
 
-	teredo_addr_decode(teredo_rx_ipv6(skb, rx) + 24, &ta);
 	__skb_pull(skb, sizeof(struct udphdr) + rx->enc.hdr_len);
 	/* a checksum left to complete would land in our origin indication */
 	skb->ip_summed = CHECKSUM_NONE;
@@ -108,7 +148,7 @@ static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
 			    rx->sport);
 	skb_dst_drop(skb);
 	/* counted on the teredo device by iptunnel_xmit(), not skb->dev's */
-	if (teredo_udp_send(t, skb, htonl(ta.client), ta.port)) {
+	if (teredo_udp_send(t, skb, htonl(ta->client), ta->port)) {
 		teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
 		DEV_STATS_INC(t->dev, tx_errors);
 		return 0;
@@ -127,6 +167,8 @@ int teredo_server_rx(struct teredo_dev *t, struct sk_buff *skb,
 	__be32 server2 = teredo_server2(t);
 	enum teredo_server_action act;
 	enum teredo_verdict v;
+	struct teredo_addr ta;
+	enum teredo_stat why;
 	bool secondary;
 
 	/* clients send no origin indication; only RS carry authentication */
@@ -143,8 +185,12 @@ int teredo_server_rx(struct teredo_dev *t, struct sk_buff *skb,
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
 	if (rx->enc.has_auth && act != TEREDO_SERVER_RS)
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_BAD_AUTH);
-	if (!teredo_server_allow(t, rx->saddr))
-		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_RATELIMIT);
+	if (act == TEREDO_SERVER_TO_CLIENT)
+		teredo_addr_decode(teredo_rx_ipv6(skb, rx) + 24, &ta);
+	if (!teredo_server_allow(t, rx->saddr,
+				 act == TEREDO_SERVER_TO_CLIENT ? &ta : NULL,
+				 &why))
+		return teredo_rx_drop(t, skb, why);
 
 	switch (act) {
 	case TEREDO_SERVER_RS:
@@ -153,7 +199,7 @@ int teredo_server_rx(struct teredo_dev *t, struct sk_buff *skb,
 			secondary = !secondary;
 		return teredo_server_ra(t, skb, rx, secondary);
 	case TEREDO_SERVER_TO_CLIENT:
-		return teredo_server_to_client(t, skb, rx);
+		return teredo_server_to_client(t, skb, rx, &ta);
 	case TEREDO_SERVER_TO_IPV6:
 		teredo_rx_deliver(t, skb, rx->enc.hdr_len);
 		return 0;

@@ -48,6 +48,12 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_DORMANT]	= "drop_dormant",
 	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
 	[TEREDO_STAT_PEERS_EVICTED]	= "peers_evicted",
+	[TEREDO_STAT_DROP_TOO_BIG]	= "drop_too_big",
+	[TEREDO_STAT_DROP_RATELIMIT_DEST] = "drop_ratelimit_dest",
+	[TEREDO_STAT_DROP_RATELIMIT_DEV] = "drop_ratelimit_dev",
+	[TEREDO_STAT_BUBBLES_LIMITED]	= "bubbles_limited",
+	[TEREDO_STAT_EVENTS_SUPPRESSED]	= "events_suppressed",
+	[TEREDO_STAT_DROP_RX_PARKED]	= "drop_rx_parked",
 };
 
 int teredo_stats_init(struct teredo_dev *t)
@@ -135,6 +141,8 @@ enum teredo_stat teredo_verdict_stat(enum teredo_verdict v)
 		return TEREDO_STAT_DROP_BAD_RS;
 	case TEREDO_ERR_NOT_FOR_US:
 		return TEREDO_STAT_DROP_NOT_FOR_US;
+	case TEREDO_ERR_TOO_BIG:
+		return TEREDO_STAT_DROP_TOO_BIG;
 	case TEREDO_OK:
 	case TEREDO_ERR_MALFORMED:
 	default:

@@ -101,5 +101,7 @@ void teredo_nl_notify_state(struct net_device *dev);
 void teredo_nl_notify_address(struct net_device *dev);
 void teredo_nl_notify_peer(struct net_device *dev,
 			   const struct teredo_peer_info *peer, u8 event);
+bool teredo_nl_has_listeners(struct net_device *dev);
+void teredo_nl_notify_suppressed(struct net_device *dev, u32 count);
 
 #endif /* _TEREDO_H */

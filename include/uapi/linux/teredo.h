@@ -131,6 +131,7 @@ enum {
 	TEREDO_A_DORMANT_REASON,	/* u8, enum teredo_dormant_reason (read only) */
 	TEREDO_A_HOLDS,			/* u32, holds taken (read only) */
 	TEREDO_A_MANAGED,		/* nest of TEREDO_A_PREFIX */
+	TEREDO_A_EVENTS_SUPPRESSED,	/* u32, in TEREDO_EVENT_SUPPRESSED (read only) */
 	__TEREDO_A_MAX,
 };
 
@@ -182,6 +183,9 @@ enum teredo_event {
 	TEREDO_EVENT_ADDRESS,		/* TEREDO_A_ADDRESS changed or removed */
 	TEREDO_EVENT_PEER_TRUSTED,	/* TEREDO_A_PEER became trusted */
 	TEREDO_EVENT_PEER_EXPIRED,	/* TEREDO_A_PEER was removed */
+	TEREDO_EVENT_SUPPRESSED,	/* TEREDO_A_EVENTS_SUPPRESSED peer events
+					 * of unsolicited peers were not sent
+					 */
 	__TEREDO_EVENT_MAX,
 };
 
@@ -231,6 +235,13 @@ enum teredo_stat {
 					 * the address changed on waking
 					 */
 	TEREDO_STAT_PEERS_EVICTED,	/* peers_evicted: unsolicited, table full */
+	/* abuse limits (issue 23): server, relay bubbles, events */
+	TEREDO_STAT_DROP_TOO_BIG,	/* drop_too_big: server: ICMPv6 too long */
+	TEREDO_STAT_DROP_RATELIMIT_DEST,	/* drop_ratelimit_dest: per mapping */
+	TEREDO_STAT_DROP_RATELIMIT_DEV,	/* drop_ratelimit_dev: device-wide */
+	TEREDO_STAT_BUBBLES_LIMITED,	/* bubbles_limited: per target IPv4 */
+	TEREDO_STAT_EVENTS_SUPPRESSED,	/* events_suppressed: unsolicited peers */
+	TEREDO_STAT_DROP_RX_PARKED,	/* drop_rx_parked: no room to park rx */
 	__TEREDO_STAT_MAX,
 };
 

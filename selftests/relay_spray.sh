@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 23 item 3: a native host spraying Teredo destinations neither
+# locks new clients out of our relay nor aims its bubbles at a victim.
+# The native host h6 sends UDP to SPRAY (20000) distinct Teredo
+# addresses, in a loop, all embedding one victim IPv4 (198.51.100.77,
+# each a different port): every new destination makes the relay create
+# a peer (max-peers 2048) and send a bubble pair.  Meanwhile a new
+# client of ours and a new Miredo client reach h6 through the relay,
+# and h6 reaches them (both ways).  Peers that never answered make room
+# for each other (peers_evicted); bubbles towards the victim are
+# limited per target IPv4 (bubbles_limited): at most 16 pairs at once
+# and 4 per second, so the victim receives at most 2 x (16 + 4 x T)
+# bubbles in T seconds (direct ones from the relay and indirect ones
+# through the server), counted on the router.
+#
+# kselftest exit codes: 0 pass, 1 fail, 4 skip.
+# timeout=300
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+. "$HERE/topo.sh"
+defer topo_cleanup
+require_root
+require_cmd miredo miredo-server conntrack ethtool nft python3 ping teredo-nl
+require_module teredo
+
+ktap_plan 15
+T=$TOPO_TMP
+SPRAY=20000
+MAX=2048
+VICTIM=198.51.100.77
+
+st() { local v; v=$(topo_stat rly tr0 "$1"); echo "${v:-0}"; }
+peers() { in_ns rly teredo-nl -j show tr0 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print((d[0] if isinstance(d, list) else d).get("peers", 0))'; }
+victim() { # victim relay|server: bubbles to the victim seen on the router
+	in_ns rt nft list counter ip spray "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+# ping6 FROM TO: how many of 3 echo requests were answered
+ping3() {
+	in_ns "$1" ping -c 3 -i 1 -W 5 "$2" 2>&1 | sed -n 's/.* \([0-9]*\) received.*/\1/p'
+}
+
+topo_build 2
+topo_server_start
+check "our relay up (max-peers $MAX)" topo_our_relay_start max-peers $MAX || tap_end
+cat > "$T/spray.nft" <<-NFT
+	table ip spray {
+		counter relay { }
+		counter server { }
+		chain forwarding {
+			type filter hook forward priority filter;
+			policy accept;
+			ip daddr $VICTIM ip saddr 192.0.2.130 counter name relay
+			ip daddr $VICTIM ip saddr 192.0.2.1 counter name server
+		}
+	}
+NFT
+check "the router counts bubbles to the victim" in_ns rt nft -f "$T/spray.nft" || tap_end
+check "our client configured" topo_teredo 1 t0 || tap_end
+topo_miredo_client_start 2
+check "our client qualifies" topo_wait_state 1 t0 qualified 30 || tap_end
+check "the Miredo client qualifies" topo_wait_miredo 2 30 || tap_end
+a1=$(topo_show 1 t0 address)
+a2=$(topo_global_addr c2 mteredo)
+diag "our client $a1, Miredo client $a2"
+
+# --- the spray ------------------------------------------------------------------
+cat > "$T/spray.py" <<'PY'
+import ipaddress, os, socket, struct, sys, time
+n, victim, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+vip = bytes(b ^ 0xff for b in socket.inet_aton(victim))
+dsts = [str(ipaddress.IPv6Address(b"\x20\x01\x00\x00" +
+                                  socket.inet_aton("192.0.2.1") + b"\0\0" +
+                                  struct.pack("!H", (10000 + i) ^ 0xffff) + vip))
+        for i in range(n)]
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setblocking(False)
+sent = passes = 0
+t0 = time.time()
+while not os.path.exists(stop):
+    for d in dsts:
+        try:
+            s.sendto(b"spray", (d, 9))
+            sent += 1
+        except OSError:
+            pass
+    passes += 1
+dt = time.time() - t0
+print("%d packets to %d destinations in %d passes, %.0f s (%.0f pps)" %
+      (sent, n, passes, dt, sent / dt if dt else 0))
+PY
+rm -f "$T/stop"
+start=$SECONDS
+in_ns h6 python3 "$T/spray.py" $SPRAY $VICTIM "$T/stop" > "$T/spray.log" 2>&1 &
+spid=$!
+wait_for "[ \$(peers) -ge $MAX ]" 60
+check "the spray filled the relay's table ($(peers) peers)" test "$(peers)" -ge $MAX
+
+r1=$(ping3 c1 2001:db8:2::2)
+r2=$(ping3 h6 "$a1")
+r3=$(ping3 c2 2001:db8:2::2)
+r4=$(ping3 h6 "$a2")
+n=$(peers)
+kill -0 $spid 2>/dev/null
+during=$?
+touch "$T/stop"
+wait $spid
+secs=$((SECONDS - start))
+sleep 1
+dv=$(victim relay)
+iv=$(victim server)
+bound=$((2 * (16 + 4 * (secs + 1))))
+diag "spray: $(cat "$T/spray.log")"
+diag "relay: $n peers, peers_evicted $(st peers_evicted), drop_peers_full" \
+	"$(st drop_peers_full), bubbles_limited $(st bubbles_limited), tx_bubbles $(st tx_bubbles)"
+diag "victim $VICTIM: $dv direct + $iv through the server = $((dv + iv)) bubbles" \
+	"in $secs s ($(((dv + iv) / (secs > 0 ? secs : 1))) per second; bound $bound)"
+diag "legit replies during the spray: ours -> h6 ${r1:-0}/3, h6 -> ours ${r2:-0}/3," \
+	"Miredo -> h6 ${r3:-0}/3, h6 -> Miredo ${r4:-0}/3"
+check "the spray ran all along" test $during = 0
+check "our client -> h6 through the relay during the spray (${r1:-0} of 3)" test "${r1:-0}" -ge 2
+check "h6 -> our client during the spray (${r2:-0} of 3)" test "${r2:-0}" -ge 2
+check "Miredo client -> h6 during the spray (${r3:-0} of 3)" test "${r3:-0}" -ge 2
+check "h6 -> Miredo client during the spray (${r4:-0} of 3)" test "${r4:-0}" -ge 2
+check "table bounded: $n <= $MAX" test "$n" -le $MAX
+check "never-answered peers made room (peers_evicted $(st peers_evicted) > 0)" \
+	test "$(st peers_evicted)" -gt 0
+check "victim received at most $bound bubbles ($((dv + iv)))" \
+	test $((dv + iv)) -le $bound
+check "the rest counted in bubbles_limited ($(st bubbles_limited))" \
+	test "$(st bubbles_limited)" -gt 0
+tap_end
