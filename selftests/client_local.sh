@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping tcpdump
 require_module teredo
+ktap_plan 14
 
 topo_build 1
 topo_lan_client 1
@@ -36,6 +37,11 @@ check "client b qualifies" topo_wait_state 1b t0 qualified 20
 a1=$(topo_show 1 t0 address)
 a2=$(topo_show 1b t0 address)
 diag "client a $a1 ($(topo_mapping_of 1 10.0.1.2)), client b $a2 ($(topo_mapping_of 1 10.0.1.3))"
+# client a's Teredo port: the source port of its flow to the server
+port_a=$(in_ns nat1 conntrack -L -p udp --orig-src 10.0.1.2 --orig-dst 192.0.2.1 \
+	--orig-port-dst 3544 2>/dev/null |
+	sed -n 's/.*src=10\.0\.1\.2 dst=192\.0\.2\.1 sport=\([0-9]*\) dport=3544 .*/\1/p' | head -n1)
+diag "client a's Teredo port: $port_a"
 sleep 1
 
 out=$(in_ns c1 ping -c 1 -W 10 "$a2" 2>&1)
@@ -75,6 +81,11 @@ disc=$(tcpdump -n -v -r "$TOPO_TMP/lan.pcap" 2>/dev/null)
 diag "$(head -2 <<< "$disc" | tr -s '\n ' ' ')"
 check "client a's discovery bubbles have TTL 1" \
 	test -n "$disc" -a -z "$(grep -E '^[0-9:.]+ IP ' <<< "$disc" | grep -v 'ttl 1,')"
-check "... sent from its Teredo port" grep -q "10.0.1.2.[0-9]* > 224.0.0.253.3544" <<< "$disc"
+# exact: every one of client a's discovery bubbles, from the port its
+# RS to the server came from (a peer learns its port from them)
+ports=$(grep -Eo '10\.0\.1\.2\.[0-9]+ > 224\.0\.0\.253\.3544' <<< "$disc" |
+	sed 's/^10\.0\.1\.2\.\([0-9]*\) .*/\1/' | sort -u | tr '\n' ' ')
+check "... sent from its Teredo port ($port_a; seen: $ports)" \
+	test -n "$port_a" -a "$ports" = "$port_a "
 
 tap_end

@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 teredo-nl
 require_module teredo
+ktap_plan 13
 
 MON=$TOPO_TMP/monitor.jsonl
 # addr_events: the addresses of the monitor's address events so far
@@ -88,8 +89,15 @@ check "outside address changed: new address within 2 refreshes" wait_addr "$a1" 
 a2=$(topo_global_addr c1 t0)
 check "one global address, not the old one" \
 	test "$(wc -w <<< "$a2")" = 1 -a "$a2" != "$a1"
-check "old address gone from ip -6 addr" test -n "$a1" -a -n "$a2" &&
-	bash -c "! ip netns exec $(ns c1) ip -6 addr show dev t0 | grep -q '$a1/'"
+# the whole check is one function: the withdrawal of the old address is
+# what is asserted (it was once a "check test ... && grep" whose grep's
+# result went nowhere)
+old_gone() {
+	[ -n "$a1" ] && [ -n "$a2" ] || return 1
+	! in_ns c1 ip -6 addr show dev t0 | grep -qF "$a1/"
+}
+check "old address gone from ip -6 addr" old_gone ||
+	diag "t0's addresses: $(in_ns c1 ip -6 -o addr show dev t0 | awk '{ print $4 }' | tr '\n' ' ')"
 # (the conntrack flush may have raced the refresh that got the new
 # mapping: its entry then comes back with the next refresh)
 on_new_ip() {

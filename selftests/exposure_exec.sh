@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping unshare setpriv teredo-nl
 require_module teredo
+ktap_plan 35
 
 # "ip netns exec" mounts a fresh /sys, without the cgroup v2 hierarchy
 # shellcheck disable=SC2317 # called through check
@@ -95,8 +96,16 @@ for who in unpriv_userns unpriv_user; do
 		check "$who: '$what' refused" test "$rc" = 1 || diag "rc $rc: $out"
 	done
 done
-check "settings unchanged" test "$(topo_show 1 t0 allowed_marks)$(topo_show 1 t0 policy)$(topo_show 1 t0 dormant_timeout)$(topo_show 1 t0 managed)" = \
-	"[{'mark': 16, 'mask': 4294967295}]client300[]"
+# every setting the refused commands named, rxmark included
+settings() {
+	local k
+	for k in allowed_marks policy dormant_timeout managed rxmark; do
+		echo "$k=$(topo_show 1 t0 $k)"
+	done | tr '\n' ' '
+}
+check "settings unchanged (allowed marks, policy, dormant timeout, managed, rxmark)" \
+	test "$(settings)" = "allowed_marks=[{'mark': 16, 'mask': 4294967295}] policy=client dormant_timeout=300 managed=[] rxmark=0 " ||
+	diag "settings now: $(settings)"
 check "no hold taken" test "$(topo_show 1 t0 holds)" = 0
 
 tap_end

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=240
+# timeout=300
 # Least exposure, managed networks: with policy client (the default) a
 # native IPv6 default route keeps the device dormant (reason native,
 # no address, nothing to the server), with policy enterprise it does
 # not; an IPv4 address of the host inside a managed prefix does the
 # same (reason managed), a prefix elsewhere does not; a hold does not
-# override the policy.
+# override the policy.  Dormant, nothing leaves the NAT for two of the
+# (short) refresh intervals.
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 set -u
@@ -15,8 +16,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/topo.sh"
 defer topo_cleanup
 require_root
-require_cmd miredo-server conntrack ethtool nft python3 teredo-nl
+require_cmd miredo-server conntrack ethtool nft python3 teredo-nl tcpdump
 require_module teredo
+ktap_plan 31
 
 # shellcheck disable=SC2317 # called through wait_for
 global() { in_ns c1 ip -6 -o addr show dev t0 scope global; }
@@ -30,10 +32,23 @@ stays() { # stays STATE SECONDS: state is STATE all along
 	done
 }
 
+# wire: the UDP datagrams that left nat1 (to the server or anywhere)
+# since the capture started
+wire() {
+	tcpdump -n -r "$TOPO_TMP/wan.pcap" 2>/dev/null | wc -l
+}
+
 topo_build 1
 topo_server_start
-check "client 1 configured" topo_teredo 1 t0
+# refresh 4: an awake client sends an RS every 2-6 s (RFC 6081's 50-150 %),
+# so 12 s of silence on nat1's WAN side covers two whole intervals at
+# their longest: a dormant client that kept refreshing would show
+check "client 1 configured (refresh 4)" topo_teredo 1 t0 refresh 4
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 20
+in_ns nat1 tcpdump -q -U -i wan -w "$TOPO_TMP/wan.pcap" \
+	udp and src host 198.51.100.1 2>/dev/null &
+TOPO_PIDS+=("$!")
+check "awake: a refresh is seen leaving nat1 within 10 s" wait_for '[ "$(wire)" -ge 1 ]' 10
 check "policy client is the default" test "$(topo_show 1 t0 policy)" = client
 
 in_ns c1 ip -6 route add default dev eth0 metric 1024
@@ -44,9 +59,12 @@ rs=$(in_ns c1 ethtool -S t0 | awk '$1 == "tx_rs:" { print $2 }')
 ip netns exec "$(ns c1)" teredo-nl hold t0 &
 hold=$!
 TOPO_PIDS+=("$hold")
-check "a hold does not override the policy" stays dormant 4
-check "no RS while kept dormant" \
+w1=$(wire)
+check "a hold does not override the policy (12 s, 2 refresh intervals)" stays dormant 12
+check "no RS while kept dormant (tx_rs $rs)" \
 	test "$(in_ns c1 ethtool -S t0 | awk '$1 == "tx_rs:" { print $2 }')" = "$rs"
+w2=$(wire)
+check "nothing left nat1 while dormant ($w1 -> $w2 datagrams)" test "$w2" = "$w1"
 kill "$hold"; wait "$hold" 2>/dev/null
 check "policy enterprise: awake despite the native route" \
 	in_ns c1 teredo-nl set t0 policy enterprise

@@ -10,6 +10,7 @@
 require_root
 require_cmd ip python3 modprobe modinfo
 modinfo teredo > /dev/null 2>&1 || skip_all "module teredo is not installed"
+ktap_plan 26
 
 RTNL="python3 $SELFTESTS_DIR/harness/rtnl_newlink.py"
 TMP=$(mktemp -d)
@@ -21,8 +22,6 @@ count_teredo() {
 	mapfile -t lines < <(ns_ip "$1" -o link show type teredo 2>/dev/null)
 	echo "${#lines[@]}"
 }
-
-ktap_plan 22
 
 # --- autoload --------------------------------------------------------------
 module_unload teredo || fail_all "teredo is loaded and cannot be removed"
@@ -73,19 +72,32 @@ ns_delete b
 # cleanup_net runs in a workqueue: then the module must go cleanly.
 
 # --- rmmod with devices present --------------------------------------------
-ns_ip a link add t2 type teredo
+# Counted while the module is loaded (with it gone, a count of teredo
+# devices is 0 by construction); after the unload, the names are free:
+# netns a holds lo alone.
+assert_ok "ip link add t2 type teredo" ns_ip a link add t2 type teredo
+assert_eq "t0 and t2 present before rmmod" 2 "$(count_teredo a)"
 assert_ok "rmmod teredo with t0 and t2 present" module_unload teredo 20
-assert_eq "t0 and t2 are gone" 0 "$(count_teredo a)"
+assert_eq "t0 and t2 are gone: netns a holds lo alone" lo \
+	"$(ns_ip a -o link show | awk -F': ' '{ print $2 }' | tr '\n' ' ' | sed 's/ $//')"
 
 # --- load / unload ---------------------------------------------------------
-fails=0
+# Each round's figures are exact: the module loads, the device of every
+# other round is created and seen (1 device) before the unload, and the
+# unload removes the module with it.
+fails=0 adds=0 seen=0
 for i in $(seq 1 20); do
-	modprobe teredo || { fails=$((fails + 1)); continue; }
+	modprobe teredo || { fails=$((fails + 1)); info "round $i: modprobe failed"; continue; }
 	# Every other round, leave a device for the unload to delete.
-	[ $((i % 2)) = 0 ] && ns_ip a link add t0 type teredo
-	module_unload teredo 10 || fails=$((fails + 1))
+	if [ $((i % 2)) = 0 ]; then
+		ns_ip a link add t0 type teredo && adds=$((adds + 1))
+		[ "$(count_teredo a)" = 1 ] && seen=$((seen + 1))
+	fi
+	module_unload teredo 10 || { fails=$((fails + 1)); info "round $i: unload failed"; }
 done
-assert_eq "20 rounds of load/unload (half with a device)" 0 "$fails"
+assert_eq "20 rounds of load/unload" 0 "$fails"
+assert_eq "10 of them: link add t0 succeeded" 10 "$adds"
+assert_eq "10 of them: 1 teredo device before the unload" 10 "$seen"
 assert_eq "module unloaded at the end" no "$([ -d /sys/module/teredo ] && echo yes || echo no)"
 
 ktap_finished

@@ -6,7 +6,8 @@
 # own counter, nothing forwarded.  Section 5.3.2: the RA comes from the
 # address the RS came to, or from the other one for a cone RS, echoes
 # the nonce and names the sender as origin.  A flood of spoofed RS gets
-# at most the token bucket's worth of answers, none larger than an RA.
+# exactly the token bucket's worth of answers plus its refill over the
+# measured time of the flood, none larger than an RA.
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 # timeout=180
@@ -18,6 +19,7 @@ defer topo_cleanup
 require_root
 require_cmd ethtool nft python3
 require_module teredo
+ktap_plan 24
 
 topo_build 0
 # a server needs its own address, local, and two different ones
@@ -62,7 +64,10 @@ pkts = {
     "loop": bubble(me, client),
 }
 
+last_answer = 0.0
+
 def answers(s, wait):
+    global last_answer
     got = []
     end = time.time() + wait
     while True:
@@ -70,6 +75,7 @@ def answers(s, wait):
         if left <= 0 or not select.select([s], [], [], left)[0]:
             return got
         data, frm = s.recvfrom(4096)
+        last_answer = time.time()
         got.append((frm, data))
 
 if kind in pkts:
@@ -92,11 +98,18 @@ elif kind in ("rs-primary", "rs-secondary", "rs-cone", "rs-noauth"):
 elif kind == "flood":
     s = teredo_socket(SRC, SPORT)
     big = 0
+    start = time.time()
     for i in range(100):
         s.sendto(with_nonce + rs(), ("192.0.2.1", 3544))
         s.sendto(rs(), ("192.0.2.1", 3544))
+    sent = time.time()
     got = answers(s, 1)
-    print("answers=%d larger=%d" % (len(got), sum(len(d) > 117 for _, d in got)))
+    # every answered RS was handled between the first send and the last
+    # answer: the bucket refilled for at most that long
+    span = max(last_answer, sent) - start
+    print("answers=%d larger=%d send_ms=%d span_ms=%d" % (
+        len(got), sum(len(d) > 117 for _, d in got),
+        (sent - start) * 1000, span * 1000))
 PY
 
 forge() { in_ns "$1" python3 "$TOPO_TMP/forge.py" "$2"; }
@@ -137,9 +150,15 @@ out=$(forge rly flood)
 rl1=$(st drop_ratelimit)
 ra1=$(st tx_ra)
 diag "200 spoofed RS: $out, tx_ra $ra0 -> $ra1, drop_ratelimit $rl0 -> $rl1"
-read -r n _ <<< "${out//[a-z=]/ }"
-check "flood of 200 RS: at most the bucket (20) + refill answered ($n)" \
-	test "$n" -ge 1 -a "$n" -le 40
+read -r n _ _ span <<< "${out//[a-z_=]/ }"
+# The bucket (TEREDO_RL_BURST 20, full after 2 s) refills by
+# TEREDO_RL_RATE 10/s, whole tokens: what the flood got is exactly 20
+# plus what the measured span (first RS sent to last RA received) can
+# have refilled, one jiffy more (HZ 250: +0.04) for the jiffies' edges.
+max=$((20 + (span * 10 + 40) / 1000))
+check "flood of 200 RS: the bucket (20) + refill in $span ms answered: 20 <= $n <= $max" \
+	test "$n" -ge 20 -a "$n" -le "$max"
+check "flood: every RA sent was received (tx_ra +$((ra1 - ra0)) = $n)" test $((ra1 - ra0)) = "$n"
 check "flood: no answer larger than an RA (117 bytes)" grep -q "larger=0" <<< "$out"
 check "flood: the rest counted in drop_ratelimit" \
 	test $((rl1 - rl0 + ra1 - ra0)) = 200

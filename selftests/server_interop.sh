@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan 12
 
 topo_build 3
 check "our server up on 192.0.2.1 and 192.0.2.2" topo_our_server_start
@@ -38,17 +39,24 @@ check "miredo's address names our server and its NAT mapping ($map3)" \
 	test "$srv3 $map3" = "192.0.2.1 $(topo_mapping 3)"
 check "the server counted its RAs" test "$(topo_stat srv ts0 tx_ra)" -ge 2
 
+# each phase's counters are read before and after it
+b0=$(topo_stat srv ts0 tx_bubbles)
 out=$(in_ns c1 ping -c 1 -W 10 "$a3" 2>&1)
 check "ours -> miredo client through bubbles via our server" \
 	grep -q " 1 received" <<< "$out" || { diag "$out"; topo_diag 1 t0 "$a3"; }
 out=$(in_ns c3 ping -c 3 -i 0.5 -W 5 "$a1" 2>&1)
 check "miredo client -> ours: 3 of 3" grep -q " 3 received" <<< "$out"
-check "our server forwarded bubbles" test "$(topo_stat srv ts0 tx_bubbles)" -ge 1
+b1=$(topo_stat srv ts0 tx_bubbles)
+# (at least our client's indirect bubble; how many Miredo sends is its own)
+check "our server forwarded bubbles meanwhile ($b0 -> $b1)" test "$b1" -gt "$b0"
 
+r0=$(topo_stat srv ts0 rx_packets)
 out=$(in_ns c1 ping -c 1 -W 10 2001:db8:2::2 2>&1)
 check "ours -> native host (echo test through our server, Miredo relay)" \
 	grep -q " 1 received" <<< "$out" || { diag "$out"; topo_diag 1 t0 2001:db8:2::2; }
-check "our server forwarded the echo test over IPv6" \
-	test "$(topo_stat srv ts0 rx_packets)" -ge 1
+r1=$(topo_stat srv ts0 rx_packets)
+# exact: one ping, one echo test (the ping itself goes by the relay)
+check "our server forwarded the one echo test over IPv6 (rx_packets $r0 -> $r1)" \
+	test "$r1" = $((r0 + 1))
 diag "server: $(in_ns srv ethtool -S ts0 | grep -v ': 0$' | tr -s ' \n' ' ')"
 tap_end
