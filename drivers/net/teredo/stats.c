@@ -48,6 +48,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_DORMANT]	= "drop_dormant",
 	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
 	[TEREDO_STAT_PEERS_EVICTED]	= "peers_evicted",
+	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
 };
 
 int teredo_stats_init(struct teredo_dev *t)
