@@ -85,6 +85,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_DORMANT] = "drop_dormant",
 	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
 	[TEREDO_STAT_PEERS_EVICTED] = "peers_evicted",
+	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,
@@ -266,6 +267,7 @@ static const struct set_key set_keys[] = {
 	{ "dormant-timeout", TNL_SET_DORMANT },
 	{ "max-peers", TNL_SET_MAX_PEERS },
 	{ "managed", TNL_SET_MANAGED },
+	{ "inbound", TNL_SET_INBOUND },
 };
 
 /* managed PREFIX [PREFIX]...: how many words of @argv it took (< 0: error) */
@@ -359,6 +361,16 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 				    "local-discovery: \"%s\" is not on or off",
 				    val);
 		req->local_discovery = !strcmp(val, "on");
+		return 0;
+	case TNL_SET_INBOUND:
+		if (!strcmp(val, "authorized"))
+			req->inbound = TEREDO_INBOUND_AUTHORIZED;
+		else if (!strcmp(val, "open"))
+			req->inbound = TEREDO_INBOUND_OPEN;
+		else
+			return fail(err, errlen,
+				    "inbound: \"%s\" is not authorized or open",
+				    val);
 		return 0;
 	case TNL_SET_REFRESH:
 		if (!strcmp(val, "auto")) {
