@@ -189,10 +189,12 @@ bench_setup() {
 		# (a fixed port and room for the scale part's peers; every
 		# unmarked packet authorized by the device itself (allow 0), not
 		# topo.sh's nft chain marking each packet, which the other
-		# configurations would not pay for)
+		# configurations would not pay for; with mark 0 authorized,
+		# inbound reaches every unmarked socket too; never idle, as
+		# topo.sh's devices)
 		TOPO_AUTH=0 bench_step "creating t0" topo_teredo 1 t0 \
 			port $BENCH_PORT max-peers $BENCH_MAX_PEERS \
-			allow 0 || return 1
+			allow 0 dormant-timeout 0 || return 1
 		bench_step "qualifying" topo_wait_state 1 t0 qualified 30 || return 1
 		;;
 	sit+fou)

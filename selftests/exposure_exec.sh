@@ -33,7 +33,13 @@ topo_server_start
 setup1() { TOPO_AUTH=0 topo_teredo 1 t0 allow 0x10; }
 check "client 1 configured: allow 0x10, nothing marked" setup1
 check "client 2 configured" topo_teredo 2 t0
-check "client 1 qualifies" topo_wait_state 1 t0 qualified 20
+# (unused, it goes dormant as soon as it has qualified once, issue 24:
+# the state "qualified" may not last until the next look)
+# shellcheck disable=SC2317 # called through wait_for
+qualified_once() {
+	[ "$(in_ns c1 ethtool -S t0 | awk '$1 == "qualifications:" { print $2 }')" -ge 1 ]
+}
+check "client 1 qualifies (once)" wait_for qualified_once 20
 check "client 2 qualifies" topo_wait_state 2 t0 qualified 20
 a2=$(topo_show 2 t0 address)
 

@@ -29,7 +29,11 @@ fast() { # fast SECONDS CMD...: CMD fails, within SECONDS
 topo_build 2
 topo_server_start
 # shellcheck disable=SC2317 # called through check
-setup1() { TOPO_AUTH=0 topo_teredo 1 t0 allow 0x10/0xf0; }
+# (this test is about outbound marks: "inbound open" lets client 2's pings
+# reach client 1's kernel, whose unmarked replies are then refused, and
+# dormant-timeout 0 keeps the device qualified while nothing authorized
+# is sent, as before issue 24)
+setup1() { TOPO_AUTH=0 topo_teredo 1 t0 allow 0x10/0xf0 inbound open dormant-timeout 0; }
 check "client 1 configured: allow 0x10/0xf0 only, nothing marked" setup1
 check "client 2 configured (all its output authorized)" topo_teredo 2 t0
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 20

@@ -28,7 +28,10 @@ topo_build 2
 topo_nat_udp_timeout 1 300 || fail_all "no conntrack UDP timeout sysctls in nat1"
 topo_server_start
 # shellcheck disable=SC2317 # called through check
-setup1() { TOPO_AUTH=0 topo_teredo 1 t0 allow 0x10 rxmark 0x99; }
+# (this test is about the ruleset: "inbound open" leaves the filtering to
+# it, and dormant-timeout 0 keeps the device qualified for the unsolicited
+# traffic with nothing authorized sent yet, as before issue 24)
+setup1() { TOPO_AUTH=0 topo_teredo 1 t0 allow 0x10 rxmark 0x99 inbound open dormant-timeout 0; }
 check "client 1 configured: allow 0x10, rxmark 0x99" setup1
 check "client 2 configured" topo_teredo 2 t0
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 20

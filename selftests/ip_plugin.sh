@@ -103,11 +103,11 @@ assert_ok "ip link add t0 type teredo with every option" \
 line=$(ns_ip a -d -o link show dev t0)
 info "$line"
 assert_match "ip -d link show: teredo options as text" \
-	' teredo mode client server 192\.0\.2\.1 server2 192\.0\.2\.5 port 3545 fwmark 0x2a local 198\.51\.100\.7 dev v0 refresh 45 state offline ' \
+	' teredo mode client server 192\.0\.2\.1 server2 192\.0\.2\.5 port 3545 fwmark 0x2a local 198\.51\.100\.7 dev v0 refresh 45 inbound authorized state offline ' \
 	"$line"
 info "info_data: $(info_data t0)"
 assert_json "ip -d -j link show: JSON values" t0 \
-	"d == {'mode': 'client', 'server': '192.0.2.1', 'server2': '192.0.2.5', 'port': 3545, 'fwmark': 42, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 45, 'state': 'offline'}"
+	"d == {'mode': 'client', 'server': '192.0.2.1', 'server2': '192.0.2.5', 'port': 3545, 'fwmark': 42, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 45, 'inbound': 'authorized', 'state': 'offline'}"
 
 # The text form is ip's input form: feed it back and get the same device.
 opts=$(sed -E 's/.* teredo (.*) state [a-z]+ .*/\1/' <<< "$line")
@@ -124,10 +124,10 @@ assert_eq "without the plugin, ip -d shows no teredo options" "" \
 # --- defaults ----------------------------------------------------------------
 assert_ok "ip link add t2 type teredo (no options)" ns_ip a link add t2 type teredo
 assert_json "defaults: client, no server, port 0, refresh 30, offline" t2 \
-	"d == {'mode': 'client', 'server': None, 'server2': None, 'port': 0, 'fwmark': 0, 'local': None, 'refresh': 30, 'state': 'offline'}"
+	"d == {'mode': 'client', 'server': None, 'server2': None, 'port': 0, 'fwmark': 0, 'local': None, 'refresh': 30, 'inbound': 'authorized', 'state': 'offline'}"
 line=$(ns_ip a -d -o link show dev t2)
 assert_match "defaults as text: unset values left out" \
-	' teredo mode client port 0 refresh 30 state offline ' "$line"
+	' teredo mode client port 0 refresh 30 inbound authorized state offline ' "$line"
 ns_ip a link del t2
 
 # --- changelink ------------------------------------------------------------

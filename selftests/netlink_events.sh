@@ -58,7 +58,9 @@ TOPO_PIDS+=("$!")
 sleep 1
 check "client 2 configured" topo_teredo 2 t0
 topo_mark_output 1
-check "client 1 set server" in_ns c1 teredo-nl set t0 server 192.0.2.1 allow "$TOPO_MARK"
+# (as topo_teredo: its sockets carry no mark, and it must stay qualified)
+check "client 1 set server" in_ns c1 teredo-nl set t0 server 192.0.2.1 allow "$TOPO_MARK" \
+	inbound open dormant-timeout 0
 check "client 1 up" in_ns c1 ip link set t0 up
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 20
 check "client 2 qualifies" topo_wait_state 2 t0 qualified 20

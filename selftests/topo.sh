@@ -22,6 +22,11 @@
 # authorizes.  topo_teredo authorizes TOPO_MARK on the device and marks
 # every IPv6 packet cN sends (nft output chain "topo_mark"), so tests
 # not about exposure see an open tunnel; TOPO_AUTH=0 leaves both out.
+# Issue 24: a client delivers only what is for authorized sockets, and
+# an unused device is dormant once qualified.  The sockets of tests not
+# about exposure carry no mark (only their packets do), so with
+# TOPO_AUTH=1 topo_teredo also sets "inbound open" and "dormant-timeout
+# 0" (unless the test gives its own).
 #
 # Functions: topo_build [NATS], topo_client_ns N, topo_teredo N [DEV],
 # topo_mapping N (the NAT's external IPv4:port of UDP to 3544, from
@@ -279,11 +284,14 @@ topo_nat_udp_timeout() {
 }
 
 # topo_teredo N [DEV] [SET ARGS]: our device in cN, pointed at the
-# server, authorized for TOPO_MARK (unless TOPO_AUTH=0), up.
+# server, authorized for TOPO_MARK, inbound open and never idle (unless
+# TOPO_AUTH=0), up.
 topo_teredo() {
 	local n=$1 dev=${2:-t0} auth=()
 	if [ "$TOPO_AUTH" = 1 ]; then
 		auth=(allow "$TOPO_MARK")
+		[[ " ${*:3} " == *" inbound "* ]] || auth+=(inbound open)
+		[[ " ${*:3} " == *" dormant-timeout "* ]] || auth+=(dormant-timeout 0)
 		topo_mark_output "$n" || return 1
 	fi
 	in_ns c"$n" ip link add "$dev" type teredo || return 1

@@ -36,11 +36,11 @@ NLA_F_NESTED = 0x8000
  A_MAX_PEERS, A_ADDRESS, A_MAPPED_ADDR, A_MAPPED_PORT, A_PEER_COUNT, A_STATS,
  A_PEER, A_EVENT, A_GENERATION, A_REFRESH_AUTO,
  A_REFRESH_DETERMINED, A_LOCAL_DISCOVERY, A_DORMANT_REASON, A_HOLDS,
- A_MANAGED) = range(2, 30)
-A_MAX = 29
+ A_MANAGED, A_EVENTS_SUPPRESSED, A_INBOUND) = range(2, 32)
+A_MAX = 31
 SETTINGS = (A_MODE, A_SERVER, A_SERVER2, A_PORT, A_FWMARK, A_REFRESH,
             A_ALLOWED_MARKS, A_RXMARK, A_POLICY, A_DORMANT_TIMEOUT, A_MAX_PEERS,
-            A_REFRESH_AUTO)
+            A_REFRESH_AUTO, A_INBOUND)
 MARK_A_MARK, MARK_A_MASK = 1, 2
 PEER_A_ADDRESS = 2
 
@@ -150,7 +150,8 @@ def set_cases(dev):
                ("rxmark", A_RXMARK, 4), ("policy", A_POLICY, 1),
                ("dormant-timeout", A_DORMANT_TIMEOUT, 4),
                ("max-peers", A_MAX_PEERS, 4),
-               ("refresh-auto", A_REFRESH_AUTO, 1)]
+               ("refresh-auto", A_REFRESH_AUTO, 1),
+               ("inbound", A_INBOUND, 1)]
     for n, t, size in scalars:
         c.append(("%s: empty" % n, d + nla(t), True))
         if size > 1:
@@ -163,6 +164,7 @@ def set_cases(dev):
         ("mode 255", d + nla(A_MODE, u8(255)), True),
         ("policy 2 (out of range)", d + nla(A_POLICY, u8(2)), True),
         ("refresh-auto 2 (out of range)", d + nla(A_REFRESH_AUTO, u8(2)), True),
+        ("inbound 2 (out of range)", d + nla(A_INBOUND, u8(2)), True),
         ("refresh 0", d + nla(A_REFRESH, u32(0)), True),
         ("refresh 3601", d + nla(A_REFRESH, u32(3601)), True),
         ("refresh 0xffffffff", d + nla(A_REFRESH, u32(0xffffffff)), True),

@@ -41,6 +41,11 @@ static const char * const state_names[] = {
 	[TEREDO_STATE_DORMANT] = "dormant",
 };
 
+static const char * const inbound_names[] = {
+	[TEREDO_INBOUND_AUTHORIZED] = "authorized",
+	[TEREDO_INBOUND_OPEN] = "open",
+};
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static void teredo_print_help(struct link_util *lu, int argc, char **argv,
@@ -52,11 +57,14 @@ static void teredo_print_help(struct link_util *lu, int argc, char **argv,
 		"                  [ port PORT ] [ fwmark MARK ]\n"
 		"                  [ local ADDR ] [ dev PHYS_DEV ]\n"
 		"                  [ refresh SECONDS ]\n"
+		"                  [ inbound { authorized | open } ]\n"
 		"\n"
 		"Where: ADDR    := IPv4 address (server2 defaults to server + 1)\n"
 		"       PORT    := local UDP port, 0-65535 (0: random)\n"
 		"       MARK    := firewall mark of the outer packets, u32\n"
-		"       SECONDS := client refresh interval (default 30)\n");
+		"       SECONDS := client refresh interval (default 30)\n"
+		"       inbound := what unsolicited traffic a client delivers:\n"
+		"                  authorized sockets only (default), or all\n");
 }
 
 /* --- parsing ------------------------------------------------------------ */
@@ -105,6 +113,7 @@ static const char * const keywords[] = {
 	[IFLA_TEREDO_LOCAL] = "local",
 	[IFLA_TEREDO_LINK] = "dev",
 	[IFLA_TEREDO_REFRESH] = "refresh",
+	[IFLA_TEREDO_INBOUND] = "inbound",
 };
 
 static int keyword_attr(const char *arg)
@@ -146,6 +155,14 @@ static void teredo_put_option(struct nlmsghdr *n, int type, const char *arg)
 		if (parse_unsigned(arg, UINT32_MAX, &v) || !v)
 			invarg("refresh must be a number of seconds >= 1", arg);
 		addattr32(n, IP_REQ_ROOM, type, v);
+		break;
+	case IFLA_TEREDO_INBOUND:
+		for (v = 0; v < ARRAY_SIZE(inbound_names); v++)
+			if (!strcmp(arg, inbound_names[v]))
+				break;
+		if (v == ARRAY_SIZE(inbound_names))
+			invarg("inbound must be authorized or open", arg);
+		addattr8(n, IP_REQ_ROOM, type, v);
 		break;
 	case IFLA_TEREDO_LINK:
 		ifindex = if_nametoindex(arg);
@@ -275,6 +292,8 @@ static void teredo_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	print_link(attr_fixed(tb, IFLA_TEREDO_LINK, sizeof(__u32)));
 	print_u32("refresh", "refresh %u ",
 		  attr_fixed(tb, IFLA_TEREDO_REFRESH, sizeof(__u32)));
+	print_name("inbound", inbound_names, ARRAY_SIZE(inbound_names),
+		   attr_fixed(tb, IFLA_TEREDO_INBOUND, sizeof(__u8)));
 	print_name("state", state_names, ARRAY_SIZE(state_names),
 		   attr_fixed(tb, IFLA_TEREDO_STATE, sizeof(__u8)));
 }

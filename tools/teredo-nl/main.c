@@ -38,6 +38,7 @@ static const char usage_text[] =
 "                 [policy client|enterprise] [dormant-timeout SECONDS]\n"
 "                 [max-peers N] [local-discovery on|off]\n"
 "                 [managed PREFIX...] [managed none]\n"
+"                 [inbound authorized|open]\n"
 "       teredo-nl [-j] peers DEV\n"
 "       teredo-nl qualify DEV\n"
 "       teredo-nl flush DEV\n"
@@ -254,6 +255,8 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 		put_marks(nl, nlh, req);
 	if (s & TNL_SET_RXMARK)
 		put_u32(nl, nlh, TEREDO_A_RXMARK, req->rxmark, "rxmark");
+	if (s & TNL_SET_INBOUND)
+		put_u8(nl, nlh, TEREDO_A_INBOUND, req->inbound, "inbound");
 	if (s & TNL_SET_POLICY)
 		put_u8(nl, nlh, TEREDO_A_POLICY, req->policy, "policy");
 	if (s & TNL_SET_DORMANT)

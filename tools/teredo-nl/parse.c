@@ -92,6 +92,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_BUBBLES_LIMITED] = "bubbles_limited",
 	[TEREDO_STAT_EVENTS_SUPPRESSED] = "events_suppressed",
 	[TEREDO_STAT_DROP_RX_PARKED] = "drop_rx_parked",
+	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,
@@ -273,6 +274,7 @@ static const struct set_key set_keys[] = {
 	{ "dormant-timeout", TNL_SET_DORMANT },
 	{ "max-peers", TNL_SET_MAX_PEERS },
 	{ "managed", TNL_SET_MANAGED },
+	{ "inbound", TNL_SET_INBOUND },
 };
 
 /* managed PREFIX [PREFIX]...: how many words of @argv it took (< 0: error) */
@@ -366,6 +368,16 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 				    "local-discovery: \"%s\" is not on or off",
 				    val);
 		req->local_discovery = !strcmp(val, "on");
+		return 0;
+	case TNL_SET_INBOUND:
+		if (!strcmp(val, "authorized"))
+			req->inbound = TEREDO_INBOUND_AUTHORIZED;
+		else if (!strcmp(val, "open"))
+			req->inbound = TEREDO_INBOUND_OPEN;
+		else
+			return fail(err, errlen,
+				    "inbound: \"%s\" is not authorized or open",
+				    val);
 		return 0;
 	case TNL_SET_REFRESH:
 		if (!strcmp(val, "auto")) {

@@ -41,6 +41,7 @@ enum {
 	TNL_SET_REFRESH_AUTO	= 1 << 11,	/* "refresh auto" */
 	TNL_SET_LOCAL_DISC	= 1 << 12,
 	TNL_SET_MANAGED		= 1 << 13,
+	TNL_SET_INBOUND		= 1 << 14,
 };
 
 #define TNL_NAME_MAX 256
@@ -69,6 +70,7 @@ struct tnl_req {
 	uint32_t dormant_timeout;
 	uint32_t max_peers;
 	uint8_t local_discovery;
+	uint8_t inbound;		/* enum teredo_inbound */
 	unsigned int n_marks;
 	struct {
 		uint32_t mark;

@@ -169,6 +169,14 @@ static void test_set(void)
 	check(!parse_line("set t0 local-discovery off", &r, err) &&
 	      r.set == TNL_SET_LOCAL_DISC && r.local_discovery == 0,
 	      "local-discovery off");
+	check(!parse_line("set t0 inbound open", &r, err) &&
+	      r.set == TNL_SET_INBOUND && r.inbound == TEREDO_INBOUND_OPEN,
+	      "inbound open");
+	check(!parse_line("set t0 inbound authorized", &r, err) &&
+	      r.set == TNL_SET_INBOUND &&
+	      r.inbound == TEREDO_INBOUND_AUTHORIZED, "inbound authorized");
+	check(parse_line("set t0 inbound closed", &r, err) &&
+	      strstr(err, "not authorized or open"), "inbound: bad value");
 }
 
 static void test_exposure(void)

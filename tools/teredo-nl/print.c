@@ -112,6 +112,8 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	const struct nlattr *tb[TB_MAX];
 
 	memset(d, 0, sizeof(*d));
+	/* a module without the attribute does not filter */
+	d->inbound = TEREDO_INBOUND_OPEN;
 	collect(NULL, nlh, tb);
 	d->has_address = !!tb[TEREDO_A_ADDRESS];
 	if (get_fixed(tb[TEREDO_A_IFINDEX], &d->ifindex, 4) ||
@@ -126,6 +128,7 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    get_fixed(tb[TEREDO_A_REFRESH], &d->refresh, 4) ||
 	    get_fixed(tb[TEREDO_A_REFRESH_AUTO], &d->refresh_auto, 1) ||
 	    get_fixed(tb[TEREDO_A_LOCAL_DISCOVERY], &d->local_discovery, 1) ||
+	    get_fixed(tb[TEREDO_A_INBOUND], &d->inbound, 1) ||
 	    get_fixed(tb[TEREDO_A_REFRESH_DETERMINED], &d->refresh_determined,
 		      4) ||
 	    get_fixed(tb[TEREDO_A_RXMARK], &d->rxmark, 4) ||
@@ -272,6 +275,14 @@ static const char *name_or_num(const char *name, unsigned int v, char *buf)
 	return buf;
 }
 
+/* What unsolicited inbound traffic reaches the host. */
+static const char *inbound_name(const struct tnl_dev *d)
+{
+	if (d->mode != TEREDO_MODE_CLIENT)
+		return "forwarded";
+	return d->inbound == TEREDO_INBOUND_OPEN ? "open" : "authorized";
+}
+
 static void print_dev_json(FILE *f, const struct tnl_dev *d)
 {
 	char b1[INET6_ADDRSTRLEN], n1[16], n2[16], n3[16];
@@ -307,6 +318,7 @@ static void print_dev_json(FILE *f, const struct tnl_dev *d)
 	json_knum(f, "dormant_timeout", d->dormant_timeout, &first);
 	json_knum(f, "max_peers", d->max_peers, &first);
 	json_kbool(f, "local_discovery", d->local_discovery, &first);
+	json_kstr(f, "inbound", inbound_name(d), &first);
 	json_key(f, "allowed_marks", &first);
 	fputc('[', f);
 	for (i = 0; i < d->n_marks; i++) {
@@ -371,6 +383,13 @@ static void print_dev_text(FILE *f, const struct tnl_dev *d)
 		fputs("\trefresh auto: determining\n", f);
 	if (d->local_discovery)
 		fputs("\tlocal-discovery on\n", f);
+	if (d->mode != TEREDO_MODE_CLIENT)
+		fputs("\tinbound: forwarded (relay and server are not filtered)\n",
+		      f);
+	else if (d->inbound == TEREDO_INBOUND_OPEN)
+		fputs("\tinbound: open (filtering left to the firewall)\n", f);
+	else
+		fputs("\tinbound: authorized sockets only\n", f);
 	for (i = 0; i < d->n_marks; i++)
 		fprintf(f, "\tallow 0x%x/0x%x\n", d->marks[i].mark,
 			d->marks[i].mask);

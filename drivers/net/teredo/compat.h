@@ -41,4 +41,23 @@ static inline bool teredo_idev_honor_pio_life(struct inet6_dev *idev)
 #endif
 }
 
+/*
+ * Inbound socket lookups (inbound.c): udp6_lib_lookup() and
+ * inet6_lookup() have the same arguments on 6.1 and 6.12 (6.12 made
+ * their struct net const), and both kernels keep each netns's TCP hash
+ * table in net->ipv4.tcp_death_row.hashinfo (since 6.1).  The kernel
+ * exports udp6_lib_lookup() only for nft's socket expression and
+ * TPROXY, which Debian builds (=m) on both.
+ */
+#if !IS_ENABLED(CONFIG_NF_SOCKET_IPV6) && !IS_ENABLED(CONFIG_NF_TPROXY_IPV6)
+#error "teredo needs udp6_lib_lookup(): CONFIG_NF_SOCKET_IPV6 or CONFIG_NF_TPROXY_IPV6"
+#endif
+
+struct net;
+
+static inline struct inet_hashinfo *teredo_tcp_hashinfo(struct net *net)
+{
+	return net->ipv4.tcp_death_row.hashinfo;
+}
+
 #endif /* _TEREDO_COMPAT_H */

@@ -227,6 +227,7 @@ static const struct nla_policy teredo_policy[IFLA_TEREDO_MAX + 1] = {
 	[IFLA_TEREDO_LINK]	= { .type = NLA_U32 },
 	[IFLA_TEREDO_REFRESH]	= NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 	[IFLA_TEREDO_STATE]	= { .type = NLA_REJECT },
+	[IFLA_TEREDO_INBOUND]	= NLA_POLICY_MAX(NLA_U8, TEREDO_INBOUND_MAX),
 };
 
 static int teredo_check_config(const struct teredo_config *cfg,
@@ -283,6 +284,8 @@ static void teredo_apply_attrs(struct teredo_config *cfg, struct nlattr **data)
 		cfg->link = nla_get_u32(data[IFLA_TEREDO_LINK]);
 	if (data[IFLA_TEREDO_REFRESH])
 		cfg->refresh = nla_get_u32(data[IFLA_TEREDO_REFRESH]);
+	if (data[IFLA_TEREDO_INBOUND])
+		cfg->inbound = nla_get_u8(data[IFLA_TEREDO_INBOUND]);
 }
 
 static int teredo_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -365,7 +368,8 @@ static size_t teredo_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(__be32)) +	/* LOCAL */
 	       nla_total_size(sizeof(u32)) +	/* LINK */
 	       nla_total_size(sizeof(u32)) +	/* REFRESH */
-	       nla_total_size(sizeof(u8));	/* STATE */
+	       nla_total_size(sizeof(u8)) +	/* STATE */
+	       nla_total_size(sizeof(u8));	/* INBOUND */
 }
 
 static int teredo_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -385,7 +389,8 @@ static int teredo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_in_addr(skb, IFLA_TEREDO_LOCAL, c->local) ||
 	    nla_put_u32(skb, IFLA_TEREDO_LINK, c->link) ||
 	    nla_put_u32(skb, IFLA_TEREDO_REFRESH, c->refresh) ||
-	    nla_put_u8(skb, IFLA_TEREDO_STATE, state))
+	    nla_put_u8(skb, IFLA_TEREDO_STATE, state) ||
+	    nla_put_u8(skb, IFLA_TEREDO_INBOUND, c->inbound))
 		goto out;
 	err = 0;
 out:

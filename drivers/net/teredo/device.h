@@ -297,8 +297,32 @@ struct teredo_ratelimit {
 };
 
 /* exposure.c */
+/*
+ * Inbound (inbound.c): the echo requests an authorized socket sent,
+ * whose replies may come in, one slot per (destination, identifier)
+ * by keyed hash, a newcomer taking its slot's place.
+ */
+#define TEREDO_ECHO_SLOTS		64
+#define TEREDO_ECHO_TIME		(30 * HZ)
+
+struct teredo_echo_slot {
+	struct in6_addr addr;		/* destination of the request */
+	__be16 id;			/* its identifier */
+	unsigned long sent;		/* jiffies, 0: empty */
+};
+
+struct teredo_echo_table {
+	spinlock_t lock;		/* the slots */
+	siphash_key_t key;
+	struct teredo_echo_slot slot[TEREDO_ECHO_SLOTS];
+};
+
 struct teredo_exposure {
 	unsigned long last_auth;	/* jiffies: last authorized packet */
+	bool used;			/* an authorized packet or a hold
+					 * since the device came up
+					 */
+	struct teredo_echo_table echoes;
 	u32 holds;			/* written under teredo_holds_lock */
 	u8 reason;			/* enum teredo_dormant_reason, last seen */
 	struct sk_buff_head queue;	/* authorized, waiting for the wake */
@@ -485,6 +509,13 @@ bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb);
 u8 teredo_exposure_reason(struct teredo_dev *t);
 void teredo_exposure_flush(struct teredo_dev *t, enum teredo_stat why);
 void teredo_exposure_woken(struct teredo_dev *t, const struct in6_addr *addr);
+bool teredo_mark_allowed(const struct teredo_config *cfg, u32 mark);
+void teredo_exposure_used(struct teredo_dev *t);
+
+/* inbound.c */
+void teredo_inbound_init(struct teredo_dev *t);
+void teredo_inbound_note_tx(struct teredo_dev *t, struct sk_buff *skb);
+bool teredo_inbound_allowed(struct teredo_dev *t, struct sk_buff *skb);
 
 /* client.c */
 void teredo_client_init(struct teredo_dev *t);

@@ -15,6 +15,12 @@
  *    of the host inside an administrator's managed prefix
  *    (TEREDO_DORMANT_MANAGED), no authorized packet for dormant_timeout
  *    seconds and no hold (TEREDO_DORMANT_IDLE).
+ *  - Dormant until used: a device that has had no authorized packet
+ *    and no hold since it came up is idle as soon as it has qualified
+ *    once (the address that later lets an authorized packet reach it
+ *    and wake it): nothing more goes to the server until it is used.
+ *    dormant_timeout 0 (never idle) turns this off too.
+ *  - Inbound (inbound.c): what decapsulated traffic a client delivers.
  *  - While idle-dormant the device keeps its address deprecated with
  *    its routes (client.c), so an authorized packet still reaches us:
  *    it waits in exp.queue (bounded) while the client requalifies, and
@@ -62,10 +68,11 @@ void teredo_exposure_init(struct teredo_dev *t)
 	skb_queue_head_init(&t->exp.queue);
 	INIT_DELAYED_WORK(&t->exp.work, teredo_exposure_work);
 	t->exp.last_auth = jiffies;
+	teredo_inbound_init(t);
 }
 
 /* Under rcu_read_lock(). */
-static bool teredo_mark_allowed(const struct teredo_config *cfg, u32 mark)
+bool teredo_mark_allowed(const struct teredo_config *cfg, u32 mark)
 {
 	int i;
 
@@ -91,6 +98,18 @@ static void teredo_exposure_refuse(struct teredo_dev *t, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
+/* An authorized packet, either way: the device is in use now. */
+void teredo_exposure_used(struct teredo_dev *t)
+{
+	unsigned long now = jiffies;
+
+	/* (written once a tick, not once a packet from every CPU) */
+	if (READ_ONCE(t->exp.last_auth) != now)
+		WRITE_ONCE(t->exp.last_auth, now);
+	if (!READ_ONCE(t->exp.used))
+		WRITE_ONCE(t->exp.used, true);
+}
+
 /*
  * ndo_start_xmit, BH off.  Returns true if @skb was consumed here
  * (refused, or queued until the device wakes up), false if it may go on.
@@ -99,7 +118,6 @@ bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb)
 {
 	struct teredo_client *c = &t->client;
 	const struct teredo_config *cfg;
-	unsigned long now = jiffies;
 	bool applies, allowed;
 
 	rcu_read_lock();
@@ -113,9 +131,8 @@ bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb)
 		teredo_exposure_refuse(t, skb, TEREDO_STAT_DROP_UNAUTHORIZED);
 		return true;
 	}
-	/* (written once a tick, not once a packet from every CPU) */
-	if (READ_ONCE(t->exp.last_auth) != now)
-		WRITE_ONCE(t->exp.last_auth, now);
+	teredo_inbound_note_tx(t, skb);
+	teredo_exposure_used(t);
 	if (!READ_ONCE(c->parked) &&
 	    READ_ONCE(c->state) != TEREDO_STATE_DORMANT)
 		return false;
@@ -239,6 +256,18 @@ static bool teredo_in_managed(struct teredo_dev *t,
 	return hit;
 }
 
+/*
+ * Qualified once since it came up: it has an address, or keeps it
+ * parked (dormant by policy, it has none, and must get one first).
+ */
+static bool teredo_exposure_has_address(struct teredo_dev *t)
+{
+	u8 state = READ_ONCE(t->client.state);
+
+	return state == TEREDO_STATE_QUALIFIED ||
+	       (state == TEREDO_STATE_DORMANT && READ_ONCE(t->client.parked));
+}
+
 /* Process context: why should the device sleep now (0: it should not)? */
 u8 teredo_exposure_reason(struct teredo_dev *t)
 {
@@ -260,8 +289,9 @@ u8 teredo_exposure_reason(struct teredo_dev *t)
 	if (policy && teredo_native_route(t))
 		why = TEREDO_DORMANT_NATIVE;
 	if (!why && timeout && !READ_ONCE(t->exp.holds) &&
-	    time_after(jiffies, READ_ONCE(t->exp.last_auth) +
-		       (unsigned long)timeout * HZ))
+	    (time_after(jiffies, READ_ONCE(t->exp.last_auth) +
+			(unsigned long)timeout * HZ) ||
+	     (!READ_ONCE(t->exp.used) && teredo_exposure_has_address(t))))
 		why = TEREDO_DORMANT_IDLE;
 out:
 	WRITE_ONCE(t->exp.reason, why);
@@ -291,6 +321,7 @@ static void teredo_exposure_work(struct work_struct *work)
 void teredo_exposure_start(struct teredo_dev *t)
 {
 	WRITE_ONCE(t->exp.last_auth, jiffies);
+	WRITE_ONCE(t->exp.used, false);
 	WRITE_ONCE(t->exp.reason, TEREDO_DORMANT_NONE);
 	mod_delayed_work(system_power_efficient_wq, &t->exp.work,
 			 TEREDO_EXPOSURE_POLL);
@@ -354,6 +385,7 @@ int teredo_hold(struct net_device *dev, struct net *net, u32 portid)
 	list_add(&new->node, &teredo_holds);
 	WRITE_ONCE(t->exp.holds, t->exp.holds + 1);
 	WRITE_ONCE(t->exp.last_auth, jiffies);
+	WRITE_ONCE(t->exp.used, true);
 	if (netif_running(dev))
 		mod_delayed_work(system_power_efficient_wq, &t->exp.work, 0);
 	spin_unlock_bh(&teredo_holds_lock);

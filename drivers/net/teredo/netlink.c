@@ -87,6 +87,7 @@ static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
 	[TEREDO_A_REFRESH_AUTO]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[TEREDO_A_LOCAL_DISCOVERY] = NLA_POLICY_MAX(NLA_U8, 1),
 	[TEREDO_A_MANAGED]	= NLA_POLICY_NESTED_ARRAY(teredo_prefix_policy),
+	[TEREDO_A_INBOUND]	= NLA_POLICY_MAX(NLA_U8, TEREDO_INBOUND_MAX),
 };
 
 enum teredo_mcgrp {
@@ -225,7 +226,8 @@ static int teredo_nl_put_config(struct sk_buff *skb,
 	    nla_put_u32(skb, TEREDO_A_DORMANT_TIMEOUT, cfg->dormant_timeout) ||
 	    nla_put_u32(skb, TEREDO_A_MAX_PEERS, cfg->max_peers) ||
 	    nla_put_u8(skb, TEREDO_A_REFRESH_AUTO, cfg->refresh_auto) ||
-	    nla_put_u8(skb, TEREDO_A_LOCAL_DISCOVERY, cfg->local_discovery))
+	    nla_put_u8(skb, TEREDO_A_LOCAL_DISCOVERY, cfg->local_discovery) ||
+	    nla_put_u8(skb, TEREDO_A_INBOUND, cfg->inbound))
 		return -EMSGSIZE;
 	return teredo_nl_put_marks(skb, cfg) ?: teredo_nl_put_managed(skb, cfg);
 }
@@ -525,6 +527,8 @@ static int teredo_nl_parse_config(struct nlattr **attrs,
 			nla_get_u32(attrs[TEREDO_A_DORMANT_TIMEOUT]);
 	if (attrs[TEREDO_A_MAX_PEERS])
 		cfg->max_peers = nla_get_u32(attrs[TEREDO_A_MAX_PEERS]);
+	if (attrs[TEREDO_A_INBOUND])
+		cfg->inbound = nla_get_u8(attrs[TEREDO_A_INBOUND]);
 	if (attrs[TEREDO_A_MANAGED])
 		return teredo_nl_parse_managed(attrs[TEREDO_A_MANAGED], cfg,
 					       extack);

@@ -176,6 +176,11 @@ void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 		teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
 		return;
 	}
+	/* least exposure: only for authorized sockets (inbound.c) */
+	if (!teredo_inbound_allowed(t, skb)) {
+		teredo_rx_drop(t, skb, TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED);
+		return;
+	}
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
 	skb->dev = dev;

@@ -42,6 +42,7 @@ struct teredo_config {
 	struct teredo_mark marks[TEREDO_MAX_ALLOWED_MARKS];
 	u8 n_managed;
 	struct teredo_prefix managed[TEREDO_MAX_MANAGED];
+	u8 inbound;		/* enum teredo_inbound (client) */
 };
 
 /* A consistent snapshot for "show". */

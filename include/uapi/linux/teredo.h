@@ -63,6 +63,23 @@ enum teredo_dormant_reason {
 
 #define TEREDO_DORMANT_MAX (__TEREDO_DORMANT_MAX - 1)
 
+/*
+ * What a client device delivers of the unsolicited traffic it receives
+ * (relays and servers forward and are not filtered).
+ */
+enum teredo_inbound {
+	TEREDO_INBOUND_AUTHORIZED,	/* default: only to sockets with an
+					 * authorized mark, their flows and
+					 * the device's own protocol traffic
+					 */
+	TEREDO_INBOUND_OPEN,		/* everything valid: filtering is
+					 * left to the firewall (nftables)
+					 */
+	__TEREDO_INBOUND_MAX,
+};
+
+#define TEREDO_INBOUND_MAX (__TEREDO_INBOUND_MAX - 1)
+
 /* rtnetlink: IFLA_INFO_DATA of kind "teredo". */
 enum {
 	IFLA_TEREDO_UNSPEC,
@@ -75,6 +92,7 @@ enum {
 	IFLA_TEREDO_LINK,		/* u32, bind ifindex (0: any) */
 	IFLA_TEREDO_REFRESH,		/* u32, refresh interval in seconds */
 	IFLA_TEREDO_STATE,		/* u8, enum teredo_state (read only) */
+	IFLA_TEREDO_INBOUND,		/* u8, enum teredo_inbound */
 	__IFLA_TEREDO_MAX,
 };
 
@@ -132,6 +150,7 @@ enum {
 	TEREDO_A_HOLDS,			/* u32, holds taken (read only) */
 	TEREDO_A_MANAGED,		/* nest of TEREDO_A_PREFIX */
 	TEREDO_A_EVENTS_SUPPRESSED,	/* u32, in TEREDO_EVENT_SUPPRESSED (read only) */
+	TEREDO_A_INBOUND,		/* u8, enum teredo_inbound */
 	__TEREDO_A_MAX,
 };
 
@@ -242,6 +261,10 @@ enum teredo_stat {
 	TEREDO_STAT_BUBBLES_LIMITED,	/* bubbles_limited: per target IPv4 */
 	TEREDO_STAT_EVENTS_SUPPRESSED,	/* events_suppressed: unsolicited peers */
 	TEREDO_STAT_DROP_RX_PARKED,	/* drop_rx_parked: no room to park rx */
+	TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED,	/* drop_inbound_unauthorized:
+						 * rx for no authorized socket
+						 * or flow (inbound authorized)
+						 */
 	__TEREDO_STAT_MAX,
 };
 
