@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 tcpdump
 require_module teredo
+ktap_plan 11
 
 topo_build 1
 topo_nat_udp_timeout 1 300 || fail_all "no conntrack UDP timeout sysctls in nat1"

@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping tcpdump
 require_module teredo
+ktap_plan 14
 
 topo_build 1
 topo_lan_client 1

@@ -19,6 +19,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 teredo-nl
 require_module teredo
+ktap_plan 13
 
 json() { # N KEY: one key of "teredo-nl -j show t0" as JSON
 	in_ns c"$1" teredo-nl -j show t0 | python3 -c '

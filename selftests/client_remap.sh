@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 teredo-nl
 require_module teredo
+ktap_plan 13
 
 MON=$TOPO_TMP/monitor.jsonl
 # addr_events: the addresses of the monitor's address events so far

@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping unshare setpriv teredo-nl
 require_module teredo
+ktap_plan "$((17 + 2 * (1 + 8)))"
 
 # "ip netns exec" mounts a fresh /sys, without the cgroup v2 hierarchy
 # shellcheck disable=SC2317 # called through check

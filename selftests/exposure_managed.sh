@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 teredo-nl
 require_module teredo
+ktap_plan 29
 
 # shellcheck disable=SC2317 # called through wait_for
 global() { in_ns c1 ip -6 -o addr show dev t0 scope global; }

@@ -83,6 +83,7 @@ refused() {
 require_root
 require_cmd teredo-nl python3 setpriv unshare
 require_module teredo
+ktap_plan 64
 ns_create nl || fail_all "cannot create a netns"
 NS=$(ns nl)
 in_ns ip link add t0 type teredo || fail_all "ip link add t0 type teredo"

@@ -15,6 +15,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack python3 ping teredo-nl
 require_module teredo
+ktap_plan 29
 
 YNL=/usr/src/linux-source-6.12/tools/net/ynl/cli.py
 YNL_SCHEMA=/usr/src/linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml

@@ -20,6 +20,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 ping teredo-nl teredo-gen
 require_module teredo
+ktap_plan 10
 
 FUZZ=$HERE/tools/genl_fuzz.py
 PORT=3545

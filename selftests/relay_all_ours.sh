@@ -16,6 +16,7 @@ defer topo_cleanup
 require_root
 require_cmd conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan 14
 
 topo_build 2
 check "our server up" topo_our_server_start

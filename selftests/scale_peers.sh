@@ -21,6 +21,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 teredo-nl teredo-gen
 require_module teredo
+ktap_plan 9
 
 # On the debug kernel (VM_TIMEOUT_SCALE > 1) teredo-gen itself sends only
 # about 180 packets/s (KASAN on the raw socket's path) and a peer lives

@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd ethtool nft python3
 require_module teredo
+ktap_plan "$((11 + 12))"
 
 topo_build 0
 # a server needs its own address, local, and two different ones

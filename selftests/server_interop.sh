@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan 12
 
 topo_build 3
 check "our server up on 192.0.2.1 and 192.0.2.2" topo_our_server_start
