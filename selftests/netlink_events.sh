@@ -120,7 +120,7 @@ if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
 	check "ynl peer-del of an unknown peer: ENOENT 'no such peer'" \
 		grep -q "no such peer" <<< "$out"
 else
-	skip "ynl peer-del" "no linux-source-6.12 or python3-jsonschema"
+	not_ok "ynl peer-del" "no $YNL or python3-jsonschema: make deps (setup-host.sh)"
 fi
 
 # --- flush, qualify, down ----------------------------------------------------

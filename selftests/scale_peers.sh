@@ -152,7 +152,7 @@ if [ $have_ynl = 1 ]; then
 	out=$(verify "$T/ynl.json" "$T/first")
 	check "ynl peer-get dump: exactly the $NY sources ($out)" test "${out%%:*}" = ok
 else
-	skip "ynl peer-get dump" "no linux-source-6.12 or python3-jsonschema"
+	not_ok "ynl peer-get dump" "no $YNL or python3-jsonschema: make deps (setup-host.sh)"
 fi
 
 # --- N peers from N sources -------------------------------------------------
