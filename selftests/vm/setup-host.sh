@@ -102,7 +102,7 @@ install_ynl() {
 	fi
 	# Unpack beside the target and move into place: an interrupted unpack
 	# never leaves a half tree that have_ynl would take for complete.
-	tmp=$(mktemp -d /usr/src/.ynl.XXXXXX) || exit 1
+	tmp=$(mktemp -d "${YNL_TOP%/*}/.ynl.XXXXXX") || exit 1
 	if ! tar -xJf "$tarball" -C "$tmp" linux-source-6.12/tools/net/ynl \
 		linux-source-6.12/Documentation/netlink >&2; then
 		rm -rf "$tmp"
