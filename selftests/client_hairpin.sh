@@ -19,6 +19,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan 14
 
 topo_build 1
 topo_lan_client 1

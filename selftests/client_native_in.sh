@@ -18,6 +18,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo miredo-server conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan 10
 
 topo_build 1
 topo_server_start

@@ -16,6 +16,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan "$((17 + $(command -v tshark > /dev/null && echo 3 || echo 0)))"
 
 topo_build 2
 topo_server_start

@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3
 require_module teredo
+ktap_plan 21
 
 topo_build 1
 topo_server_start

@@ -20,6 +20,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo miredo-server conntrack ethtool nft python3 ping tcpdump tshark
 require_module teredo
+ktap_plan 12
 
 H6=2001:db8:2::2
 SIZE=2097152

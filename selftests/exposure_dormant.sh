@@ -21,6 +21,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping tcpdump teredo-nl
 require_module teredo
+ktap_plan 31
 
 REFRESH=2
 TIMEOUT=4

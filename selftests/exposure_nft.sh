@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan 15
 
 RULESET=$HERE/../tools/nft/teredo.nft
 

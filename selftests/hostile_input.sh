@@ -23,6 +23,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 teredo-nl
 require_module teredo
+ktap_plan "$((4 + 34))"
 
 PORT=3545
 T=$TOPO_TMP

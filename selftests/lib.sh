@@ -15,6 +15,10 @@
 # Output is TAP: "1..N", then "ok N desc", "not ok N desc", "ok N desc #
 # SKIP reason", with "# " comment lines.  The exit status is kselftest's:
 # 0 all passed (or some skipped), 1 something failed, 4 everything skipped.
+# Every test declares its plan (ktap_plan N, computed where a loop makes
+# the count): ktap_finished fails a test without one or with no subtest,
+# and the runner (selftests/vm/run-check.sh) fails a test whose result
+# lines differ from its plan, or that prints "not ok" and exits 0.
 # Network namespaces made with ns_create and commands registered with
 # defer are cleaned up on exit, whatever the exit path.
 
@@ -93,12 +97,18 @@ fail_all() {
 }
 
 # ktap_finished: print the totals and exit with the kselftest status.
+# A test that declared no plan, or ran no subtest, failed: silence is not
+# success (the runner checks the same from the TAP, see run-check.sh).
 ktap_finished() {
-	if [ -n "$KTAP_PLANNED" ] && [ "$KTAP_PLANNED" != "$KTAP_N" ]; then
+	if [ -z "$KTAP_PLANNED" ]; then
+		not_ok "$TEST_NAME: declares its plan (ktap_plan N)" "no ktap_plan before the first result"
+		echo "1..$KTAP_N"
+	elif [ "$KTAP_N" = 0 ]; then
+		not_ok "$TEST_NAME: ran no subtest" "planned $KTAP_PLANNED"
+	elif [ "$KTAP_PLANNED" != "$KTAP_N" ]; then
 		info "planned $KTAP_PLANNED subtests, ran $KTAP_N"
 		KTAP_FAIL=$((KTAP_FAIL + 1))
 	fi
-	[ -z "$KTAP_PLANNED" ] && echo "1..$KTAP_N"
 	info "Totals: pass:$KTAP_PASS fail:$KTAP_FAIL skip:$KTAP_SKIP"
 	if [ "$KTAP_FAIL" -gt 0 ]; then
 		exit $KSFT_FAIL
@@ -225,11 +235,15 @@ require_cmd() {
 	done
 }
 
-# require_module NAME: the module is loaded or loadable, else skip.
+# require_module NAME: the module is loaded or loadable, else the test
+# FAILS: a module that will not load is a broken build or install, never
+# a reason to skip (it would hide every test behind it).
 require_module() {
+	local out
 	[ -d "/sys/module/$1" ] && return 0
-	modinfo "$1" > /dev/null 2>&1 || skip_all "module $1 is not installed"
-	modprobe "$1" || skip_all "modprobe $1 failed"
+	out=$(modprobe "$1" 2>&1) && [ -d "/sys/module/$1" ] && return 0
+	[ -n "$KTAP_PLANNED" ] || [ "$KTAP_N" != 0 ] || echo "1..1"
+	fail_all "cannot load module $1: ${out:-modprobe succeeded, no /sys/module/$1}"
 }
 
 # module_unload NAME: remove a module, retrying while references drain.

@@ -283,9 +283,9 @@ assert_eq "monitor t0 shows only t0" t0 "$(ifnames "$TMP/mon.out" 2>&1)"
 
 # --- the YNL spec with the kernel's ynl CLI ----------------------------------
 if [ ! -e "$YNL" ]; then
-	skip "ynl CLI" "no $YNL (linux-source-6.12)"
+	not_ok "ynl CLI" "no $YNL: make deps (setup-host.sh) unpacks linux-source-6.12"
 elif ! why=$(python3 -c 'import yaml, jsonschema' 2>&1); then
-	skip "ynl CLI" "python3-yaml or python3-jsonschema: $why"
+	not_ok "ynl CLI" "python3-yaml or python3-jsonschema: $why"
 else
 	if in_ns python3 "$YNL" --spec "$SPEC" --schema "$YNL_SCHEMA" --dump dev-get \
 	   > "$TMP/ynl.out" 2>&1 &&

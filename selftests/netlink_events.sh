@@ -15,6 +15,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack python3 ping teredo-nl
 require_module teredo
+ktap_plan 29
 
 YNL=/usr/src/linux-source-6.12/tools/net/ynl/cli.py
 YNL_SCHEMA=/usr/src/linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
@@ -121,7 +122,7 @@ if [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; then
 	check "ynl peer-del of an unknown peer: ENOENT 'no such peer'" \
 		grep -q "no such peer" <<< "$out"
 else
-	skip "ynl peer-del" "no linux-source-6.12 or python3-jsonschema"
+	not_ok "ynl peer-del" "no $YNL or python3-jsonschema: make deps (setup-host.sh)"
 fi
 
 # --- flush, qualify, down ----------------------------------------------------

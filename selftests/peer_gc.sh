@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 ping teredo-nl teredo-gen
 require_module teredo
+ktap_plan 10
 
 N=3000
 KEEP=500

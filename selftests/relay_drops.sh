@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd ethtool nft python3 ping
 require_module teredo
+ktap_plan "$((6 + 9))"
 
 topo_build 0
 check "our relay up on 192.0.2.130:3545" topo_our_relay_start port 3545

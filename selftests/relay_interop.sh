@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo miredo-server conntrack ethtool nft python3 ping
 require_module teredo
+ktap_plan 12
 
 topo_build 3
 topo_server_start

@@ -20,6 +20,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping teredo-nl teredo-gen
 require_module teredo
+ktap_plan 17
 
 # MAX: the table's bound, ONE: sources behind one single IPv4:port.  The
 # debug kernel (VM_TIMEOUT_SCALE > 1) makes only about 200 new peers a

@@ -21,6 +21,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 teredo-nl teredo-gen
 require_module teredo
+ktap_plan 9
 
 # On the debug kernel (VM_TIMEOUT_SCALE > 1) teredo-gen itself sends only
 # about 180 packets/s (KASAN on the raw socket's path) and a peer lives
@@ -151,7 +152,7 @@ if [ $have_ynl = 1 ]; then
 	out=$(verify "$T/ynl.json" "$T/first")
 	check "ynl peer-get dump: exactly the $NY sources ($out)" test "${out%%:*}" = ok
 else
-	skip "ynl peer-get dump" "no linux-source-6.12 or python3-jsonschema"
+	not_ok "ynl peer-get dump" "no $YNL or python3-jsonschema: make deps (setup-host.sh)"
 fi
 
 # --- N peers from N sources -------------------------------------------------

@@ -44,6 +44,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack nft python3 ping iperf3 teredo-nl teredo-gen modinfo
 require_module teredo
+ktap_plan 22
 
 R=${TEARDOWN_ROUNDS:-100}
 PORT=3545

@@ -37,11 +37,14 @@ setup_system() {
 
 # Our module goes into updates/ of an overlay over /lib/modules/$VM_KVER,
 # with a fresh modules.dep: "modprobe teredo" and "ip link add ... type
-# teredo" (request_module("rtnl-link-teredo")) then find it.
+# teredo" (request_module("rtnl-link-teredo")) then find it.  Then the
+# hard check of "<kernel>:modprobe": load it, make a device, delete it
+# and unload it (the tests start with the module unloaded, as before).
+# Any step failing fails the line, whatever the tests do after.
 install_module() {
 	local mods=/lib/modules/$VM_KVER
 	[ -n "${VM_KO:-}" ] || { say "no teredo.ko given"; return 0; }
-	local found
+	local found out
 	found=$(modinfo -n teredo 2>&1)
 	if [ "$found" != "$mods/updates/teredo.ko" ]; then
 		say "modinfo -n teredo: $found"
@@ -49,6 +52,24 @@ install_module() {
 		return 1
 	fi
 	say "teredo.ko installed in $mods/updates"
+	if ! out=$(modprobe teredo 2>&1) || [ ! -d /sys/module/teredo ]; then
+		say "modprobe teredo failed: $out"
+		dmesg | grep -i teredo | tail -n 5 | while read -r out; do say "dmesg: $out"; done
+		return 1
+	fi
+	if ! out=$(ip link add teredo-vm0 type teredo 2>&1); then
+		say "ip link add teredo-vm0 type teredo failed: $out"
+		return 1
+	fi
+	if ! out=$(ip link del teredo-vm0 2>&1); then
+		say "ip link del teredo-vm0 failed: $out"
+		return 1
+	fi
+	if ! out=$(modprobe -r teredo 2>&1) || [ -d /sys/module/teredo ]; then
+		say "modprobe -r teredo failed: $out"
+		return 1
+	fi
+	say "teredo.ko loads, makes and deletes a device, unloads"
 }
 
 # A test may ask for its own timeout with a "# timeout=N" line among its

@@ -8,12 +8,16 @@
 # Prints kselftest-style TAP and one closing line "N passed, N failed,
 # N skipped".  Exits non-zero on any failed test, any kernel log line
 # matching VM_RED_FLAGS (BUG:, WARNING:, Oops, ...), any guest that did
-# not finish, any build failure.
+# not finish, any build failure, a module that does not load in a guest
+# (<kernel>:modprobe), and any skip not listed in selftests/vm/expected-skips.
+# A test passes only if its TAP agrees with its exit status: one plan,
+# as many result lines as planned, no "not ok" (vm_tap_verdict).
 #
 # Usage: run-check.sh [--kernels "6.1 6.12"] [--tests "name ..."]
 #                     [--no-deps] [--no-build] [--no-selftest] [--no-host]
 #                     [--out DIR] [--serial] [--debug-smoke "name ..."]
-#                     [--shards N]
+#                     [--shards N] [--suite DIR] [--expected-skips FILE]
+#                     [--module FILE]
 # A kernel is a series ("6.1"), an installed release, or "debug": the
 # debug kernel built by build-debug-kernel.sh ("make check-debug").
 # --debug-smoke: on a full run (no --tests) with the default kernels, if
@@ -22,6 +26,10 @@
 # --shards N: each kernel's tests are dealt to N guests run side by side
 # (one host core each under TCG; "make check-debug" uses it), balanced by
 # the time each test took in the newest kept run.
+# --suite DIR: the default guest tests are DIR/*.sh (selftests/), for the
+# harness self-test.  --expected-skips FILE: the list of expected skips
+# (selftests/vm/expected-skips).  --module FILE: this teredo.ko in every
+# guest instead of the one built (the self-test's broken module).
 # Results and logs: build/vm/last/ (a new build/vm/runs/DATE-XXXX each run).
 # Environment: QEMU_ACCEL=kvm, VM_CPUS, VM_MEM, VM_TIMEOUT (seconds per
 # guest), VM_TEST_TIMEOUT (seconds per test, 600,
@@ -44,6 +52,8 @@ OUTDIR=""
 DEBUG_SMOKE=""
 KERNELS_GIVEN=0
 SHARDS=1
+SUITE=""
+MODULE=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -57,6 +67,9 @@ while [ $# -gt 0 ]; do
 	--serial)	SERIAL=1 ;;
 	--debug-smoke)	DEBUG_SMOKE=$2; shift ;;
 	--shards)	SHARDS=$2; shift ;;
+	--suite)	SUITE=$2; shift ;;
+	--expected-skips) VM_EXPECTED_SKIPS=$2; shift ;;
+	--module)	MODULE=$2; shift ;;
 	-h|--help)	sed -n '3,30p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -70,18 +83,21 @@ SCALE=${VM_TIMEOUT_SCALE:-1}
 guest_timeout() { echo "${VM_TIMEOUT:-$((2400 * $1))}"; }
 
 ST=$REPO/selftests
+SUITE=${SUITE:-$ST}
 NPASS=0
 NFAIL=0
 NSKIP=0
 NTEST=0
 T0=$(date +%s)
 
-# Scripts of the default guest run: every executable selftests/*.sh but
-# the interactive ones (libraries such as lib.sh are not executable).
+# Scripts of the default guest run: every selftests/*.sh but the
+# libraries and the interactive ones, executable or not (the guest runs
+# them with bash; a test committed without its executable bit still runs,
+# and its line fails, see report_guest).
 guest_tests_default() {
 	local f
-	for f in "$ST"/*.sh; do
-		[ -x "$f" ] || continue
+	for f in "$SUITE"/*.sh; do
+		[ -f "$f" ] || continue
 		case ${f##*/} in lib.sh|topo.sh|*_lib.sh|demo.sh|bench.sh) continue ;; esac
 		echo "$f"
 	done
@@ -95,9 +111,18 @@ host_tests_default() {
 }
 
 # tap STATUS NAME [DETAIL] [OUTPUT_FILE]: STATUS is pass, fail or skip.
+# A skip not in the expected-skip list (VM_EXPECTED_SKIPS) fails.
 tap() {
-	local st=$1 name=$2 detail=${3:-} out=${4:-}
+	local st=$1 name=$2 detail=${3:-} out=${4:-} why
 	NTEST=$((NTEST + 1))
+	if [ "$st" = skip ]; then
+		if why=$(vm_skip_expected "$name"); then
+			detail="${detail:-no reason given} (expected: $why)"
+		else
+			st=fail
+			detail="unexpected skip: ${detail:-no reason given} (not in ${VM_EXPECTED_SKIPS#"$REPO"/})"
+		fi
+	fi
 	if [ -n "$out" ] && [ -s "$out" ]; then
 		sed 's/^/# /' "$out"
 	fi
@@ -108,20 +133,31 @@ tap() {
 	esac
 }
 
-# tap_rc NAME RC [OUTPUT_FILE] [DETAIL]: kselftest exit codes.
+# tap_rc NAME RC [OUTPUT_FILE] [DETAIL]: a test's line, judged by its exit
+# status and its TAP (vm_tap_verdict; LENIENT=1 for host tests).  Each
+# skipped subtest of a passing test must be in the expected-skip list as
+# NAME/DESCRIPTION, else the test fails.
 tap_rc() {
-	local name=$1 rc=$2 out=${3:-} detail=${4:-}
-	case $rc in
-	0)	tap pass "$name" "$detail" "$out" ;;
-	4)	tap skip "$name" "$(skip_reason "$out")" "$out" ;;
-	124|137) tap fail "$name" "timed out${detail:+, $detail}" "$out" ;;
-	*)	tap fail "$name" "exit $rc${detail:+, $detail}" "$out" ;;
+	local name=$1 rc=$2 out=${3:-} detail=${4:-} desc why n=0 bad=""
+	vm_tap_verdict "$out" "$rc"
+	case $TAP_STATUS in
+	skip)	tap skip "$name" "$TAP_DETAIL" "$out"; return ;;
+	fail)	tap fail "$name" "$TAP_DETAIL${detail:+, $detail}" "$out"; return ;;
 	esac
-}
-
-skip_reason() {
-	[ -n "${1:-}" ] && [ -e "$1" ] || return 0
-	grep -ahoE '(# SKIP|SKIP:?) .*' "$1" | tail -n1 | sed -E 's/^(# SKIP|SKIP:?) //' || true
+	while IFS=$'\t' read -r desc why; do
+		[ -n "$desc$why" ] || continue
+		if vm_skip_expected "$name/$desc" > /dev/null; then
+			n=$((n + 1))
+		else
+			bad+="${bad:+; }'$desc' ($why)"
+		fi
+	done <<< "$TAP_SKIPS"
+	if [ -n "$bad" ]; then
+		tap fail "$name" "unexpected skip of subtest $bad (not in ${VM_EXPECTED_SKIPS#"$REPO"/})${detail:+, $detail}" "$out"
+	else
+		[ "$n" -gt 0 ] && detail="${detail:+$detail, }$n expected skip(s)"
+		tap pass "$name" "$detail" "$out"
+	fi
 }
 
 # --- which tests ---------------------------------------------------------
@@ -140,6 +176,8 @@ resolve_tests() {
 		n=${n##*/}
 		if [ "$n" = selftest ] || [ "$n" = harness_selftest ]; then
 			DO_SELFTEST=1
+		elif [ -e "$SUITE/$n.sh" ]; then
+			GUEST_TESTS+=("$SUITE/$n.sh")
 		elif [ -e "$ST/$n.sh" ]; then
 			GUEST_TESTS+=("$ST/$n.sh")
 		elif [ -e "$ST/harness/$n.sh" ]; then
@@ -180,6 +218,11 @@ build_all() {
 			tap fail "$(vm_series "$kver"):build" "see $log" "$log.tail"
 		fi
 	done
+	if [ -n "$MODULE" ]; then
+		for kver in "${!KO[@]}"; do
+			KO[$kver]=$MODULE
+		done
+	fi
 	[ "$DO_BUILD" = 1 ] || return 0
 	log=$OUTDIR/build-tools.log
 	if [ ! -e "$REPO/tools/Makefile" ]; then
@@ -202,7 +245,7 @@ run_host_tests() {
 		(cd "$(dirname "$t")" && PATH="$BUILD/tools:$PATH" \
 			timeout -k 10 "${HOST_TEST_TIMEOUT:-900}" bash "$t") > "$out" 2>&1 < /dev/null
 		rc=$?
-		tap_rc "host:$name" "$rc" "$out"
+		LENIENT=1 tap_rc "host:$name" "$rc" "$out"
 	done
 }
 
@@ -240,7 +283,7 @@ start_guest() {
 # Tests are named SERIES:test; the guest's own lines (modprobe, guest,
 # kernel_log, kmemleak) SERIES/SHARD:... when the kernel has several guests.
 report_guest() {
-	local id=$1 kver=${KREL[$1]} s g dir share rc name n flags wall first
+	local id=$1 kver=${KREL[$1]} s g dir share rc name n flags wall first t
 	s=$(vm_series "$kver")
 	g=$s${KSHARD[$id]:+/${KSHARD[$id]}}
 	dir=$OUTDIR/$id
@@ -249,18 +292,25 @@ report_guest() {
 	rc=$(cat "$dir/boot.rc" 2>/dev/null || echo 1)
 	wall=$(($(cat "$dir/wall.ms" 2>/dev/null || echo 0) / 1000))
 	echo "# === guest $id: console log $dir/console.log, results $share/results"
-	if [ -n "${KO[$kver]}" ] && [ -e "$share/module.rc" ]; then
-		if [ "$(cat "$share/module.rc")" = 0 ]; then
-			tap pass "$g:modprobe"
+	# <kernel>:modprobe: the guest installed our teredo.ko, loaded it,
+	# made and deleted a device and unloaded it (guest-init.sh).
+	if [ -n "${KO[$kver]}" ]; then
+		if [ "$(cat "$share/module.rc" 2>/dev/null)" = 0 ]; then
+			tap pass "$g:modprobe" "loaded, a device made and deleted, unloaded"
 		else
-			grep -a 'teredo-vm:' "$dir/console.log" > "$dir/module.out"
-			tap fail "$g:modprobe" "our teredo.ko could not be installed in the guest" "$dir/module.out"
+			# the guest's lines up to its first test
+			awk '/teredo-vm: .* run / { exit } /teredo-vm:/' "$dir/console.log" > "$dir/module.out"
+			tap fail "$g:modprobe" "our teredo.ko did not install, load and make a device in the guest" \
+				"$dir/module.out"
 		fi
 	fi
 	n=0
-	for name in ${KTESTS[$id]}; do
-		name=$(basename "$name" .sh)
-		if [ -e "$share/results/$name.rc" ]; then
+	for t in ${KTESTS[$id]}; do
+		name=$(basename "$t" .sh)
+		if [ ! -x "$t" ] && [ -e "$share/results/$name.rc" ]; then
+			tap fail "$s:$name" "not executable: ran, but a test must be (chmod +x ${t#"$REPO"/}; git add)" \
+				"$share/results/$name.out"
+		elif [ -e "$share/results/$name.rc" ]; then
 			tap_rc "$s:$name" "$(cat "$share/results/$name.rc")" "$share/results/$name.out" \
 				"$(($(cat "$share/results/$name.ms" 2>/dev/null || echo 0) / 1000)) s"
 		else

@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run the guest tests (selftests/*.sh) on this host, as root, with the
 # teredo module installed: "make -C selftests run_tests [TESTS=...]".
-# TAP output, exit 1 if any test failed.
+# TAP output, exit 1 if any test failed.  A test is judged as in "make
+# check" (vm_tap_verdict): by its exit status and its TAP; a test that is
+# not executable fails.  Skips are reported, not failed (this is not CI).
 set -u
 ST=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=selftests/vm/vm-lib.sh
+. "$ST/vm/vm-lib.sh"
 [ "$(id -u)" = 0 ] || { echo "run-local: must run as root" >&2; exit 1; }
 tests=()
 if [ $# -gt 0 ]; then
@@ -16,7 +20,7 @@ if [ $# -gt 0 ]; then
 	done
 else
 	for f in "$ST"/*.sh; do
-		[ -x "$f" ] || continue
+		[ -f "$f" ] || continue
 		case ${f##*/} in lib.sh|topo.sh|*_lib.sh|demo.sh|bench.sh) continue ;; esac
 		tests+=("$f")
 	done
@@ -27,13 +31,21 @@ n=0 pass=0 fail=0 skip=0
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
-	out=$( cd "$ST" && timeout -k 10 "${TEST_TIMEOUT:-600}" bash "$t" 2>&1 )
+	out=$(mktemp)
+	( cd "$ST" && timeout -k 10 "${TEST_TIMEOUT:-600}" bash "$t" ) > "$out" 2>&1
 	rc=$?
-	[ -n "$out" ] && echo "$out" | sed 's/^/# /'
-	case $rc in
-	0) pass=$((pass + 1)); echo "ok $n $name" ;;
-	4) skip=$((skip + 1)); echo "ok $n $name # SKIP" ;;
-	*) fail=$((fail + 1)); echo "not ok $n $name # exit $rc" ;;
+	sed 's/^/# /' "$out"
+	vm_tap_verdict "$out" "$rc"
+	rm -f "$out"
+	if [ "$TAP_STATUS" = pass ] && [ ! -x "$t" ]; then
+		TAP_STATUS=fail TAP_DETAIL="not executable (chmod +x)"
+	fi
+	# (a real host is not CI: skips are reported, not failed)
+	nskip=$(grep -c . <<< "$TAP_SKIPS")
+	case $TAP_STATUS in
+	pass) pass=$((pass + 1)); echo "ok $n $name${TAP_SKIPS:+ # $nskip subtest(s) skipped}" ;;
+	skip) skip=$((skip + 1)); echo "ok $n $name # SKIP $TAP_DETAIL" ;;
+	*) fail=$((fail + 1)); echo "not ok $n $name # $TAP_DETAIL" ;;
 	esac
 done
 echo "$pass passed, $fail failed, $skip skipped"

@@ -80,9 +80,11 @@ have_kernel() {	# series
 	return 1
 }
 
-# The kernel's YNL CLI and netlink schemas (a test drives our family with
-# them) come from Debian's linux-source-6.12 tarball: only those two
-# folders are unpacked.  Best effort: without them that test skips.
+# The kernel's YNL CLI and netlink schemas (netlink_cli, netlink_events
+# and scale_peers drive our family with them) come from Debian's
+# linux-source-6.12 tarball: only those two folders are unpacked.  Not
+# optional: those checks fail without it, so a failed install or unpack
+# fails this script (and "make check"'s host:deps line) loudly.
 YNL_TOP=/usr/src/linux-source-6.12
 have_ynl() {
 	[ -e "$YNL_TOP/tools/net/ynl/cli.py" ] &&
@@ -90,15 +92,30 @@ have_ynl() {
 }
 
 install_ynl() {
-	local tarball=$YNL_TOP.tar.xz
-	if [ ! -e "$tarball" ]; then
+	local tarball=$YNL_TOP.tar.xz tmp
+	# The package may be installed with its tarball gone: reinstall it.
+	if [ ! -s "$tarball" ]; then
 		log "installing linux-source-6.12 (for the ynl CLI)"
-		apt-get install -y -q --no-install-recommends -t bookworm-backports \
-			linux-source-6.12 >&2 || { log "no linux-source-6.12: ynl tests will skip"; return 0; }
+		apt-get install -y -q --no-install-recommends --reinstall -t bookworm-backports \
+			linux-source-6.12 >&2 || { log "error: cannot install linux-source-6.12"; exit 1; }
+		[ -s "$tarball" ] || { log "error: linux-source-6.12 has no $tarball"; exit 1; }
 	fi
-	tar -xJf "$tarball" -C /usr/src linux-source-6.12/tools/net/ynl \
-		linux-source-6.12/Documentation/netlink >&2 ||
-		log "cannot unpack the ynl CLI: ynl tests will skip"
+	# Unpack beside the target and move into place: an interrupted unpack
+	# never leaves a half tree that have_ynl would take for complete.
+	tmp=$(mktemp -d "${YNL_TOP%/*}/.ynl.XXXXXX") || exit 1
+	if ! tar -xJf "$tarball" -C "$tmp" linux-source-6.12/tools/net/ynl \
+		linux-source-6.12/Documentation/netlink >&2; then
+		rm -rf "$tmp"
+		log "error: cannot unpack the ynl CLI from $tarball"
+		exit 1
+	fi
+	mkdir -p "$YNL_TOP/tools/net" "$YNL_TOP/Documentation"
+	rm -rf "$YNL_TOP/tools/net/ynl" "$YNL_TOP/Documentation/netlink"
+	mv "$tmp/linux-source-6.12/tools/net/ynl" "$YNL_TOP/tools/net/ynl" &&
+		mv "$tmp/linux-source-6.12/Documentation/netlink" "$YNL_TOP/Documentation/netlink"
+	rm -rf "$tmp"
+	have_ynl || { log "error: no ynl CLI in $YNL_TOP after unpacking $tarball"; exit 1; }
+	log "ynl CLI unpacked in $YNL_TOP"
 }
 
 main() {

@@ -295,3 +295,102 @@ vm_red_flags() {
 		/Call Trace:/ && starved && NR - starved < 40 { next }
 		$0 ~ re { print }' | sort -u || true
 }
+
+# --- judging a test by its TAP ---------------------------------------------
+# A test passes only if its exit status AND its TAP say so.  vm_tap_verdict
+# OUT RC sets TAP_STATUS (pass, fail or skip), TAP_DETAIL (why, for the
+# result line) and TAP_SKIPS (one "DESC<TAB>REASON" line per skipped
+# subtest of a test that passed).  OUT is the test's output, RC its exit
+# status (kselftest: 0 pass, 1 fail, 4 skip; 124/137 timed out).
+#   - exit 0 passes only with exactly one plan ("1..N", N > 0) and N
+#     result lines ("ok"/"not ok" at the start of a line), none "not ok":
+#     a test that prints nothing, declares no plan, ran no subtest, ran
+#     more or fewer than it planned, or hides a "not ok" behind exit 0
+#     fails;
+#   - exit 4 is a skip of the whole test (its reason from the TAP), unless
+#     it printed a "not ok";
+#   - anything else fails.
+# With LENIENT=1 (host tests, whose TAP is their tools' own) only the
+# "not ok" behind exit 0 and the skips are judged.
+vm_tap_verdict() {
+	local out=$1 rc=$2 plans=0 plan="" results=0 notok=0 line re_res re_skip
+	TAP_STATUS=fail TAP_DETAIL="" TAP_SKIPS=""
+	re_res='^(not )?ok [0-9]+([ 	]|$)'
+	re_skip='^ok [0-9]+ (.*[^ ])? *# *[Ss][Kk][Ii][Pp]:? *(.*)$'
+	if [ -e "$out" ]; then
+		while IFS= read -r line; do
+			if [[ $line =~ ^1\.\.([0-9]+) ]]; then
+				plans=$((plans + 1))
+				plan=${BASH_REMATCH[1]}
+			elif [[ $line =~ $re_res ]]; then
+				results=$((results + 1))
+				if [ -n "${BASH_REMATCH[1]}" ]; then
+					notok=$((notok + 1))
+				elif [[ $line =~ $re_skip ]]; then
+					TAP_SKIPS+="${BASH_REMATCH[1]}"$'\t'"${BASH_REMATCH[2]}"$'\n'
+				fi
+			fi
+		done < <(tr -d '\r' < "$out")
+	fi
+	case $rc in
+	124|137) TAP_DETAIL="timed out"; return 0 ;;
+	0|4) ;;
+	*) TAP_DETAIL="exit $rc"; return 0 ;;
+	esac
+	if [ "$notok" -gt 0 ]; then
+		TAP_DETAIL="$notok \"not ok\" line(s) behind exit $rc"
+		return 0
+	fi
+	if [ "$rc" = 4 ]; then
+		TAP_STATUS=skip
+		TAP_DETAIL=$(grep -ahoE '(# SKIP|SKIP:?) .*' "$out" 2>/dev/null | tail -n1 |
+			sed -E 's/^(# SKIP|SKIP:?) //')
+		TAP_SKIPS=""
+		return 0
+	fi
+	if [ "${LENIENT:-0}" != 1 ]; then
+		if [ "$plans" = 0 ]; then
+			TAP_DETAIL="no plan (ktap_plan N), $results result line(s)"
+			return 0
+		elif [ "$plans" -gt 1 ]; then
+			TAP_DETAIL="$plans plan lines"
+			return 0
+		elif [ "$results" = 0 ]; then
+			TAP_DETAIL="ran no subtest (plan 1..$plan)"
+			return 0
+		elif [ "$results" != "$plan" ]; then
+			TAP_DETAIL="$results result lines, plan 1..$plan"
+			return 0
+		fi
+	fi
+	TAP_STATUS=pass
+}
+
+# The skips "make check" expects: selftests/vm/expected-skips, lines of
+# "PATTERN | REASON" (lines starting with '#' are comments).  PATTERN is a shell glob over
+# a result line's name ("debug:smoke", "6.1:netlink_cli") or, for one
+# subtest of a test, "NAME/DESCRIPTION" ("6.12:client_p2p/tshark checks").
+VM_EXPECTED_SKIPS=${VM_EXPECTED_SKIPS:-$VM_DIR/expected-skips}
+
+# vm_skip_expected KEY: prints the list's reason and returns 0 if KEY is
+# an expected skip.
+vm_skip_expected() {
+	local key=$1 line pat why
+	[ -r "$VM_EXPECTED_SKIPS" ] || return 1
+	while IFS= read -r line; do
+		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+		[[ $line == *'|'* ]] || continue
+		pat=${line%%|*}
+		why=${line#*|}
+		pat=${pat%"${pat##*[! 	]}"}
+		pat=${pat#"${pat%%[! 	]*}"}
+		why=${why#"${why%%[! 	]*}"}
+		why=${why%"${why##*[! 	]}"}
+		# shellcheck disable=SC2053 # the pattern is a glob on purpose
+		if [ -n "$pat" ] && [[ $key == $pat ]]; then
+			echo "$why"
+			return 0
+		fi
+	done < "$VM_EXPECTED_SKIPS"
+	return 1
+}
