@@ -80,7 +80,7 @@ KERNELS=${KERNELS//,/ }
 TESTS=${TESTS//,/ }
 SCALE=${VM_TIMEOUT_SCALE:-1}
 # guest_timeout SCALE: seconds a guest may take (VM_TIMEOUT overrides)
-guest_timeout() { echo "${VM_TIMEOUT:-$((2400 * $1))}"; }
+guest_timeout() { echo "${VM_TIMEOUT:-$((3600 * $1))}"; }
 
 ST=$REPO/selftests
 SUITE=${SUITE:-$ST}
