@@ -22,6 +22,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo miredo-server conntrack ethtool nft python3 ping teredo-nl
 require_module teredo
+ktap_plan 28
 
 ROUNDS=3
 stat() { in_ns c1 ethtool -S t0 | awk -v k="$1:" '$1 == k { print $2 }'; }

@@ -17,6 +17,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft tcpdump teredo-nl
 require_module teredo
+ktap_plan 9
 
 REFRESH=2
 stat() { in_ns c1 ethtool -S t0 | awk -v k="$1:" '$1 == k { print $2 }'; }
