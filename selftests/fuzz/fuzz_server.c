@@ -27,7 +27,7 @@ static void check_server(const u8 *pkt, size_t len, u32 saddr, u16 sport,
 
 	v = teredo_server_check(pkt, len, saddr, sport, server, server + 1,
 				&act);
-	INVARIANT(v <= TEREDO_ERR_NOT_FOR_US);
+	INVARIANT(v <= TEREDO_ERR_TOO_BIG);
 	if (v != TEREDO_OK)
 		return;
 	INVARIANT(len >= 40);
@@ -52,12 +52,15 @@ static void check_server(const u8 *pkt, size_t len, u32 saddr, u16 sport,
 					  &ra) == TEREDO_OK);
 		break;
 	case TEREDO_SERVER_TO_CLIENT:
+		/* forwarded: a bubble or a short ICMPv6 (no reflector) */
+		INVARIANT(len <= TEREDO_SERVER_FWD_MAX);
 		INVARIANT(teredo_addr_decode(pkt + 24, &ta));
 		INVARIANT(ta.server == server);
 		INVARIANT(teredo_ipv4_is_global(ta.client));
 		INVARIANT(!ll(pkt + 8) || (!pkt[4] && !pkt[5] && pkt[6] == 59));
 		break;
 	case TEREDO_SERVER_TO_IPV6:
+		INVARIANT(len <= TEREDO_SERVER_FWD_MAX);
 		INVARIANT(teredo_ipv6_is_global(pkt + 24));
 		INVARIANT(!teredo_is_teredo_addr(pkt + 24));
 		INVARIANT(teredo_mapping_matches(pkt + 8, saddr, sport));
