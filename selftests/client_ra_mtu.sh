@@ -68,7 +68,9 @@ info "ip link set t0 mtu 1473: ${out:-accepted}"
 check "MTU 1473 refused (max_mtu)" test -n "$out"
 check "MTU 1472 accepted" in_ns c1 ip link set t0 mtu 1472
 in_ns c1 ip link set t0 mtu 1400
-in_ns c1 teredo-nl set t0 server 192.0.2.1 allow "$TOPO_MARK"
+# (dormant-timeout 0: this test is about the RA, and a device nothing
+# authorized has used yet would go dormant as soon as it qualified)
+in_ns c1 teredo-nl set t0 server 192.0.2.1 allow "$TOPO_MARK" dormant-timeout 0
 
 server 1300 0
 in_ns c1 ip link set t0 up
