@@ -98,7 +98,7 @@ check "client 2's peer-trusted event was sent ($legit)" test "$legit" -ge 1
 check "monitor prints it as text" \
 	bash -c "ip netns exec $(ns c1) teredo-nl monitor t0 > '$T/text' 2>&1 & m=\$!;
 		 ip netns exec $(ns c1) teredo-gen -d 10.0.1.2:$PORT -m '$a1' -o $((3 * FLOOD)) -n $FLOOD 2>/dev/null;
-		 for i in \$(seq 150); do grep -q 'events-suppressed' '$T/text' && break; sleep 0.1; done;
+		 for i in \$(seq 300); do grep -q 'events-suppressed' '$T/text' && break; sleep 0.1; done;
 		 kill \$m; grep -q 'events-suppressed .*peer events of unsolicited peers not sent' '$T/text'" ||
 	diag "$(grep -v peer- "$T/text" | head -3)"
 tap_end
