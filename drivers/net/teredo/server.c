@@ -45,15 +45,23 @@ static bool teredo_rl_src(struct teredo_ratelimit *rl, u64 now, __be32 src)
 			   NSEC_PER_SEC / TEREDO_RL_RATE, TEREDO_RL_BURST);
 }
 
+/*
+ * rl->lock held: the two buckets of rl->dest that the halves of @h name,
+ * at @rate a second up to @burst (a target uses the fuller one).
+ */
+static bool teredo_rl_pair(struct teredo_ratelimit *rl, u64 h, u64 now,
+			   u32 rate, u32 burst)
+{
+	return teredo_gcra2(&rl->dest[(u32)h % TEREDO_RL_DEST_SLOTS],
+			    &rl->dest[(u32)(h >> 32) % TEREDO_RL_DEST_SLOTS],
+			    now, NSEC_PER_SEC / rate, burst);
+}
+
 static bool teredo_rl_dest(struct teredo_ratelimit *rl, u64 now,
 			   u32 addr, u16 port)
 {
-	u64 h = siphash_2u32(addr, port, &rl->key);
-
-	return teredo_gcra2(&rl->dest[(u32)h % TEREDO_RL_DEST_SLOTS],
-			    &rl->dest[(u32)(h >> 32) % TEREDO_RL_DEST_SLOTS],
-			    now, NSEC_PER_SEC / TEREDO_RL_DEST_RATE,
-			    TEREDO_RL_DEST_BURST);
+	return teredo_rl_pair(rl, siphash_2u32(addr, port, &rl->key), now,
+			      TEREDO_RL_DEST_RATE, TEREDO_RL_DEST_BURST);
 }
 
 /*
@@ -63,15 +71,11 @@ static bool teredo_rl_dest(struct teredo_ratelimit *rl, u64 now,
 bool teredo_relay_bubble_allowed(struct teredo_dev *t, u32 client)
 {
 	struct teredo_ratelimit *rl = &t->rl;
-	u64 h = siphash_1u32(client, &rl->key);
 	bool ok;
 
 	spin_lock_bh(&rl->lock);
-	ok = teredo_gcra2(&rl->dest[(u32)h % TEREDO_RL_DEST_SLOTS],
-			  &rl->dest[(u32)(h >> 32) % TEREDO_RL_DEST_SLOTS],
-			  ktime_get_ns(),
-			  NSEC_PER_SEC / TEREDO_RELAY_BUBBLE_RATE,
-			  TEREDO_RELAY_BUBBLE_BURST);
+	ok = teredo_rl_pair(rl, siphash_1u32(client, &rl->key), ktime_get_ns(),
+			    TEREDO_RELAY_BUBBLE_RATE, TEREDO_RELAY_BUBBLE_BURST);
 	spin_unlock_bh(&rl->lock);
 	if (!ok)
 		teredo_stat_inc(t, TEREDO_STAT_BUBBLES_LIMITED);
