@@ -74,6 +74,12 @@
 #define TEREDO_ANSWER_MAX		8
 #define TEREDO_ANSWER_RATE		32
 #define TEREDO_ANSWER_SLOTS		64
+/*
+ * Local discovery (section 5.2.8): a unicast bubble from the LAN makes
+ * its sender a local peer only within this time of our last discovery
+ * bubble (it answers that bubble).
+ */
+#define TEREDO_LD_ANSWER_TIME		(10 * HZ)
 /* Authorized packets waiting for a dormant device to wake up. */
 #define TEREDO_WAKE_QUEUE_MAX		32
 /*
@@ -240,8 +246,11 @@ struct teredo_client {
 	struct teredo_rdet rdet;
 	/* local discovery (discovery.c): socket under RTNL, work reads */
 	struct socket *ld_sock;
-	int ld_ifindex;			/* where ld_sock joined the group */
+	int ld_ifindex;			/* where ld_sock joined the group, 0:
+					 * none (read in softirq)
+					 */
 	unsigned long ld_next;		/* next discovery bubble */
+	unsigned long ld_sent;		/* last one (read in softirq) */
 };
 
 /*
@@ -541,6 +550,8 @@ int teredo_ld_start(struct teredo_dev *t);
 void teredo_ld_stop(struct teredo_dev *t);
 void teredo_ld_tick(struct teredo_dev *t, bool new_address);
 bool teredo_ld_same_nat(struct teredo_dev *t, const struct in6_addr *peer);
+bool teredo_ld_answer_allowed(struct teredo_dev *t, struct sk_buff *skb);
+bool teredo_ld_claim(struct teredo_peer *p, __be32 addr, u16 port);
 
 /* addr.c: the address and routes, through the IPv6 stack's own RA path */
 void teredo_addr_dev_init(struct net_device *dev);

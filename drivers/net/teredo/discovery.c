@@ -16,6 +16,17 @@
  * directly from that local address (receive.c); packets to it, and
  * answers to its indirect bubbles, then go to that address.
  *
+ * Nothing authenticates a claim "this Teredo address is at that LAN
+ * address": a claim is taken only from our LAN and never moves a peer
+ * trusted elsewhere.  The discovery socket takes only datagrams sent to
+ * the group, on the interface it joined on, from an address inside one
+ * of that interface's subnets; a unicast bubble to our Teredo port from
+ * a non-global source (receive.c) makes its sender local only as the
+ * answer to our own discovery bubble: from our LAN, within
+ * TEREDO_LD_ANSWER_TIME of it.  A peer trusted at another address (its
+ * public mapping, another LAN address) stays there (teredo_ld_claim).
+ * Every refused claim is dropped and counted (drop_local_discovery).
+ *
  * The socket is created, joined to the group, left and released under
  * RTNL with the client.  Leaving first matters: releasing a member
  * socket takes RTNL itself.  It leaves by the ifindex the join chose,
@@ -26,10 +37,12 @@
 
 #include <linux/igmp.h>
 #include <linux/in.h>
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/random.h>
 #include <linux/udp.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/udp_tunnel.h>
 
 #include "device.h"
@@ -54,6 +67,80 @@ bool teredo_ld_same_nat(struct teredo_dev *t, const struct in6_addr *peer)
 	       !ipv6_addr_equal(peer, &me);
 }
 
+/*
+ * Softirq: did @skb come from our LAN, that is on the interface the
+ * discovery socket joined the group on, from an address inside one of
+ * that interface's IPv4 subnets?  Anything else (a spoofed non-global
+ * source from beyond the NAT, a host behind another router) is not a
+ * client of our LAN, whatever address of our NAT it claims.
+ */
+static bool teredo_ld_from_lan(struct teredo_dev *t, struct sk_buff *skb)
+{
+	int ifindex = READ_ONCE(t->client.ld_ifindex);
+	__be32 saddr = ip_hdr(skb)->saddr;
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	struct net_device *dev;
+	bool ok = false;
+
+	if (!ifindex ||
+	    (inet_iif(skb) != ifindex && inet_sdif(skb) != ifindex) ||
+	    ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) ||
+	    ipv4_is_lbcast(saddr) || ipv4_is_loopback(saddr))
+		return false;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(t->net, ifindex);
+	in_dev = dev ? __in_dev_get_rcu(dev) : NULL;
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (inet_ifa_match(saddr, ifa)) {
+				ok = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
+/*
+ * Softirq: may @skb, a unicast bubble from a non-global source claiming
+ * an address of our NAT (receive.c), make its sender a local peer?  Only
+ * as the answer to our own discovery bubble: within
+ * TEREDO_LD_ANSWER_TIME of it, and from our LAN.
+ */
+bool teredo_ld_answer_allowed(struct teredo_dev *t, struct sk_buff *skb)
+{
+	unsigned long sent = READ_ONCE(t->client.ld_sent);
+
+	return time_in_range(jiffies, sent, sent + TEREDO_LD_ANSWER_TIME) &&
+	       teredo_ld_from_lan(t, skb);
+}
+
+/*
+ * A local claim of @p from @addr:@port (found on our LAN, and that
+ * rules allowed): makes @p a local peer there, unless @p is trusted at
+ * another address (its public mapping, or another LAN address).  A
+ * peer trusted elsewhere is never moved by a claim: anyone on the LAN
+ * can make one, for any address of our NAT, and the RFC has nothing
+ * that proves it (no nonce, no server); the peer stays where it
+ * answered us, until it is forgotten (TEREDO_PEER_IDLE).  False: refused.
+ */
+bool teredo_ld_claim(struct teredo_peer *p, __be32 addr, u16 port)
+{
+	bool ok;
+
+	spin_lock_bh(&p->lock);
+	ok = !p->trusted || (p->local && p->local_addr == addr);
+	if (ok) {
+		p->local = true;
+		p->local_addr = addr;
+		p->local_port = port;
+	}
+	spin_unlock_bh(&p->lock);
+	return ok;
+}
+
 static void teredo_ld_reply(struct teredo_dev *t, struct teredo_peer *p,
 			    __be32 addr, u16 port)
 {
@@ -71,53 +158,71 @@ static void teredo_ld_reply(struct teredo_dev *t, struct teredo_peer *p,
 		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
 }
 
-/* Softirq: a discovery bubble from a client on our LAN (or our own). */
+/*
+ * Softirq: a discovery bubble from a client on our LAN (or our own,
+ * looped back).  Only a bubble sent to the group, from our LAN, naming
+ * a client of our server behind our NAT is one; anything else that
+ * reaches port 3544 is dropped and counted.
+ */
 static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 {
 	struct teredo_dev *t = rcu_dereference_sk_user_data(sk);
 	const struct ipv6hdr *ip6;
 	struct teredo_encap enc;
+	enum teredo_verdict v;
 	struct teredo_peer *p;
 	size_t total, avail;
-	__be32 saddr;
+	struct in6_addr me;
+	__be32 saddr, server;
 	bool full;
 	u16 sport;
 
-	if (!t || skb->len < sizeof(struct udphdr))
-		goto out;
+	if (!t) {
+		kfree_skb(skb);
+		return 0;
+	}
+	/* a unicast datagram to port 3544 is no discovery bubble */
+	if (ip_hdr(skb)->daddr != htonl(TEREDO_DISCOVERY_GROUP))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOCAL_DISCOVERY);
+	if (skb->len < sizeof(struct udphdr))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
 	total = skb->len - sizeof(struct udphdr);
 	avail = min_t(size_t, total, TEREDO_ENCAP_MAX_LEN + TEREDO_IPV6_HLEN);
-	if (!pskb_may_pull(skb, sizeof(struct udphdr) + avail) ||
-	    teredo_parse_encap(skb->data + sizeof(struct udphdr), avail, total,
-			       &enc) != TEREDO_OK ||
-	    enc.has_auth || enc.has_origin || !enc.bubble)
-		goto out;
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + avail))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
+	v = teredo_parse_encap(skb->data + sizeof(struct udphdr), avail, total,
+			       &enc);
+	if (v != TEREDO_OK)
+		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
+	if (enc.has_auth || enc.has_origin || !enc.bubble)
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOCAL_DISCOVERY);
+	if (!teredo_client_address(t, &me, &server))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
 	ip6 = (const void *)(skb->data + sizeof(struct udphdr) + enc.hdr_len);
+	if (ipv6_addr_equal(&ip6->saddr, &me)) {
+		consume_skb(skb);	/* ours, looped back */
+		return 0;
+	}
 	saddr = ip_hdr(skb)->saddr;
 	sport = ntohs(udp_hdr(skb)->source);
-	if (!teredo_is_teredo_addr(ip6->saddr.s6_addr) ||
-	    ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) ||
-	    ipv4_is_lbcast(saddr))
-		goto out;
-	/* not our own (looped back), and behind our NAT */
-	if (!teredo_ld_same_nat(t, &ip6->saddr))
-		goto out;
+	/* from our LAN, a client of our server behind our NAT */
+	if (!teredo_ld_from_lan(t, skb) ||
+	    !teredo_is_teredo_addr(ip6->saddr.s6_addr) ||
+	    !teredo_ld_same_nat(t, &ip6->saddr))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOCAL_DISCOVERY);
 	p = teredo_peer_create(t, &ip6->saddr, false, &full);
-	if (!p) {
-		teredo_stat_inc(t, full ? TEREDO_STAT_DROP_PEERS_FULL :
-				TEREDO_STAT_DROP_MALFORMED);
-		goto out;
+	if (!p)
+		return teredo_rx_drop(t, skb, full ?
+				      TEREDO_STAT_DROP_PEERS_FULL :
+				      TEREDO_STAT_DROP_MALFORMED);
+	if (!teredo_ld_claim(p, saddr, sport)) {
+		teredo_peer_put(p);
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOCAL_DISCOVERY);
 	}
 	teredo_stat_inc(t, TEREDO_STAT_RX_BUBBLES);
-	spin_lock_bh(&p->lock);
-	p->local = true;
-	p->local_addr = saddr;
-	p->local_port = sport;
-	spin_unlock_bh(&p->lock);
 	teredo_ld_reply(t, p, saddr, sport);
 	teredo_peer_put(p);
-out:
-	kfree_skb(skb);
+	consume_skb(skb);
 	return 0;
 }
 
@@ -171,7 +276,9 @@ int teredo_ld_start(struct teredo_dev *t)
 	release_sock(sock->sk);
 	if (err)
 		goto fail;
-	t->client.ld_ifindex = mreq.imr_ifindex;	/* the join's choice */
+	/* the join's choice; no answer is due before our discovery bubble */
+	WRITE_ONCE(t->client.ld_ifindex, mreq.imr_ifindex);
+	WRITE_ONCE(t->client.ld_sent, jiffies - TEREDO_LD_ANSWER_TIME - 1);
 	setup_udp_tunnel_sock(t->net, sock, &tcfg);
 	t->client.ld_sock = sock;
 	return 0;
@@ -191,6 +298,7 @@ void teredo_ld_stop(struct teredo_dev *t)
 		return;
 	t->client.ld_sock = NULL;
 	mreq = teredo_ld_mreq(t->client.ld_ifindex);
+	WRITE_ONCE(t->client.ld_ifindex, 0);	/* nothing is from our LAN now */
 	lock_sock(sock->sk);
 	ip_mc_leave_group(sock->sk, &mreq);
 	release_sock(sock->sk);
@@ -218,6 +326,8 @@ void teredo_ld_tick(struct teredo_dev *t, bool new_address)
 	if (!teredo_client_address(t, &me, &server))
 		return;
 	c->ld_next = jiffies + (200 + get_random_u32_below(101)) * HZ;
+	/* before it leaves: an answer may come back at once */
+	WRITE_ONCE(c->ld_sent, jiffies);
 	len = teredo_build_bubble(buf, sizeof(buf), me.s6_addr,
 				  in6addr_linklocal_allnodes.s6_addr);
 	if (len && !teredo_udp_send_buf(t, buf, len,

@@ -88,7 +88,9 @@ static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
  * From a non-global IPv4 source: only a local peer (section 5.2.8),
  * from the very address and port it was found at, or a bubble, which
  * is how a client that saw our discovery bubble answers it: the sender
- * becomes a local peer at that address.
+ * becomes a local peer at that address if discovery.c's rules allow
+ * (from our LAN, soon after our discovery bubble, and not for a peer
+ * trusted elsewhere); a refused claim is counted apart.
  */
 static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 				struct teredo_rx *rx,
@@ -105,16 +107,23 @@ static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 		spin_unlock_bh(&p->lock);
 	}
 	if (!ok && rx->enc.bubble && teredo_ld_same_nat(t, src)) {
+		if (!teredo_ld_answer_allowed(t, skb)) {
+			teredo_peer_put(p);
+			return teredo_rx_drop(t, skb,
+					      TEREDO_STAT_DROP_LOCAL_DISCOVERY);
+		}
 		if (!p)
 			p = teredo_peer_create(t, src, false, &full);
-		if (p) {
-			spin_lock_bh(&p->lock);
-			p->local = true;
-			p->local_addr = rx->saddr;
-			p->local_port = rx->sport;
-			spin_unlock_bh(&p->lock);
-			ok = true;
+		if (!p)
+			return teredo_rx_drop(t, skb, full ?
+					      TEREDO_STAT_DROP_PEERS_FULL :
+					      TEREDO_STAT_DROP_MALFORMED);
+		if (!teredo_ld_claim(p, rx->saddr, rx->sport)) {
+			teredo_peer_put(p);
+			return teredo_rx_drop(t, skb,
+					      TEREDO_STAT_DROP_LOCAL_DISCOVERY);
 		}
+		ok = true;
 	}
 	if (!ok) {
 		teredo_peer_put(p);

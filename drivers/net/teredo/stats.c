@@ -55,6 +55,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_EVENTS_SUPPRESSED]	= "events_suppressed",
 	[TEREDO_STAT_DROP_RX_PARKED]	= "drop_rx_parked",
 	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
+	[TEREDO_STAT_DROP_LOCAL_DISCOVERY] = "drop_local_discovery",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

@@ -265,6 +265,10 @@ enum teredo_stat {
 						 * rx for no authorized socket
 						 * or flow (inbound authorized)
 						 */
+	TEREDO_STAT_DROP_LOCAL_DISCOVERY,	/* drop_local_discovery: a
+						 * local peer claim refused
+						 * (RFC 4380 5.2.8 rules)
+						 */
 	__TEREDO_STAT_MAX,
 };
 
