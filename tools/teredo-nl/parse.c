@@ -418,8 +418,8 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 	return 0;
 }
 
-static int parse_set(int argc, char **argv, struct tnl_req *req, char *err,
-		     size_t errlen)
+int tnl_parse_set_args(int argc, char **argv, struct tnl_req *req, char *err,
+		       size_t errlen)
 {
 	int i;
 	size_t k;
@@ -473,6 +473,9 @@ static const struct cmd_def cmds[] = {
 	{ "flush", TNL_CMD_FLUSH, 2 },
 	{ "monitor", TNL_CMD_MONITOR, 1 },
 	{ "hold", TNL_CMD_HOLD, 2 },
+	{ "showconf", TNL_CMD_SHOWCONF, 2 },
+	{ "setconf", TNL_CMD_SETCONF, 2 },
+	{ "addconf", TNL_CMD_ADDCONF, 2 },
 	{ "help", TNL_CMD_HELP, 0 },
 };
 
@@ -573,7 +576,15 @@ int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 		return fail(err, errlen, "%s: device name required", c->name);
 	}
 	if (c->cmd == TNL_CMD_SET)
-		return parse_set(argc, argv, req, err, errlen);
+		return tnl_parse_set_args(argc, argv, req, err, errlen);
+	if (c->cmd == TNL_CMD_SETCONF || c->cmd == TNL_CMD_ADDCONF) {
+		if (argc == 0)
+			return fail(err, errlen, "%s: file name required (- for stdin)",
+				    c->name);
+		req->file = argv[0];
+		argc--;
+		argv++;
+	}
 	if (argc > 0)
 		return fail(err, errlen, "%s: unexpected argument \"%s\"",
 			    c->name, argv[0]);
