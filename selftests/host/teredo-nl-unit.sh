@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Host-side unit tests of teredo-nl: the pure argument parser, the
-# teredo.conf(5) parser and printer (C, TAP), and the command line
-# behaviour that needs no kernel module (help, usage errors -> exit 2,
-# unresolvable server name -> exit 3), the man pages, setconf's defaults
-# against the module's.
+# teredo.conf(5) parser and printer and the Miredo converter (C, TAP),
+# and the command line behaviour that needs no kernel module (help,
+# usage errors -> exit 2, unresolvable server name -> exit 3,
+# import-miredo), the man pages, setconf's defaults against the module's.
 # Exit 0 pass, 1 fail, 4 skip (no compiler or libmnl).
 set -u
 
@@ -61,6 +61,17 @@ cli "unknown option exits 2" 2 'unknown option "--frobnicate"' --frobnicate show
 cli "unresolvable server exits 3" 3 'cannot resolve server "no-such-host.invalid"' \
 	set t0 server no-such-host.invalid
 cli "setconf without a file exits 2" 2 'setconf: file name required' setconf t0
+cli "import-miredo of a missing file exits 1" 1 'nosuch.conf: No such file or directory' \
+	import-miredo /nonexistent/nosuch.conf
+t=$((t + 1))
+out=$(printf 'ServerAddress 192.0.2.1\nSyslogFacility daemon\n' |
+	"$TOOLS/teredo-nl" import-miredo - 2> "$TOOLS/miredo.err")
+if [ $? = 0 ] && [[ $out == *"server = 192.0.2.1"* ]] &&
+   [ "$(cat "$TOOLS/miredo.err")" = "<stdin>:2: SyslogFacility: no equivalent, left out (teredo.ko reports to the kernel log and its counters; teredo-nl monitor prints its events)" ]; then
+	echo "ok $t cli: import-miredo - reads stdin, reports what it leaves out"
+else
+	echo "not ok $t cli: import-miredo -"; fail=1
+fi
 # The YNL spec and teredo-nl's counter names match the uapi header.
 t=$((t + 1))
 if python3 -c 'import yaml' 2> /dev/null; then

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "exec.h"
+#include "miredo.h"
 #include "nl.h"
 #include "parse.h"
 #include "print.h"
@@ -49,6 +50,7 @@ static const char usage_text[] =
 "       teredo-nl showconf DEV\n"
 "       teredo-nl [--wait] setconf DEV FILE|-\n"
 "       teredo-nl [--wait] addconf DEV FILE|-\n"
+"       teredo-nl import-miredo [MIREDO.CONF|-]\n"
 "Options: -j, --json   JSON output\n"
 "         --wait       retry resolving server names until they resolve\n"
 "         -h, --help   this text\n"
@@ -741,6 +743,20 @@ out:
 	return rc;
 }
 
+static int cmd_import_miredo(struct tnl_req *req)
+{
+	const char *path = req->file ? req->file : "/etc/miredo/miredo.conf";
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	char *text = read_file(path);
+	int rc;
+
+	if (!text)
+		return EXIT_ERROR;
+	rc = tnl_miredo_import(text, name, stdout, stderr);
+	free(text);
+	return rc ? EXIT_ERROR : 0;
+}
+
 static int run(struct tnl_nl *nl, struct tnl_req *req)
 {
 	switch (req->cmd) {
@@ -766,6 +782,7 @@ static int run(struct tnl_nl *nl, struct tnl_req *req)
 		return cmd_conf(nl, req, true);
 	case TNL_CMD_ADDCONF:
 		return cmd_conf(nl, req, false);
+	case TNL_CMD_IMPORT_MIREDO:
 	case TNL_CMD_HELP:
 		break;
 	}
@@ -787,6 +804,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (req.cmd == TNL_CMD_IMPORT_MIREDO)	/* no kernel needed */
+		return cmd_import_miredo(&req);
 	rc = resolve(&req.server, req.wait);
 	if (!rc)
 		rc = resolve(&req.server2, req.wait);

@@ -476,6 +476,7 @@ static const struct cmd_def cmds[] = {
 	{ "showconf", TNL_CMD_SHOWCONF, 2 },
 	{ "setconf", TNL_CMD_SETCONF, 2 },
 	{ "addconf", TNL_CMD_ADDCONF, 2 },
+	{ "import-miredo", TNL_CMD_IMPORT_MIREDO, 0 },
 	{ "help", TNL_CMD_HELP, 0 },
 };
 
@@ -581,6 +582,10 @@ int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 		if (argc == 0)
 			return fail(err, errlen, "%s: file name required (- for stdin)",
 				    c->name);
+		req->file = argv[0];
+		argc--;
+		argv++;
+	} else if (c->cmd == TNL_CMD_IMPORT_MIREDO && argc > 0) {
 		req->file = argv[0];
 		argc--;
 		argv++;

@@ -26,6 +26,7 @@ enum tnl_cmd {
 	TNL_CMD_SHOWCONF,
 	TNL_CMD_SETCONF,
 	TNL_CMD_ADDCONF,
+	TNL_CMD_IMPORT_MIREDO,
 };
 
 /* Which settings "set" carries. */
@@ -84,7 +85,7 @@ struct tnl_req {
 		uint32_t addr;		/* network order */
 		uint8_t len;
 	} managed[TEREDO_MAX_MANAGED];
-	/* setconf, addconf: the file ("-": stdin) */
+	/* setconf, addconf, import-miredo: the file ("-": stdin), or NULL */
 	const char *file;
 	/* exec: the command and its arguments (NULL-terminated argv) */
 	int exec_argc;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "miredo.h"
 #include "parse.h"
 
 static int n_test, n_fail;
@@ -362,6 +363,135 @@ static void test_conf(void)
 	conf_round_trip("refresh auto", &c);
 }
 
+/* Debian's shipped files, or a copy of their format. */
+static const char miredo_conf[] =
+	"# Please refer to the miredo.conf(5) man page for details.\n"
+	"InterfaceName\tteredo\n"
+	"\n"
+	"# Pick a Teredo server:\n"
+	"#ServerAddress\tteredo.ipv6.microsoft.com\n"
+	"ServerAddress\tteredo-debian.remlab.net\n"
+	"\n"
+	"# Some firewall/NAT setups require a specific UDP port number:\n"
+	"#BindPort\t3545\n";
+static const char miredo_server_conf[] =
+	"# Please refer to the miredo-server.conf(5) manpage for details.\n"
+	"\n"
+	"# Server primary IPv4 address.\n"
+	"# Miredo will open UDP port 3544 on this IPv4 address and the next one.\n"
+	"ServerBindAddress 192.0.2.221\n";
+
+static char *file_or(const char *path, const char *fallback, const char **from)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	*from = "a copy in the test";
+	if (f) {
+		n = fread(buf, 1, 65535, f);
+		fclose(f);
+		buf[n] = '\0';
+		*from = path;
+	} else {
+		strcpy(buf, fallback);
+	}
+	return buf;
+}
+
+/* Converts @text: the return code, what went to out and to warn. */
+static int import(const char *text, char **out, char **warn)
+{
+	size_t lo, lw;
+	FILE *o = open_memstream(out, &lo), *w = open_memstream(warn, &lw);
+	int rc = tnl_miredo_import(text, "m.conf", o, w);
+
+	fclose(o);
+	fclose(w);
+	return rc;
+}
+
+/* The converter's output is a valid teredo.conf. */
+static int parses(const char *text, struct tnl_cfg *c)
+{
+	struct tnl_conf f;
+	unsigned int line;
+	char err[256];
+
+	if (conf_parse(text, &f, err, &line)) {
+		printf("# line %u: %s\n", line, err);
+		return 0;
+	}
+	tnl_cfg_defaults(c);
+	tnl_conf_merge(c, &f);
+	return 1;
+}
+
+static void test_miredo(void)
+{
+	const char *from;
+	char *text, *out, *warn;
+	struct tnl_cfg c;
+	int rc;
+
+	text = file_or("/etc/miredo/miredo.conf", miredo_conf, &from);
+	rc = import(text, &out, &warn);
+	check(rc == 0 && strstr(out, "mode = client\n") &&
+	      strstr(out, "\nserver = ") && strstr(out, "inbound = open\n") &&
+	      strstr(out, "dormant-timeout = 0\n") && strstr(out, "allow = 0x0\n") &&
+	      strstr(out, "ip link add teredo type teredo") && !warn[0],
+	      "miredo: client file (%s) converted, nothing left out", from);
+	check(parses(out, &c) && c.mode == TEREDO_MODE_CLIENT &&
+	      c.inbound == TEREDO_INBOUND_OPEN && c.dormant_timeout == 0 &&
+	      c.n_marks == 1 && c.policy == TEREDO_POLICY_ENTERPRISE,
+	      "miredo: its output is a teredo.conf (setconf reads it)");
+	free(text);
+	free(out);
+	free(warn);
+
+	text = file_or("/etc/miredo/miredo-server.conf", miredo_server_conf, &from);
+	rc = import(text, &out, &warn);
+	check(rc == 0 && strstr(out, "mode = server\n") && strstr(out, "\nserver = ") &&
+	      !strstr(out, "inbound") && !warn[0] && parses(out, &c) &&
+	      c.mode == TEREDO_MODE_SERVER && c.server,
+	      "miredo: server file (%s) converted", from);
+	free(text);
+	free(out);
+	free(warn);
+
+	rc = import("# relay\nrelaytype cone\nBindPort 3545\nBindAddress 192.0.2.7\n"
+		    "InterfaceMTU 1400\nServerAddress2 192.0.2.2\nPrefix 2001:0::\n"
+		    "SyslogFacility local1\nHoldTime 30\n", &out, &warn);
+	check(rc == 0 && strstr(out, "mode = relay\n") && strstr(out, "port = 3545\n") &&
+	      strstr(out, "local = 192.0.2.7\n") && strstr(out, "mtu = 1400\n") &&
+	      strstr(out, "server2 = 192.0.2.2\n") && !strstr(out, "inbound") &&
+	      parses(out, &c) && c.mode == TEREDO_MODE_RELAY && c.mtu == 1400,
+	      "miredo: relay settings, directive names in any case");
+	check(!strcmp(warn,
+		      "m.conf:8: SyslogFacility: no equivalent, left out (teredo.ko reports to the kernel log and its counters; teredo-nl monitor prints its events)\n"
+		      "m.conf:9: HoldTime: no equivalent, left out (not a setting teredo-nl knows)\n"),
+	      "miredo: one stderr line per key without an equivalent, with its line");
+	free(out);
+	free(warn);
+
+	rc = import("RelayType restricted\nPrefix 3ffe:831f::\nInterfaceMTU 1500\n", &out, &warn);
+	check(rc == 0 && strstr(out, "mode = relay\n") && !strstr(out, "mtu") &&
+	      strstr(warn, "m.conf:1: RelayType restricted: converted") &&
+	      strstr(warn, "m.conf:2: Prefix: no equivalent") &&
+	      strstr(warn, "m.conf:3: InterfaceMTU: no equivalent"),
+	      "miredo: restricted, another prefix, MTU 1500 reported");
+	free(out);
+	free(warn);
+
+	rc = import("BindPort 3545\nBindPort 99999\nRelayType fast\nServerAddress\n", &out, &warn);
+	check(rc == -1 && !out[0] && strstr(warn, "m.conf:2: BindPort: invalid value \"99999\"") &&
+	      strstr(warn, "m.conf:3: RelayType: invalid value \"fast\"") &&
+	      strstr(warn, "m.conf:4: ServerAddress: missing value"),
+	      "miredo: bad values refused with their lines, nothing printed");
+	free(out);
+	free(warn);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -371,9 +501,12 @@ int main(void)
 	test_set();
 	test_exposure();
 	test_conf();
+	test_miredo();
 	expect_ok("showconf t0");
 	expect_ok("setconf t0 /etc/teredo/t0.conf");
 	expect_ok("addconf t0 -");
+	expect_ok("import-miredo");
+	expect_ok("import-miredo -");
 	expect_usage("setconf t0", "file name required");
 	expect_usage("showconf", "device name required");
 	expect_usage("setconf t0 a b", "unexpected argument");
