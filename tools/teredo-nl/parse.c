@@ -245,6 +245,7 @@ int tnl_parse_host(const char *s, struct tnl_host *out)
 	return 0;
 }
 
+__attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
