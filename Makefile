@@ -8,6 +8,7 @@
 #   make check-debug     every guest test on a KASAN/lockdep/kmemleak/UBSAN
 #                        6.12 kernel built (once, cached) from linux-source-6.12
 #   make demo            two NATed clients, our server and relay, no Miredo
+#                        (demo, bench and check install what they need first)
 #   make unit fuzz bench checkpatch sparse install dkms-install clean
 #
 # Options: KVER=, KDIR=, KERNELS="6.1 6.12", TESTS=name, QEMU_ACCEL=kvm,
@@ -76,7 +77,9 @@ check-debug:
 	@VM_TIMEOUT_SCALE=$(or $(VM_TIMEOUT_SCALE),8) selftests/vm/run-check.sh --kernels debug \
 		--no-host --no-selftest --shards "$(DEBUG_SHARDS)" $(if $(TESTS),--tests "$(TESTS)")
 
-demo:
+# demo and bench set the host up first, as check does (run-check.sh calls
+# setup-host.sh): on a fresh Debian 12 they need no "make deps" before.
+demo: deps
 	selftests/vm/run-demo.sh $(if $(KERNELS),--kernel "$(KERNELS)")
 
 unit:
@@ -85,7 +88,7 @@ unit:
 fuzz:
 	$(MAKE) -C selftests/fuzz BUILD=$(BUILD)/fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) run
 
-bench:
+bench: deps
 	selftests/vm/run-bench.sh $(if $(KERNELS),--kernel "$(KERNELS)")
 
 checkpatch:

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Host-side unit tests of teredo-nl: the pure argument parser (C, TAP)
+# Host-side unit tests of teredo-nl: the pure argument parser, the
+# teredo.conf(5) parser and printer and the Miredo converter (C, TAP),
 # and the command line behaviour that needs no kernel module (help,
-# usage errors -> exit 2, unresolvable server name -> exit 3).
+# usage errors -> exit 2, unresolvable server name -> exit 3,
+# import-miredo), the man pages, setconf's defaults against the module's.
 # Exit 0 pass, 1 fail, 4 skip (no compiler or libmnl).
 set -u
 
@@ -58,6 +60,18 @@ cli "missing device exits 2" 2 'device name required' peers
 cli "unknown option exits 2" 2 'unknown option "--frobnicate"' --frobnicate show
 cli "unresolvable server exits 3" 3 'cannot resolve server "no-such-host.invalid"' \
 	set t0 server no-such-host.invalid
+cli "setconf without a file exits 2" 2 'setconf: file name required' setconf t0
+cli "import-miredo of a missing file exits 1" 1 'nosuch.conf: No such file or directory' \
+	import-miredo /nonexistent/nosuch.conf
+t=$((t + 1))
+out=$(printf 'ServerAddress 192.0.2.1\nSyslogFacility daemon\n' |
+	"$TOOLS/teredo-nl" import-miredo - 2> "$TOOLS/miredo.err")
+if [ $? = 0 ] && [[ $out == *"server = 192.0.2.1"* ]] &&
+   [ "$(cat "$TOOLS/miredo.err")" = "<stdin>:2: SyslogFacility: no equivalent, left out (teredo.ko reports to the kernel log and its counters; teredo-nl monitor prints its events)" ]; then
+	echo "ok $t cli: import-miredo - reads stdin, reports what it leaves out"
+else
+	echo "not ok $t cli: import-miredo -"; fail=1
+fi
 # The YNL spec and teredo-nl's counter names match the uapi header.
 t=$((t + 1))
 if python3 -c 'import yaml' 2> /dev/null; then
@@ -74,14 +88,30 @@ if python3 -c 'import yaml' 2> /dev/null; then
 else
 	echo "ok $t YNL spec check # SKIP no python3-yaml"
 fi
-# The man page must be valid roff that man can render.
+# The man pages must be valid roff that man can render.
+# man_renders PAGE SECTION_TITLE
+man_renders() {
+	t=$((t + 1))
+	if man -l "$REPO/tools/teredo-nl/$1" 2>&1 >/dev/null | grep -q .; then
+		echo "not ok $t man page $1 renders without warnings"; fail=1
+	elif MANWIDTH=80 man -l "$REPO/tools/teredo-nl/$1" 2>/dev/null | grep -q "$2"; then
+		echo "ok $t man page $1 renders"
+	else
+		echo "not ok $t man page $1 renders"; fail=1
+	fi
+}
+man_renders teredo-nl.8 'EXIT STATUS'
+man_renders teredo.conf.5 'KEYS'
+# setconf's defaults (tools/teredo-nl/conf.h) are the module's.
 t=$((t + 1))
-if man -l "$REPO/tools/teredo-nl/teredo-nl.8" 2>&1 >/dev/null | grep -q .; then
-	echo "not ok $t man page renders without warnings"; fail=1
-elif MANWIDTH=80 man -l "$REPO/tools/teredo-nl/teredo-nl.8" 2>/dev/null | grep -q 'EXIT STATUS'; then
-	echo "ok $t man page renders"
+kdef() { sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$REPO/drivers/net/teredo/$2"; }
+tdef() { sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$REPO/tools/teredo-nl/conf.h"; }
+k="$(kdef TEREDO_DEFAULT_REFRESH device.h) $(kdef TEREDO_DEFAULT_MAX_PEERS device.h) $(kdef TEREDO_DEFAULT_DORMANT device.h) $(kdef TEREDO_MTU proto.h)"
+u="$(tdef TNL_DEFAULT_REFRESH) $(tdef TNL_DEFAULT_MAX_PEERS) $(tdef TNL_DEFAULT_DORMANT) $(tdef TNL_DEFAULT_MTU)"
+if [ "$k" = "$u" ] && [ "$(echo $k | wc -w)" = 4 ]; then
+	echo "ok $t setconf's defaults are the module's (refresh, max-peers, dormant-timeout, mtu: $u)"
 else
-	echo "not ok $t man page renders"; fail=1
+	echo "not ok $t setconf's defaults ($u) differ from the module's ($k)"; fail=1
 fi
 echo "1..$t"
 exit $fail

@@ -18,7 +18,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "conf.h"
 #include "exec.h"
+#include "miredo.h"
 #include "nl.h"
 #include "parse.h"
 #include "print.h"
@@ -45,9 +47,14 @@ static const char usage_text[] =
 "       teredo-nl [-j] monitor [DEV]\n"
 "       teredo-nl hold DEV\n"
 "       teredo-nl exec [-d DEV] -- CMD [ARGS]\n"
+"       teredo-nl showconf DEV\n"
+"       teredo-nl [--wait] setconf DEV FILE|-\n"
+"       teredo-nl [--wait] addconf DEV FILE|-\n"
+"       teredo-nl import-miredo [MIREDO.CONF|-]\n"
 "Options: -j, --json   JSON output\n"
 "         --wait       retry resolving server names until they resolve\n"
 "         -h, --help   this text\n"
+"Files: teredo.conf(5).\n"
 "Exit status: 0 ok, 1 error, 2 usage error, 3 server name not resolved.\n";
 
 __attribute__((format(printf, 2, 3)))
@@ -465,6 +472,291 @@ static int cmd_exec(struct tnl_nl *nl, struct tnl_req *req)
 	return WEXITSTATUS(status);
 }
 
+/* The largest configuration file read (a full one is under 1 KiB). */
+#define CONF_MAX_SIZE (256 * 1024)
+
+/* Reads @path ("-": stdin) into a NUL-terminated buffer; NULL on error. */
+static char *read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t len = 0, n;
+	char *buf;
+
+	if (!f) {
+		error(EXIT_ERROR, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(CONF_MAX_SIZE + 1);
+	if (!buf) {
+		error(EXIT_ERROR, "%s", "out of memory");
+		goto out;
+	}
+	while ((n = fread(buf + len, 1, CONF_MAX_SIZE + 1 - len, f)) > 0) {
+		len += n;
+		if (len > CONF_MAX_SIZE)
+			break;
+	}
+	if (ferror(f) || len > CONF_MAX_SIZE || memchr(buf, '\0', len)) {
+		error(EXIT_ERROR, "%s: %s", path,
+		      ferror(f) ? strerror(errno) :
+		      len > CONF_MAX_SIZE ? "file too large" : "not a text file");
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[len] = '\0';
+out:
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+/* Device configuration as the kernel reports it (genetlink + rtnetlink). */
+static int get_cfg(struct tnl_nl *nl, const char *dev, struct tnl_cfg *c,
+		   struct tnl_link *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct dev_list dl = { 0 };
+	struct tnl_nl rt;
+	struct nlmsghdr *nlh;
+	const struct tnl_dev *d = &dl.dev;
+	unsigned int i;
+	int err;
+
+	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_DEV_GET, 0);
+	put_dev(nl, nlh, dev);
+	err = tnl_nl_talk(nl, nlh, dev_list_cb, &dl);
+	if (err)
+		return nl_error(nl, err, "get", dev);
+	if (dl.n != 1)
+		return error(EXIT_ERROR, "%s: %s", dev, "malformed answer from the kernel");
+	err = tnl_rt_open(&rt);
+	if (!err) {
+		err = tnl_rt_get_link(&rt, dev, l);
+		tnl_nl_close(&rt);
+	}
+	if (err)
+		return error(EXIT_ERROR, "%s: rtnetlink: %s", dev, strerror(-err));
+	memset(c, 0, sizeof(*c));
+	c->mode = d->mode;
+	c->policy = d->policy;
+	c->inbound = d->inbound;
+	c->local_discovery = d->local_discovery;
+	c->refresh_auto = d->refresh_auto;
+	c->server = d->server;
+	c->server2 = d->server2;
+	c->port = d->port;
+	c->fwmark = d->fwmark;
+	c->refresh = d->refresh;
+	c->rxmark = d->rxmark;
+	c->dormant_timeout = d->dormant_timeout;
+	c->max_peers = d->max_peers;
+	c->n_marks = d->n_marks;
+	for (i = 0; i < d->n_marks; i++) {
+		c->marks[i].mark = d->marks[i].mark;
+		c->marks[i].mask = d->marks[i].mask;
+	}
+	c->n_managed = d->n_managed;
+	for (i = 0; i < d->n_managed; i++) {
+		c->managed[i].addr = d->managed[i].addr;
+		c->managed[i].len = d->managed[i].len;
+	}
+	c->mtu = l->mtu;
+	c->local = l->local;
+	if (l->link && !if_indextoname(l->link, c->dev))
+		snprintf(c->dev, sizeof(c->dev), "%u", l->link);
+	return 0;
+}
+
+static int cmd_showconf(struct tnl_nl *nl, struct tnl_req *req)
+{
+	struct tnl_link l;
+	struct tnl_cfg c;
+	int rc;
+
+	rc = get_cfg(nl, req->dev, &c, &l);
+	if (rc)
+		return rc;
+	tnl_conf_print(stdout, &c, req->dev);
+	return 0;
+}
+
+/* The whole of @c in one DEV_SET: the kernel applies all or nothing. */
+static int put_cfg(struct tnl_nl *nl, const char *dev, const struct tnl_cfg *c)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct tnl_req r = { 0 };
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_DEV_SET, 0);
+	put_dev(nl, nlh, dev);
+	put_u8(nl, nlh, TEREDO_A_MODE, c->mode, "mode");
+	put_u32(nl, nlh, TEREDO_A_SERVER, c->server, "server");
+	put_u32(nl, nlh, TEREDO_A_SERVER2, c->server2, "server2");
+	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), "port");
+	mnl_attr_put_u16(nlh, TEREDO_A_PORT, c->port);
+	put_u32(nl, nlh, TEREDO_A_FWMARK, c->fwmark, "fwmark");
+	put_u32(nl, nlh, TEREDO_A_REFRESH, c->refresh, "refresh");
+	put_u8(nl, nlh, TEREDO_A_REFRESH_AUTO, c->refresh_auto, "refresh");
+	put_u8(nl, nlh, TEREDO_A_LOCAL_DISCOVERY, c->local_discovery,
+	       "local-discovery");
+	r.n_marks = c->n_marks;
+	for (i = 0; i < c->n_marks; i++) {
+		r.marks[i].mark = c->marks[i].mark;
+		r.marks[i].mask = c->marks[i].mask;
+	}
+	put_marks(nl, nlh, &r);
+	put_u32(nl, nlh, TEREDO_A_RXMARK, c->rxmark, "rxmark");
+	put_u8(nl, nlh, TEREDO_A_INBOUND, c->inbound, "inbound");
+	put_u8(nl, nlh, TEREDO_A_POLICY, c->policy, "policy");
+	put_u32(nl, nlh, TEREDO_A_DORMANT_TIMEOUT, c->dormant_timeout,
+		"dormant-timeout");
+	put_u32(nl, nlh, TEREDO_A_MAX_PEERS, c->max_peers, "max-peers");
+	r.n_managed = c->n_managed;
+	for (i = 0; i < c->n_managed; i++) {
+		r.managed[i].addr = c->managed[i].addr;
+		r.managed[i].len = c->managed[i].len;
+	}
+	put_managed(nl, nlh, &r);
+	return tnl_nl_talk(nl, nlh, NULL, NULL);
+}
+
+/*
+ * "FILE:LINE: message" when the refused setting is in the file (the
+ * kernel's message starts with its name), else "FILE: message".
+ */
+static int conf_error(const char *file, const struct tnl_conf *f,
+		      const char *msg)
+{
+	char key[32];
+	unsigned int line = 0;
+	size_t n = strcspn(msg, ":");
+
+	if (n < sizeof(key) && msg[n]) {
+		memcpy(key, msg, n);
+		key[n] = '\0';
+		line = tnl_conf_line_of(f, key);
+	}
+	if (line)
+		fprintf(stderr, "%s:%u: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "%s: %s\n", file, msg);
+	return EXIT_ERROR;
+}
+
+/*
+ * setconf (@replace: keys absent from the file return to their
+ * defaults) and addconf (only the keys present change).  Nothing
+ * changes unless everything can: the file is parsed whole first, then
+ * what only rtnetlink sets (MTU, local, dev) goes in one RTM_NEWLINK and
+ * the rest in one DEV_SET, which the kernel applies whole or not at all;
+ * if it refuses, the rtnetlink settings are put back.
+ */
+static int cmd_conf(struct tnl_nl *nl, struct tnl_req *req, bool replace)
+{
+	const char *file = strcmp(req->file, "-") ? req->file : "<stdin>";
+	char err[256], msg[300];
+	struct tnl_link cur_l, new_l;
+	struct tnl_cfg cur, c;
+	struct tnl_conf *f;
+	struct tnl_nl rt = { 0 };
+	unsigned int line, what = 0;
+	char *text;
+	int rc;
+
+	text = read_file(req->file);
+	if (!text)
+		return EXIT_ERROR;
+	f = malloc(sizeof(*f));
+	if (!f) {
+		free(text);
+		return error(EXIT_ERROR, "%s", "out of memory");
+	}
+	rc = tnl_conf_parse(text, f, err, sizeof(err), &line);
+	free(text);
+	if (rc) {
+		fprintf(stderr, "%s:%u: %s\n", file, line, err);
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	rc = resolve(&f->req.server, req->wait);
+	if (!rc)
+		rc = resolve(&f->req.server2, req->wait);
+	if (!rc)
+		rc = get_cfg(nl, req->dev, &cur, &cur_l);
+	if (rc)
+		goto out;
+	if (replace)
+		tnl_cfg_defaults(&c);
+	else
+		c = cur;
+	tnl_conf_merge(&c, f);
+	new_l = cur_l;
+	new_l.mtu = c.mtu;
+	new_l.local = c.local;
+	new_l.link = 0;
+	if (c.dev[0]) {
+		new_l.link = if_nametoindex(c.dev);
+		if (!new_l.link) {
+			snprintf(msg, sizeof(msg), "dev: no interface \"%s\" here",
+				 c.dev);
+			rc = conf_error(file, f, msg);
+			goto out;
+		}
+	}
+	if (new_l.mtu != cur_l.mtu)
+		what |= TNL_LINK_MTU;
+	if (new_l.local != cur_l.local)
+		what |= TNL_LINK_LOCAL;
+	if (new_l.link != cur_l.link)
+		what |= TNL_LINK_DEV;
+	if (what) {
+		rc = tnl_rt_open(&rt);
+		if (rc) {
+			rc = error(EXIT_ERROR, "rtnetlink: %s", strerror(-rc));
+			goto out;
+		}
+		rc = tnl_rt_set_link(&rt, &new_l, what);
+		if (rc) {
+			snprintf(msg, sizeof(msg), "%s",
+				 rt.errmsg[0] ? rt.errmsg : strerror(-rc));
+			/* rtnetlink may have set the MTU before refusing */
+			tnl_rt_set_link(&rt, &cur_l, what);
+			rc = conf_error(file, f, msg);
+			goto out;
+		}
+	}
+	rc = put_cfg(nl, req->dev, &c);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "%s",
+			 nl->errmsg[0] ? nl->errmsg : strerror(-rc));
+		if (what && tnl_rt_set_link(&rt, &cur_l, what))
+			error(EXIT_ERROR, "%s: cannot put the MTU, local and dev back",
+			      req->dev);
+		rc = conf_error(file, f, msg);
+	}
+out:
+	if (rt.sk)
+		tnl_nl_close(&rt);
+	free(f);
+	return rc;
+}
+
+static int cmd_import_miredo(struct tnl_req *req)
+{
+	const char *path = req->file ? req->file : "/etc/miredo/miredo.conf";
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	char *text = read_file(path);
+	int rc;
+
+	if (!text)
+		return EXIT_ERROR;
+	rc = tnl_miredo_import(text, name, stdout, stderr);
+	free(text);
+	return rc ? EXIT_ERROR : 0;
+}
+
 static int run(struct tnl_nl *nl, struct tnl_req *req)
 {
 	switch (req->cmd) {
@@ -484,6 +776,13 @@ static int run(struct tnl_nl *nl, struct tnl_req *req)
 		return cmd_hold(nl, req);
 	case TNL_CMD_EXEC:
 		return cmd_exec(nl, req);
+	case TNL_CMD_SHOWCONF:
+		return cmd_showconf(nl, req);
+	case TNL_CMD_SETCONF:
+		return cmd_conf(nl, req, true);
+	case TNL_CMD_ADDCONF:
+		return cmd_conf(nl, req, false);
+	case TNL_CMD_IMPORT_MIREDO:
 	case TNL_CMD_HELP:
 		break;
 	}
@@ -505,6 +804,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (req.cmd == TNL_CMD_IMPORT_MIREDO)	/* no kernel needed */
+		return cmd_import_miredo(&req);
 	rc = resolve(&req.server, req.wait);
 	if (!rc)
 		rc = resolve(&req.server2, req.wait);

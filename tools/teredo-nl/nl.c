@@ -6,6 +6,9 @@
 #include <time.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <sys/socket.h>
 #include <linux/teredo.h>
 
 #include "nl.h"
@@ -279,4 +282,121 @@ int tnl_nl_monitor(struct tnl_nl *nl, mnl_cb_t cb, void *data)
 		if (ret < 0)
 			return -errno;
 	}
+}
+
+/* rtnetlink: what only the link knows (MTU, the "ip link add" settings). */
+int tnl_rt_open(struct tnl_nl *nl)
+{
+	int one = 1, err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->seq = (uint32_t)time(NULL);
+	nl->sk = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sk)
+		return -errno;
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		tnl_nl_close(nl);
+		return err;
+	}
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+static void link_info_data(const struct nlattr *data, struct tnl_link *l)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, data) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_TEREDO_LOCAL:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->local = mnl_attr_get_u32(a);
+			break;
+		case IFLA_TEREDO_LINK:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->link = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tnl_link *l = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *b;
+
+	l->ifindex = ifi->ifi_index;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) == IFLA_MTU &&
+		    !mnl_attr_validate(a, MNL_TYPE_U32)) {
+			l->mtu = mnl_attr_get_u32(a);
+		} else if (mnl_attr_get_type(a) == IFLA_LINKINFO) {
+			mnl_attr_for_each_nested(b, a) {
+				if (mnl_attr_get_type(b) == IFLA_INFO_KIND &&
+				    !mnl_attr_validate(b, MNL_TYPE_NUL_STRING))
+					l->is_teredo = !strcmp(mnl_attr_get_str(b),
+							       "teredo");
+				else if (mnl_attr_get_type(b) == IFLA_INFO_DATA)
+					link_info_data(b, l);
+			}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int tnl_rt_get_link(struct tnl_nl *nl, const char *ifname, struct tnl_link *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	memset(l, 0, sizeof(*l));
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	nl->n_named = 0;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	return tnl_nl_talk(nl, nlh, link_cb, l);
+}
+
+int tnl_rt_set_link(struct tnl_nl *nl, const struct tnl_link *l,
+		    unsigned int what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *info, *data;
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)l->ifindex;
+	nl->n_named = 0;
+	if (what & TNL_LINK_MTU) {
+		tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), "mtu");
+		mnl_attr_put_u32(nlh, IFLA_MTU, l->mtu);
+	}
+	if (what & (TNL_LINK_LOCAL | TNL_LINK_DEV)) {
+		info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "teredo");
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		if (what & TNL_LINK_LOCAL) {
+			tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh),
+					 "local");
+			mnl_attr_put_u32(nlh, IFLA_TEREDO_LOCAL, l->local);
+		}
+		if (what & TNL_LINK_DEV) {
+			tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh),
+					 "dev");
+			mnl_attr_put_u32(nlh, IFLA_TEREDO_LINK, l->link);
+		}
+		mnl_attr_nest_end(nlh, data);
+		mnl_attr_nest_end(nlh, info);
+	}
+	return tnl_nl_talk(nl, nlh, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #ifndef TNL_NL_H
 #define TNL_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
@@ -44,5 +45,28 @@ int tnl_nl_talk(struct tnl_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 
 /* Joins the events group and calls @cb for each event until it fails. */
 int tnl_nl_monitor(struct tnl_nl *nl, mnl_cb_t cb, void *data);
+
+/* What rtnetlink tells of a link. */
+struct tnl_link {
+	uint32_t ifindex;
+	uint32_t mtu;
+	bool is_teredo;
+	uint32_t local;			/* IFLA_TEREDO_LOCAL, network order */
+	uint32_t link;			/* IFLA_TEREDO_LINK, ifindex */
+};
+
+/* What tnl_rt_set_link() sets. */
+enum {
+	TNL_LINK_MTU	= 1 << 0,
+	TNL_LINK_LOCAL	= 1 << 1,
+	TNL_LINK_DEV	= 1 << 2,
+};
+
+/* A NETLINK_ROUTE socket for the two calls below; 0 or -errno. */
+int tnl_rt_open(struct tnl_nl *nl);
+int tnl_rt_get_link(struct tnl_nl *nl, const char *ifname, struct tnl_link *l);
+/* Sets @what (TNL_LINK_*) of l->ifindex to l's values in one RTM_NEWLINK. */
+int tnl_rt_set_link(struct tnl_nl *nl, const struct tnl_link *l,
+		    unsigned int what);
 
 #endif

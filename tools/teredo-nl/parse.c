@@ -246,6 +246,7 @@ int tnl_parse_host(const char *s, struct tnl_host *out)
 	return 0;
 }
 
+__attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -419,8 +420,8 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 	return 0;
 }
 
-static int parse_set(int argc, char **argv, struct tnl_req *req, char *err,
-		     size_t errlen)
+int tnl_parse_set_args(int argc, char **argv, struct tnl_req *req, char *err,
+		       size_t errlen)
 {
 	int i;
 	size_t k;
@@ -474,6 +475,10 @@ static const struct cmd_def cmds[] = {
 	{ "flush", TNL_CMD_FLUSH, 2 },
 	{ "monitor", TNL_CMD_MONITOR, 1 },
 	{ "hold", TNL_CMD_HOLD, 2 },
+	{ "showconf", TNL_CMD_SHOWCONF, 2 },
+	{ "setconf", TNL_CMD_SETCONF, 2 },
+	{ "addconf", TNL_CMD_ADDCONF, 2 },
+	{ "import-miredo", TNL_CMD_IMPORT_MIREDO, 0 },
 	{ "help", TNL_CMD_HELP, 0 },
 };
 
@@ -574,7 +579,19 @@ int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 		return fail(err, errlen, "%s: device name required", c->name);
 	}
 	if (c->cmd == TNL_CMD_SET)
-		return parse_set(argc, argv, req, err, errlen);
+		return tnl_parse_set_args(argc, argv, req, err, errlen);
+	if (c->cmd == TNL_CMD_SETCONF || c->cmd == TNL_CMD_ADDCONF) {
+		if (argc == 0)
+			return fail(err, errlen, "%s: file name required (- for stdin)",
+				    c->name);
+		req->file = argv[0];
+		argc--;
+		argv++;
+	} else if (c->cmd == TNL_CMD_IMPORT_MIREDO && argc > 0) {
+		req->file = argv[0];
+		argc--;
+		argv++;
+	}
 	if (argc > 0)
 		return fail(err, errlen, "%s: unexpected argument \"%s\"",
 			    c->name, argv[0]);

@@ -23,6 +23,10 @@ enum tnl_cmd {
 	TNL_CMD_MONITOR,
 	TNL_CMD_HOLD,
 	TNL_CMD_EXEC,
+	TNL_CMD_SHOWCONF,
+	TNL_CMD_SETCONF,
+	TNL_CMD_ADDCONF,
+	TNL_CMD_IMPORT_MIREDO,
 };
 
 /* Which settings "set" carries. */
@@ -81,6 +85,8 @@ struct tnl_req {
 		uint32_t addr;		/* network order */
 		uint8_t len;
 	} managed[TEREDO_MAX_MANAGED];
+	/* setconf, addconf, import-miredo: the file ("-": stdin), or NULL */
+	const char *file;
 	/* exec: the command and its arguments (NULL-terminated argv) */
 	int exec_argc;
 	char **exec_argv;
@@ -92,6 +98,13 @@ struct tnl_req {
  */
 int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 	      size_t errlen);
+
+/*
+ * The settings of "set" (KEY VALUE...), added to @req: what "set" and the
+ * configuration file (conf.c) share.  0, or -1 with a message in @err.
+ */
+int tnl_parse_set_args(int argc, char **argv, struct tnl_req *req, char *err,
+		       size_t errlen);
 
 /* Helpers, exposed for the unit tests. */
 int tnl_parse_u32(const char *s, uint32_t max, uint32_t *out);

@@ -6,8 +6,11 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
+#include "miredo.h"
 #include "parse.h"
 
 static int n_test, n_fail;
@@ -213,6 +216,282 @@ static void test_exposure(void)
 	      !strcmp(r.exec_argv[0], "true"), "exec without --");
 }
 
+/* Parses @text; 0 or -1 with the message and line in @err / *@line. */
+static int conf_parse(const char *text, struct tnl_conf *f, char *err,
+		      unsigned int *line)
+{
+	err[0] = '\0';
+	return tnl_conf_parse(text, f, err, 256, line);
+}
+
+/* A bad file: refused, with @msg_part in the message, about line @want. */
+static void conf_bad(const char *what, const char *text, unsigned int want,
+		     const char *msg_part)
+{
+	struct tnl_conf f;
+	unsigned int line;
+	char err[256];
+	int rc = conf_parse(text, &f, err, &line);
+
+	check(rc == -1 && line == want && strstr(err, msg_part),
+	      "conf: %s: line %u: %s", what, line, err);
+}
+
+static char *conf_print(const struct tnl_cfg *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	tnl_conf_print(f, c, "t0");
+	fclose(f);
+	return buf;
+}
+
+/* print -> parse -> merge on the defaults (setconf) gives @c back. */
+static void conf_round_trip(const char *what, const struct tnl_cfg *c)
+{
+	struct tnl_cfg back;
+	struct tnl_conf f;
+	unsigned int line;
+	char err[256];
+	char *text = conf_print(c);
+	int rc = conf_parse(text, &f, err, &line);
+
+	tnl_cfg_defaults(&back);
+	if (!rc)
+		tnl_conf_merge(&back, &f);
+	check(!rc && !memcmp(&back, c, sizeof(back)),
+	      "conf: round trip of %s%s%s", what, err[0] ? " # " : "", err);
+	if (rc || memcmp(&back, c, sizeof(back))) {
+		char *l, *save;
+
+		for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			printf("# %s\n", l);
+	}
+	free(text);
+}
+
+static void test_conf(void)
+{
+	struct tnl_cfg c, d;
+	struct tnl_conf f;
+	unsigned int line;
+	char err[256];
+	int rc;
+
+	rc = conf_parse("# a comment\n"
+			"\n"
+			"   mode   =   relay   # trailing comment\n"
+			"\tport=3545\r\n"
+			"server = 192.0.2.1\n"
+			"allow = 0x10, 0x20/0xf0\n"
+			"allow = 7\n"
+			"managed = 10.0.0.0/8 192.168.0.0/16\n"
+			"refresh = auto 60\n"
+			"dev = eth0\n"
+			"mtu = 1400", &f, err, &line);
+	check(rc == 0, "conf: comments, blank lines, blanks, CRLF, no final newline%s%s",
+	      err[0] ? " # " : "", err);
+	tnl_cfg_defaults(&c);
+	tnl_conf_merge(&c, &f);
+	check(c.mode == TEREDO_MODE_RELAY && c.port == 3545 &&
+	      c.server == htonl(0xc0000201) && c.n_marks == 3 &&
+	      c.marks[1].mark == 0x20 && c.marks[1].mask == 0xf0 &&
+	      c.marks[2].mark == 7 && c.marks[2].mask == 0xffffffff &&
+	      c.n_managed == 2 && c.managed[1].len == 16 &&
+	      c.refresh_auto == 1 && c.refresh == 60 && !strcmp(c.dev, "eth0") &&
+	      c.mtu == 1400 && c.max_peers == TNL_DEFAULT_MAX_PEERS,
+	      "conf: values merged on the defaults");
+	check(tnl_conf_line_of(&f, "port") == 4 && tnl_conf_line_of(&f, "allow") == 6 &&
+	      tnl_conf_line_of(&f, "fwmark") == 0 && tnl_conf_line_of(&f, "bogus") == 0,
+	      "conf: line of each key (first line of a repeated list)");
+	/* addconf: only the keys present change */
+	d = c;
+	rc = conf_parse("fwmark = 5\n", &f, err, &line);
+	tnl_conf_merge(&d, &f);
+	c.fwmark = 5;
+	check(!rc && !memcmp(&c, &d, sizeof(c)), "conf: a merge changes only its keys");
+
+	conf_bad("unknown key", "mode = client\ncolour = red\n", 2, "unknown key \"colour\"");
+	conf_bad("duplicate", "port = 1\n\nport = 2\n", 3, "port: given twice (first on line 1)");
+	conf_bad("bad port", "mode = client\n# x\nport = 70000\n", 3, "port: invalid port \"70000\"");
+	conf_bad("bad mode", "mode = fast\n", 1, "unknown mode \"fast\"");
+	conf_bad("bad mark", "allow = 0x10\nallow = 1/zz\n", 2, "allow: invalid mark");
+	conf_bad("allow none then a mark", "allow = none\nallow = 1\n", 2, "none cannot be combined");
+	conf_bad("none in a list", "managed = 10.0.0.0/8, none\n", 1, "none cannot be combined");
+	conf_bad("two values", "fwmark = 1 2\n", 1, "one value expected");
+	conf_bad("missing value", "\nserver =\n", 2, "server: missing value");
+	conf_bad("no equals sign", "port 3544\n", 1, "expected \"key = value\"");
+	conf_bad("a section", "[Interface]\n", 1, "sections are not used");
+	conf_bad("no key", " = 3\n", 1, "missing key");
+	conf_bad("bad mtu", "mtu = 9000\n", 1, "mtu: invalid MTU");
+	conf_bad("bad local", "local = 1.2.3\n", 1, "local: invalid address");
+	conf_bad("bad refresh", "refresh = auto 0\n", 1, "refresh: invalid maximum");
+	conf_bad("bad local-discovery", "local-discovery = yes\n", 1, "not on or off");
+	conf_bad("keys are case-sensitive", "Port = 1\n", 1, "unknown key \"Port\"");
+
+	tnl_cfg_defaults(&c);
+	conf_round_trip("the defaults", &c);
+	c.mode = TEREDO_MODE_SERVER;
+	c.server = htonl(0xc0000201);
+	c.server2 = htonl(0xc0000203);
+	c.port = 3545;
+	c.fwmark = 0x42;
+	c.refresh = 45;
+	c.local_discovery = 1;
+	c.n_marks = 2;
+	c.marks[0].mark = 0x10;
+	c.marks[0].mask = 0xffffffff;
+	c.marks[1].mark = 0x100;
+	c.marks[1].mask = 0xf00;
+	c.rxmark = 0x10;
+	c.policy = TEREDO_POLICY_ENTERPRISE;
+	c.dormant_timeout = 0;
+	c.max_peers = 17;
+	c.n_managed = 1;
+	c.managed[0].addr = htonl(0x0a000000);
+	c.managed[0].len = 8;
+	c.inbound = TEREDO_INBOUND_OPEN;
+	c.mtu = 1472;
+	c.local = htonl(0xc0000264);
+	strcpy(c.dev, "eth0");
+	conf_round_trip("every setting changed", &c);
+	c.refresh_auto = 1;
+	conf_round_trip("refresh auto 45", &c);
+	c.refresh = TNL_DEFAULT_REFRESH;
+	conf_round_trip("refresh auto", &c);
+}
+
+/* Debian's shipped files, or a copy of their format. */
+static const char miredo_conf[] =
+	"# Please refer to the miredo.conf(5) man page for details.\n"
+	"InterfaceName\tteredo\n"
+	"\n"
+	"# Pick a Teredo server:\n"
+	"#ServerAddress\tteredo.ipv6.microsoft.com\n"
+	"ServerAddress\tteredo-debian.remlab.net\n"
+	"\n"
+	"# Some firewall/NAT setups require a specific UDP port number:\n"
+	"#BindPort\t3545\n";
+static const char miredo_server_conf[] =
+	"# Please refer to the miredo-server.conf(5) manpage for details.\n"
+	"\n"
+	"# Server primary IPv4 address.\n"
+	"# Miredo will open UDP port 3544 on this IPv4 address and the next one.\n"
+	"ServerBindAddress 192.0.2.221\n";
+
+static char *file_or(const char *path, const char *fallback, const char **from)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	*from = "a copy in the test";
+	if (f) {
+		n = fread(buf, 1, 65535, f);
+		fclose(f);
+		buf[n] = '\0';
+		*from = path;
+	} else {
+		strcpy(buf, fallback);
+	}
+	return buf;
+}
+
+/* Converts @text: the return code, what went to out and to warn. */
+static int import(const char *text, char **out, char **warn)
+{
+	size_t lo, lw;
+	FILE *o = open_memstream(out, &lo), *w = open_memstream(warn, &lw);
+	int rc = tnl_miredo_import(text, "m.conf", o, w);
+
+	fclose(o);
+	fclose(w);
+	return rc;
+}
+
+/* The converter's output is a valid teredo.conf. */
+static int parses(const char *text, struct tnl_cfg *c)
+{
+	struct tnl_conf f;
+	unsigned int line;
+	char err[256];
+
+	if (conf_parse(text, &f, err, &line)) {
+		printf("# line %u: %s\n", line, err);
+		return 0;
+	}
+	tnl_cfg_defaults(c);
+	tnl_conf_merge(c, &f);
+	return 1;
+}
+
+static void test_miredo(void)
+{
+	const char *from;
+	char *text, *out, *warn;
+	struct tnl_cfg c;
+	int rc;
+
+	text = file_or("/etc/miredo/miredo.conf", miredo_conf, &from);
+	rc = import(text, &out, &warn);
+	check(rc == 0 && strstr(out, "mode = client\n") &&
+	      strstr(out, "\nserver = ") && strstr(out, "inbound = open\n") &&
+	      strstr(out, "dormant-timeout = 0\n") && strstr(out, "allow = 0x0\n") &&
+	      strstr(out, "ip link add teredo type teredo") && !warn[0],
+	      "miredo: client file (%s) converted, nothing left out", from);
+	check(parses(out, &c) && c.mode == TEREDO_MODE_CLIENT &&
+	      c.inbound == TEREDO_INBOUND_OPEN && c.dormant_timeout == 0 &&
+	      c.n_marks == 1 && c.policy == TEREDO_POLICY_ENTERPRISE,
+	      "miredo: its output is a teredo.conf (setconf reads it)");
+	free(text);
+	free(out);
+	free(warn);
+
+	text = file_or("/etc/miredo/miredo-server.conf", miredo_server_conf, &from);
+	rc = import(text, &out, &warn);
+	check(rc == 0 && strstr(out, "mode = server\n") && strstr(out, "\nserver = ") &&
+	      !strstr(out, "inbound") && !warn[0] && parses(out, &c) &&
+	      c.mode == TEREDO_MODE_SERVER && c.server,
+	      "miredo: server file (%s) converted", from);
+	free(text);
+	free(out);
+	free(warn);
+
+	rc = import("# relay\nrelaytype cone\nBindPort 3545\nBindAddress 192.0.2.7\n"
+		    "InterfaceMTU 1400\nServerAddress2 192.0.2.2\nPrefix 2001:0::\n"
+		    "SyslogFacility local1\nHoldTime 30\n", &out, &warn);
+	check(rc == 0 && strstr(out, "mode = relay\n") && strstr(out, "port = 3545\n") &&
+	      strstr(out, "local = 192.0.2.7\n") && strstr(out, "mtu = 1400\n") &&
+	      strstr(out, "server2 = 192.0.2.2\n") && !strstr(out, "inbound") &&
+	      parses(out, &c) && c.mode == TEREDO_MODE_RELAY && c.mtu == 1400,
+	      "miredo: relay settings, directive names in any case");
+	check(!strcmp(warn,
+		      "m.conf:8: SyslogFacility: no equivalent, left out (teredo.ko reports to the kernel log and its counters; teredo-nl monitor prints its events)\n"
+		      "m.conf:9: HoldTime: no equivalent, left out (not a setting teredo-nl knows)\n"),
+	      "miredo: one stderr line per key without an equivalent, with its line");
+	free(out);
+	free(warn);
+
+	rc = import("RelayType restricted\nPrefix 3ffe:831f::\nInterfaceMTU 1500\n", &out, &warn);
+	check(rc == 0 && strstr(out, "mode = relay\n") && !strstr(out, "mtu") &&
+	      strstr(warn, "m.conf:1: RelayType restricted: converted") &&
+	      strstr(warn, "m.conf:2: Prefix: no equivalent") &&
+	      strstr(warn, "m.conf:3: InterfaceMTU: no equivalent"),
+	      "miredo: restricted, another prefix, MTU 1500 reported");
+	free(out);
+	free(warn);
+
+	rc = import("BindPort 3545\nBindPort 99999\nRelayType fast\nServerAddress\n", &out, &warn);
+	check(rc == -1 && !out[0] && strstr(warn, "m.conf:2: BindPort: invalid value \"99999\"") &&
+	      strstr(warn, "m.conf:3: RelayType: invalid value \"fast\"") &&
+	      strstr(warn, "m.conf:4: ServerAddress: missing value"),
+	      "miredo: bad values refused with their lines, nothing printed");
+	free(out);
+	free(warn);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -221,6 +500,16 @@ int main(void)
 	test_names();
 	test_set();
 	test_exposure();
+	test_conf();
+	test_miredo();
+	expect_ok("showconf t0");
+	expect_ok("setconf t0 /etc/teredo/t0.conf");
+	expect_ok("addconf t0 -");
+	expect_ok("import-miredo");
+	expect_ok("import-miredo -");
+	expect_usage("setconf t0", "file name required");
+	expect_usage("showconf", "device name required");
+	expect_usage("setconf t0 a b", "unexpected argument");
 	expect_ok("peers t0");
 	expect_ok("qualify t0");
 	expect_ok("flush t0");
