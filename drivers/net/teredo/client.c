@@ -24,7 +24,13 @@
  * meanwhile leave.  Kept dormant by policy, nothing stays.
  *
  * c->lock (BH spinlock) protects the client fields; the work is the only
- * writer of the address, and stop/start happen under RTNL.
+ * writer of the address, and stop/start happen under RTNL.  c->running
+ * (under c->lock) is the client between teredo_client_start() and
+ * teredo_client_stop(): whatever queues the work from outside it (the
+ * exposure paths, an RA, the interval determination, a new setting)
+ * goes through teredo_client_kick(), which queues it only then, and the
+ * determination starts only then, so that once teredo_client_stop() has
+ * cancelled the work nothing runs until the next start.
  */
 
 #include <linux/random.h>
@@ -46,6 +52,17 @@ void teredo_client_init(struct teredo_dev *t)
 	c->state = TEREDO_STATE_OFFLINE;
 	INIT_DELAYED_WORK(&c->work, teredo_client_work);
 	teredo_rdet_init(t);
+}
+
+/* Any context: the work runs now, if the client runs. */
+void teredo_client_kick(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+
+	spin_lock_bh(&c->lock);
+	if (c->running)
+		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+	spin_unlock_bh(&c->lock);
 }
 
 /* The secondary server address: cfg.server2, default server + 1. */
@@ -315,10 +332,11 @@ static bool teredo_client_doze(struct teredo_dev *t)
 			c->tries = 0;
 			c->backoff = 0;
 			c->use_secondary = false;
+			/* interval determination starts over once qualified */
+			if (c->running)
+				teredo_rdet_start(t);
 			spin_unlock_bh(&c->lock);
 			netdev_info(t->dev, "waking up\n");
-			/* interval determination starts over once qualified */
-			teredo_rdet_start(t);
 			teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
 		}
 		return false;
@@ -432,30 +450,38 @@ void teredo_client_start(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
 
+	ASSERT_RTNL();
+	if (teredo_ld_start(t))
+		netdev_warn(t->dev, "local discovery: cannot listen on 224.0.0.253:3544\n");
 	spin_lock_bh(&c->lock);
 	c->tries = 0;
 	c->backoff = 0;
 	c->ra_pending = false;
 	c->rs_outstanding = false;
 	c->use_secondary = false;
-	spin_unlock_bh(&c->lock);
+	c->running = true;
 	teredo_rdet_start(t);
-	if (teredo_ld_start(t))
-		netdev_warn(t->dev, "local discovery: cannot listen on 224.0.0.253:3544\n");
-	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+	spin_unlock_bh(&c->lock);
+	teredo_client_kick(t);
 }
 
-/* Under RTNL. */
+/*
+ * Under RTNL.  Final: nothing queues the work or the interval
+ * determination's again, and both are cancelled (the work may be going
+ * dormant meanwhile, stopping the determination itself).
+ */
 void teredo_client_stop(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
 
-	teredo_rdet_stop(t);
-	/* a late RA must not re-arm the work once it is cancelled */
+	ASSERT_RTNL();
 	spin_lock_bh(&c->lock);
+	c->running = false;
+	/* a late RA must not re-arm the work once it is cancelled */
 	c->rs_outstanding = false;
 	c->ra_pending = false;
 	spin_unlock_bh(&c->lock);
+	teredo_rdet_stop(t);
 	cancel_delayed_work_sync(&c->work);
 	teredo_ld_stop(t);
 	teredo_client_unqualify(t, netif_running(t->dev));
@@ -495,7 +521,7 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		return;
 	}
 	spin_lock(&c->lock);
-	if (!c->rs_outstanding ||
+	if (!c->running || !c->rs_outstanding ||
 	    memcmp(enc->nonce, c->nonce, TEREDO_NONCE_LEN)) {
 		spin_unlock(&c->lock);
 		teredo_stat_inc(t, TEREDO_STAT_DROP_BAD_NONCE);
@@ -508,7 +534,8 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 	c->ra_mapped_addr = htonl(enc->origin_ip);
 	c->ra_mapped_port = enc->origin_port;
 	WRITE_ONCE(c->ra_mtu, ra.mtu);
+	/* under c->lock: teredo_client_stop() has not cancelled it yet */
+	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
 	spin_unlock(&c->lock);
 	teredo_stat_inc(t, TEREDO_STAT_RX_RA);
-	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
 }

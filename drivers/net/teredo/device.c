@@ -494,7 +494,7 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 	if (requalify)
 		teredo_client_start(t);
 	else
-		mod_delayed_work(system_power_efficient_wq, &t->client.work, 0);
+		teredo_client_kick(t);
 	return 0;
 }
 

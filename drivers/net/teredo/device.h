@@ -189,6 +189,10 @@ struct teredo_peertable {
 #define TEREDO_RDET_KEEP		4	/* s, our refresh meanwhile */
 #define TEREDO_RDET_REPLY		(2 * HZ)	/* bubble's way back */
 
+/*
+ * Lock order: c->lock, then r->lock (teredo_rdet_start()).  r->sock is
+ * the work's; a stop takes it with xchg() once the work is cancelled.
+ */
 struct teredo_rdet {
 	spinlock_t lock;		/* everything but sock and work */
 	bool running;			/* the client runs: may queue work */
@@ -242,6 +246,8 @@ struct teredo_client {
 	u16 mapped_port;
 	u16 flags;
 	unsigned long next_refresh;
+	/* started and not stopped: work may be queued (client.c) */
+	bool running;
 	struct delayed_work work;
 	struct teredo_rdet rdet;
 	/* local discovery (discovery.c): socket under RTNL, work reads */
@@ -530,6 +536,7 @@ bool teredo_inbound_allowed(struct teredo_dev *t, struct sk_buff *skb);
 void teredo_client_init(struct teredo_dev *t);
 void teredo_client_start(struct teredo_dev *t);
 void teredo_client_stop(struct teredo_dev *t);
+void teredo_client_kick(struct teredo_dev *t);
 void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		      const struct teredo_encap *enc, __be32 saddr,
 		      u16 sport);

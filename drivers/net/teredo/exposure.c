@@ -156,7 +156,7 @@ bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb)
 		kfree_skb(skb);
 	}
 	/* the client work wakes up: last_auth is fresh */
-	mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+	teredo_client_kick(t);
 	return true;
 }
 
@@ -312,7 +312,7 @@ static void teredo_exposure_work(struct work_struct *work)
 	why = teredo_exposure_reason(t);
 	dormant = READ_ONCE(t->client.state) == TEREDO_STATE_DORMANT;
 	if (teredo_cfg_server(t) && dormant != !!why)
-		mod_delayed_work(system_power_efficient_wq, &t->client.work, 0);
+		teredo_client_kick(t);
 	queue_delayed_work(system_power_efficient_wq, &exp->work,
 			   TEREDO_EXPOSURE_POLL);
 }

@@ -22,9 +22,14 @@
  *
  * Context: r->work (process context) drives it; the determination
  * socket's encap_rcv (softirq) records the RA and the bubble under
- * r->lock and kicks the work.  r->sock is created and released by the
- * work, or released by teredo_rdet_stop() after the work is cancelled;
- * receive reads sk_user_data under RCU.
+ * r->lock and kicks the work.  r->running gates every queueing of
+ * r->work; it is set only by teredo_rdet_start() under the client's
+ * c->lock while the client runs (lock order: c->lock, then r->lock), and
+ * cleared by teredo_rdet_stop(), which the client work (going dormant)
+ * and teredo_client_stop() may run at the same time.  r->sock is
+ * created by the work; whoever takes it with xchg() (the work, or a stop
+ * once the work is cancelled) releases it, so it is released once.
+ * Receive reads sk_user_data under RCU.
  */
 
 #include <linux/ip.h>
@@ -166,16 +171,18 @@ static int teredo_rdet_sock_open(struct teredo_dev *t)
 	sock->sk->sk_mark = mark;
 	inet_sk(sock->sk)->pmtudisc = IP_PMTUDISC_DONT;
 	setup_udp_tunnel_sock(t->net, sock, &tcfg);
-	t->client.rdet.sock = sock;
+	/* only the work sets it; teredo_rdet_sock_close() takes it */
+	WRITE_ONCE(t->client.rdet.sock, sock);
 	return 0;
 }
 
+/* Any process context: exactly one of concurrent callers releases it. */
 static void teredo_rdet_sock_close(struct teredo_rdet *r)
 {
-	if (!r->sock)
-		return;
-	udp_tunnel_sock_release(r->sock);	/* waits for receivers */
-	r->sock = NULL;
+	struct socket *sock = xchg(&r->sock, NULL);
+
+	if (sock)
+		udp_tunnel_sock_release(sock);	/* waits for receivers */
 }
 
 /* Process context: an RS from the determination port to our server. */
@@ -344,7 +351,7 @@ static void teredo_rdet_work(struct work_struct *work)
 	if (close) {
 		teredo_rdet_sock_close(r);
 		/* the client's next refresh follows the result */
-		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+		teredo_client_kick(t);
 	}
 }
 
@@ -364,21 +371,29 @@ void teredo_rdet_kick(struct teredo_dev *t)
 	spin_unlock_bh(&r->lock);
 }
 
-/* Under RTNL: with the client. */
+/*
+ * Under c->lock, the client running (teredo_client_start(), or its work
+ * waking up): a teredo_client_stop() that follows stops us too.
+ */
 void teredo_rdet_start(struct teredo_dev *t)
 {
 	struct teredo_rdet *r = &t->client.rdet;
 
-	spin_lock_bh(&r->lock);
+	lockdep_assert_held(&t->client.lock);
+	spin_lock(&r->lock);
 	r->running = true;
 	r->phase = TEREDO_RDET_IDLE;
 	r->failed = false;
 	r->answered = false;
 	r->result = 0;
-	spin_unlock_bh(&r->lock);
+	spin_unlock(&r->lock);
 }
 
-/* Under RTNL: with the client; nothing runs or is queued afterwards. */
+/*
+ * Process context: the client stops (RTNL) or its work goes dormant,
+ * possibly both at once.  Nothing runs or is queued afterwards, and the
+ * socket is gone, until teredo_rdet_start().
+ */
 void teredo_rdet_stop(struct teredo_dev *t)
 {
 	struct teredo_rdet *r = &t->client.rdet;
