@@ -98,6 +98,7 @@ struct teredo_peer {
 	struct rhash_head rnode;	/* in teredo_peertable, RCU */
 	struct list_head lnode;		/* GC order, under table lock */
 	struct list_head enode;		/* evictable, ditto (peertable.c) */
+	struct list_head qnode;		/* on parked while queue is not empty */
 	struct kref ref;
 	spinlock_t lock;		/* fields from mapped_addr on */
 	struct rcu_head rcu;
@@ -115,6 +116,7 @@ struct teredo_peer {
 	bool dead;
 	bool recent;			/* heard again: spare it once */
 	bool ours;			/* we sent first (peertable.c) */
+	bool linked;			/* in the table (table lock) */
 	unsigned long created;
 	unsigned long last_rx;
 	unsigned long last_tx;
@@ -173,6 +175,7 @@ struct teredo_peertable {
 	struct rhashtable ht;		/* addr -> peer */
 	struct list_head list;
 	struct list_head evict;		/* evictable peers, oldest first */
+	struct list_head parked;	/* peers with packets queued, ditto */
 	struct xarray ids;		/* id -> peer, for walks */
 	u32 count;
 	u32 generation;
@@ -583,6 +586,9 @@ void teredo_peertable_flush(struct teredo_dev *t);
 void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p);
 void teredo_peer_notify(struct teredo_peer *p, u8 event);
 void teredo_peertable_gc(struct teredo_dev *t);
+bool teredo_peertable_shed(struct teredo_dev *t, struct teredo_peer *p);
+void teredo_peertable_park(struct teredo_dev *t, struct teredo_peer *p);
+void teredo_peertable_unpark(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);
 
 /* peer.c */

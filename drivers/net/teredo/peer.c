@@ -49,6 +49,7 @@ struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 	skb_queue_head_init(&p->queue);
 	skb_queue_head_init(&p->rxq);
 	INIT_LIST_HEAD(&p->enode);
+	INIT_LIST_HEAD(&p->qnode);
 	p->t = t;
 	p->addr = *addr;
 	p->created = jiffies;
@@ -109,25 +110,43 @@ void teredo_peer_kill(struct teredo_peer *p)
 	teredo_peer_put(p);
 }
 
-/* Queues @skb until @p is usable; false (skb not consumed) if full. */
+/*
+ * Queues @skb until @p is usable; false (skb not consumed) if full.
+ * When the device's budget is spent, a peer with nothing queued yet
+ * takes the room of the oldest packet waiting for a never-answered
+ * peer (teredo_peertable_shed()): a spray of new destinations rotates
+ * its own packets and cannot keep a new correspondent's first one out.
+ */
 bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 {
 	struct teredo_peertable *pt = &p->t->peers;
-	bool ok = false;
+	bool ok = false, first = false;
+	unsigned int len;
 
+	len = skb_queue_len_lockless(&p->queue);
+	if (len >= TEREDO_PEER_QUEUE_MAX)
+		return false;
+	if (atomic_inc_return(&pt->queued) > TEREDO_DEV_QUEUE_MAX &&
+	    (len || !teredo_peertable_shed(p->t, p))) {
+		atomic_dec(&pt->queued);
+		return false;
+	}
 	spin_lock_bh(&p->lock);
 	if (!p->dead && skb_queue_len(&p->queue) < TEREDO_PEER_QUEUE_MAX) {
-		if (atomic_inc_return(&pt->queued) <= TEREDO_DEV_QUEUE_MAX) {
-			skb_queue_tail(&p->queue, skb);
-			ok = true;
-		} else {
-			atomic_dec(&pt->queued);
-		}
+		first = skb_queue_empty(&p->queue);
+		skb_queue_tail(&p->queue, skb);
+		ok = true;
 	}
 	spin_unlock_bh(&p->lock);
-	if (ok && teredo_peer_usable(p))
+	if (!ok) {
+		atomic_dec(&pt->queued);
+		return false;
+	}
+	if (first)
+		teredo_peertable_park(p->t, p);
+	if (teredo_peer_usable(p))
 		teredo_peer_send_queue(p->t, p);	/* usable meanwhile */
-	return ok;
+	return true;
 }
 
 /*

@@ -30,6 +30,8 @@
 
 /* Unsolicited peers passed over at most per eviction (CLOCK hand). */
 #define TEREDO_EVICT_SCAN	8
+/* Parked peers looked at for a packet to shed (send budget). */
+#define TEREDO_SHED_SCAN	32
 /* Peers looked at per hold of the table lock by the GC and flush. */
 #define TEREDO_GC_BATCH		256
 
@@ -45,6 +47,7 @@ int teredo_peertable_init(struct teredo_peertable *pt)
 	spin_lock_init(&pt->lock);
 	INIT_LIST_HEAD(&pt->list);
 	INIT_LIST_HEAD(&pt->evict);
+	INIT_LIST_HEAD(&pt->parked);
 	xa_init_flags(&pt->ids, XA_FLAGS_ALLOC);
 	atomic_set(&pt->queued, 0);
 	atomic_set(&pt->rx_parked, 0);
@@ -193,6 +196,8 @@ static void teredo_peer_unlink(struct teredo_peertable *pt,
 	list_del(&p->lnode);
 	if (!list_empty(&p->enode))
 		list_del_init(&p->enode);
+	list_del_init(&p->qnode);
+	p->linked = false;
 	WRITE_ONCE(pt->count, pt->count - 1);
 	pt->generation++;
 }
@@ -240,6 +245,7 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 	}
 	list_add_tail(&n->lnode, &pt->list);
 	list_add_tail(&n->enode, &pt->evict);
+	n->linked = true;
 	WRITE_ONCE(pt->count, pt->count + 1);
 	pt->generation++;
 	return 0;
@@ -466,4 +472,63 @@ int teredo_peer_walk(struct net_device *dev, u64 *cursor,
 	}
 	spin_unlock_bh(&pt->lock);
 	return n;
+}
+
+/*
+ * @p's queue has its first packet: @p joins pt->parked, the peers with
+ * packets waiting, in the order their wait began (unless @p left the
+ * table meanwhile, or its queue was sent meanwhile).
+ */
+void teredo_peertable_park(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct teredo_peertable *pt = &t->peers;
+
+	spin_lock_bh(&pt->lock);
+	if (p->linked && list_empty(&p->qnode) &&
+	    !skb_queue_empty_lockless(&p->queue))
+		list_add_tail(&p->qnode, &pt->parked);
+	spin_unlock_bh(&pt->lock);
+}
+
+/* @p's queue was sent: it leaves pt->parked, unless a packet came since. */
+void teredo_peertable_unpark(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct teredo_peertable *pt = &t->peers;
+
+	spin_lock_bh(&pt->lock);
+	if (skb_queue_empty_lockless(&p->queue))
+		list_del_init(&p->qnode);
+	spin_unlock_bh(&pt->lock);
+}
+
+/*
+ * The device's send budget (TEREDO_DEV_QUEUE_MAX) is spent and @p, a
+ * peer with nothing queued, needs room for its first packet: drop the
+ * oldest packet of the peer that has waited longest (pt->parked; a peer
+ * with packets waiting has not answered, or they would have been sent).
+ * The room passes to the caller: pt->queued is not decremented.
+ * Counted as drop_queue_full, as a packet refused for want of room is.
+ */
+bool teredo_peertable_shed(struct teredo_dev *t, struct teredo_peer *p)
+{
+	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer *v, *tmp;
+	struct sk_buff *skb = NULL;
+	int n = 0;
+
+	spin_lock_bh(&pt->lock);
+	list_for_each_entry_safe(v, tmp, &pt->parked, qnode) {
+		if (v == p)
+			continue;
+		skb = skb_dequeue(&v->queue);
+		if (skb_queue_empty_lockless(&v->queue))
+			list_del_init(&v->qnode);
+		if (skb || ++n >= TEREDO_SHED_SCAN)
+			break;
+	}
+	spin_unlock_bh(&pt->lock);
+	if (!skb)
+		return false;
+	teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+	return true;
 }

@@ -88,6 +88,7 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 		atomic_dec(&t->peers.queued);
 		teredo_send_one(t, p, skb);
 	}
+	teredo_peertable_unpark(t, p);
 }
 
 void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
