@@ -269,6 +269,7 @@ bench_run() {
 # teredo-gen (selftests/tools) sends valid direct bubbles from many spoofed
 # Teredo sources, each making one peer, over c1's loopback to t0's port.
 BENCH_PORT=3545
+BENCH_CONTROL_PORT=3546
 
 bench_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -366,9 +367,14 @@ bench_flood_profile() {
 # $! names that subshell, and killing it left teredo-gen running (into
 # the next runs, each repetition adding one more generator).  timeout
 # passes the signal on, and ends the flood anyway should it be missed.
+# With "control", the same bubbles go to a closed port of c1 (UDP
+# answers each with an ICMP error, unlimited on loopback): what the
+# generator and the stack cost without t0's work.
 bench_flood_start() {
+	local port=$BENCH_PORT
+	[ "${1:-}" = control ] && port=$BENCH_CONTROL_PORT
 	timeout $((BENCH_TIME + 30)) ip netns exec "$(ns c1)" \
-		teredo-gen -d 10.0.1.2:$BENCH_PORT -m "$BENCH_ME" \
+		teredo-gen -d 10.0.1.2:$port -m "$BENCH_ME" \
 		-o 2000000 -n "$BENCH_FLOOD" -r 1000 2>> "$BENCH_TMP/gen.log" &
 	BENCH_GEN_PID=$!
 }
@@ -383,7 +389,10 @@ bench_flood_stop() {
 }
 
 # bench_flood: the legitimate TCP flow (c1 -> h6) idle, then while
-# teredo-gen floods t0 with bubbles from $BENCH_FLOOD spoofed sources;
+# teredo-gen floods t0 with bubbles from $BENCH_FLOOD spoofed sources,
+# then while the same generator sends them to a closed port (control:
+# the generator shares the guest's CPU with the flow, and under TCG's
+# single thread a vCPU that never halts slows the other one);
 # three times, interleaved, and idle once more after the last flood.
 # t0 is back to the default max-peers first.  The idle run of the first
 # repetition is the only one before any flood (an empty table); every
@@ -410,6 +419,13 @@ bench_flood() {
 		echo "  flood: $((lo1 - lo0)) bubbles during the run; peers $(bench_peers)," \
 			"$(in_ns c1 ethtool -S t0 | awk '$1 ~ /^(peers_evicted|drop_peers_full):$/ {
 				printf "%s %s ", $1, $2 }')"
+		# the same generator at a closed port: its own share of the CPU
+		bench_flood_start control
+		lo0=$(bench_lo_tx)
+		bench_run teredo "$rep" tcp control
+		lo1=$(bench_lo_tx)
+		bench_flood_stop
+		echo "  control: $((lo1 - lo0)) packets on c1's lo (bubbles to a closed port, ICMP errors)"
 	done
 	if [ -n "${BENCH_PROFILE:-}" ] && command -v perf > /dev/null; then
 		bench_flood_start
@@ -478,6 +494,7 @@ bench_report() {
 		--lookup-perf "$BENCH_TMP/lookup-perf" --flood-sent "$BENCH_TMP/flood-sent" \
 		--flood-peers "$BENCH_TMP/flood-peers" \
 		--idle "$BENCH_TMP/idle" --flood "$BENCH_TMP/flood" --flood-sources "$BENCH_FLOOD" \
+		--control "$BENCH_TMP/control" \
 		--kernel "$(uname -r)" --cpus "$(nproc)" --time "$BENCH_TIME" --reps "$BENCH_REPS" \
 		--relay "$BENCH_RELAY" --failed "$BENCH_FAILED"
 }

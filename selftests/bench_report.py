@@ -180,8 +180,17 @@ def scale_figures(args):
     for w in read_rows(args.flood_peers):
         if len(w) == 3 and w[0] == "idle" and w[2].isdigit():
             peers[int(w[1])] = int(w[2])
+    control = parse_runs(args.control) if args.control else []
+    per_control = []
+    for a in idle:
+        for b in control:
+            if a["rep"] == b["rep"] and a.get("tcp_mbit_s") and \
+               b.get("tcp_mbit_s") is not None:
+                per_control.append(b["tcp_mbit_s"] / a["tcp_mbit_s"])
     if idle or flood:
         out["flood"] = {"sources": args.flood_sources,
+                        "control_ratio": med(per_control),
+                        "control_ratios": per_control,
                         "ratios": per,
                         "idle_before_tcp_mbit_s": before[0]["tcp_mbit_s"]
                         if before else None,
@@ -226,6 +235,11 @@ def print_scale(sc):
         print("  flood/idle: %s (per repetition: %s)" % (
             fmt(fl["ratio"], ".2f"),
             " ".join(fmt(r, ".2f") for r in fl.get("ratios", []))))
+        if fl.get("control_ratios"):
+            print("  control (the generator at a closed port)/idle: %s"
+                  " (per repetition: %s)" % (
+                      fmt(fl["control_ratio"], ".2f"),
+                      " ".join(fmt(r, ".2f") for r in fl["control_ratios"])))
         print("  idle after flood / idle before: %s (before: %s Mb/s;"
               " after: %s Mb/s with %s peers in the table)" % (
                   fmt(fl.get("idle_after_ratio"), ".2f"),
@@ -348,6 +362,7 @@ def main():
     p.add_argument("--lookup-perf")
     p.add_argument("--flood-sent")
     p.add_argument("--flood-peers")
+    p.add_argument("--control")
     args = p.parse_args()
     if args.one:
         kind, path, rx = args.one
