@@ -42,7 +42,9 @@
 # configuration under perf, their top symbols printed and kept in
 # profile-CFG-tcp.txt and profile-CFG-udp64.txt),
 # BENCH_SCALE=0 (no scale part; it needs teredo-gen from selftests/tools),
-# BENCH_SCALE_PEERS ("1000 10000 100000"), BENCH_FLOOD (1000000).
+# BENCH_SCALE_PEERS ("1000 10000 100000"), BENCH_FLOOD (1000000),
+# BENCH_ONLY=flood (the teredo configuration and its flood part only:
+# no comparison, no growth of the table; the same flood figures).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -57,6 +59,12 @@ BENCH_TMP=$(mktemp -d /tmp/bench.XXXXXX)
 BENCH_H6=2001:db8:2::2
 BENCH_SCALE_PEERS=${BENCH_SCALE_PEERS:-1000 10000 100000}
 BENCH_FLOOD=${BENCH_FLOOD:-1000000}
+BENCH_ONLY=${BENCH_ONLY:-}
+case $BENCH_ONLY in
+"")	;;
+flood)	BENCH_CONFIGS=teredo ;;
+*)	echo "bench: BENCH_ONLY=$BENCH_ONLY: only \"flood\" is known" >&2; exit 2 ;;
+esac
 BENCH_MAX_PEERS=1048576
 BENCH_ME=""
 BENCH_FAILED=""
@@ -261,6 +269,7 @@ bench_run() {
 # teredo-gen (selftests/tools) sends valid direct bubbles from many spoofed
 # Teredo sources, each making one peer, over c1's loopback to t0's port.
 BENCH_PORT=3545
+BENCH_CONTROL_PORT=3546
 
 bench_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -332,33 +341,100 @@ bench_lookup_run() {
 	rm -f "$data"
 }
 
+# bench_flood_profile KIND: one more TCP run (not counted) under perf,
+# flooded or not: where the guest's time goes.
+bench_flood_profile() {
+	local kind=$1 data=$BENCH_TMP/perf-flood-$1.data
+	say "profile: teredo tcp $kind (perf record -a -e cpu-clock, top symbols)"
+	perf record -q -a -e cpu-clock -o "$data" -- sleep $((BENCH_TIME + 2)) \
+		> /dev/null 2>&1 &
+	bench_run teredo 0 tcp "profile-$kind"
+	wait $!
+	{
+		echo "-- by symbol"
+		perf report -q -i "$data" --stdio --sort sym 2>/dev/null | grep -v '^$' |
+			head -n "${BENCH_PROFILE_LINES:-30}"
+		echo "-- teredo.ko's symbols"
+		perf report -q -i "$data" --stdio --sort dso,sym 2>/dev/null |
+			grep -i teredo | head -n 12
+	} | tee "$BENCH_OUT/profile-teredo-$kind.txt"
+	rm -f "$data"
+}
+
+# bench_flood_start: teredo-gen floods t0 in the background (enough
+# rounds to outlast a run; bench_flood_stop ends it).  A command, not a
+# shell function: a function sent to the background runs in a subshell,
+# $! names that subshell, and killing it left teredo-gen running (into
+# the next runs, each repetition adding one more generator).  timeout
+# passes the signal on, and ends the flood anyway should it be missed.
+# With "control", the same bubbles go to a closed port of c1 (UDP
+# answers each with an ICMP error, unlimited on loopback): what the
+# generator and the stack cost without t0's work.
+bench_flood_start() {
+	local port=$BENCH_PORT
+	[ "${1:-}" = control ] && port=$BENCH_CONTROL_PORT
+	timeout $((BENCH_TIME + 30)) ip netns exec "$(ns c1)" \
+		teredo-gen -d 10.0.1.2:$port -m "$BENCH_ME" \
+		-o 2000000 -n "$BENCH_FLOOD" -r 1000 2>> "$BENCH_TMP/gen.log" &
+	BENCH_GEN_PID=$!
+}
+
+bench_flood_stop() {
+	kill "$BENCH_GEN_PID" 2> /dev/null
+	wait "$BENCH_GEN_PID" 2> /dev/null
+	if pgrep -x teredo-gen > /dev/null; then
+		echo "  bench: a flood generator is still running"
+		BENCH_FAILED+="flood-stop "
+	fi
+}
+
 # bench_flood: the legitimate TCP flow (c1 -> h6) idle, then while
-# teredo-gen floods t0 with bubbles from $BENCH_FLOOD spoofed sources;
-# three times, interleaved.  t0 is back to the default max-peers first.
+# teredo-gen floods t0 with bubbles from $BENCH_FLOOD spoofed sources,
+# then while the same generator sends them to a closed port (control:
+# the generator shares the guest's CPU with the flow, and under TCG's
+# single thread a vCPU that never halts slows the other one);
+# three times, interleaved, and idle once more after the last flood.
+# t0 is back to the default max-peers first.  The idle run of the first
+# repetition is the only one before any flood (an empty table); every
+# later idle run follows a flood, with its peers still in the table
+# (they idle out after 60 s): "idle after flood / idle before" compares
+# them with it.  $BENCH_TMP/flood-peers: SET REP PEERS_AT_START.
 bench_flood() {
-	local rep pid lo0 lo1
+	local rep lo0 lo1
 	bench_use teredo
+	BENCH_ME=$(topo_show 1 t0 address)
 	in_ns c1 teredo-nl set t0 max-peers 65536 > /dev/null
 	in_ns c1 teredo-nl flush t0 > /dev/null
 	in_ns c1 ping -c 2 -W 5 "$BENCH_H6" > /dev/null 2>&1
-	for rep in 1 2 3; do
+	for rep in 1 2 3 4; do
+		echo "idle $rep $(bench_peers)" >> "$BENCH_TMP/flood-peers"
 		bench_run teredo "$rep" tcp idle
-		# enough rounds to outlast the run; killed after it
-		bench_gen -o 2000000 -n "$BENCH_FLOOD" -r 1000 2>> "$BENCH_TMP/gen.log" &
-		pid=$!
+		[ "$rep" = 4 ] && break
+		bench_flood_start
 		lo0=$(bench_lo_tx)
 		bench_run teredo "$rep" tcp flood
 		lo1=$(bench_lo_tx)
-		kill "$pid" 2> /dev/null
-		wait "$pid" 2> /dev/null
+		bench_flood_stop
 		echo "$rep $((lo1 - lo0))" >> "$BENCH_TMP/flood-sent"
 		echo "  flood: $((lo1 - lo0)) bubbles during the run; peers $(bench_peers)," \
 			"$(in_ns c1 ethtool -S t0 | awk '$1 ~ /^(peers_evicted|drop_peers_full):$/ {
 				printf "%s %s ", $1, $2 }')"
+		# the same generator at a closed port: its own share of the CPU
+		bench_flood_start control
+		lo0=$(bench_lo_tx)
+		bench_run teredo "$rep" tcp control
+		lo1=$(bench_lo_tx)
+		bench_flood_stop
+		echo "  control: $((lo1 - lo0)) packets on c1's lo (bubbles to a closed port, ICMP errors)"
 	done
+	if [ -n "${BENCH_PROFILE:-}" ] && command -v perf > /dev/null; then
+		bench_flood_start
+		bench_flood_profile flood
+		bench_flood_stop
+		bench_flood_profile idle-after-flood
+	fi
 	in_ns c1 teredo-nl flush t0 > /dev/null
 }
-
 
 say "kernel $(uname -r), $(nproc) vCPU(s); ${BENCH_TIME} s per run, $BENCH_REPS repetitions"
 say "relay of the teredo configuration: $BENCH_RELAY"
@@ -376,8 +452,9 @@ for cfg in $BENCH_CONFIGS; do
 	fi
 done
 
-say "measuring (interleaved: $configs x $BENCH_REPS)"
+[ -n "$BENCH_ONLY" ] || say "measuring (interleaved: $configs x $BENCH_REPS)"
 for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+	[ -n "$BENCH_ONLY" ] && break
 	for cfg in $configs; do
 		bench_run "$cfg" "$rep" tcp
 		bench_run "$cfg" "$rep" udp64
@@ -415,7 +492,9 @@ bench_report() {
 	python3 "$HERE/bench_report.py" --runs "$BENCH_TMP/runs" --json "$BENCH_OUT/bench.json" \
 		--scale "$BENCH_TMP/scale" --lookup "$BENCH_TMP/lookup" \
 		--lookup-perf "$BENCH_TMP/lookup-perf" --flood-sent "$BENCH_TMP/flood-sent" \
+		--flood-peers "$BENCH_TMP/flood-peers" \
 		--idle "$BENCH_TMP/idle" --flood "$BENCH_TMP/flood" --flood-sources "$BENCH_FLOOD" \
+		--control "$BENCH_TMP/control" \
 		--kernel "$(uname -r)" --cpus "$(nproc)" --time "$BENCH_TIME" --reps "$BENCH_REPS" \
 		--relay "$BENCH_RELAY" --failed "$BENCH_FAILED"
 }
@@ -426,8 +505,10 @@ bench_report > "$BENCH_OUT/bench.txt"
 
 if [ "${BENCH_SCALE:-1}" = 1 ] && [[ " $configs " = *" teredo "* ]]; then
 	if command -v teredo-gen > /dev/null; then
-		say "scale: peer table of our client ($BENCH_SCALE_PEERS peers)"
-		bench_scale
+		if [ -z "$BENCH_ONLY" ]; then
+			say "scale: peer table of our client ($BENCH_SCALE_PEERS peers)"
+			bench_scale
+		fi
 		say "scale: a legitimate TCP flow under a flood of $BENCH_FLOOD spoofed sources"
 		bench_flood
 	else
@@ -436,7 +517,7 @@ if [ "${BENCH_SCALE:-1}" = 1 ] && [[ " $configs " = *" teredo "* ]]; then
 fi
 
 mkdir -p "$BENCH_OUT"
-if [ -n "${BENCH_PROFILE:-}" ] && command -v perf > /dev/null; then
+if [ -n "${BENCH_PROFILE:-}" ] && [ -z "$BENCH_ONLY" ] && command -v perf > /dev/null; then
 	for cfg in $configs; do
 		bench_profile "$cfg" tcp "${cfg//+/-}-tcp"
 		bench_profile "$cfg" udp64 "${cfg//+/-}-udp64"

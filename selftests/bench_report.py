@@ -171,8 +171,36 @@ def scale_figures(args):
             if a["rep"] == b["rep"] and a.get("tcp_mbit_s") and \
                b.get("tcp_mbit_s") is not None:
                 per.append(b["tcp_mbit_s"] / a["tcp_mbit_s"])
+    # The first idle run is the only one before any flood; every later
+    # one follows a flood, its peers still in the table.
+    before = [r for r in idle if r["rep"] == 1 and r.get("tcp_mbit_s")]
+    after = [r for r in idle if r["rep"] > 1 and
+             r.get("tcp_mbit_s") is not None]
+    peers = {}
+    for w in read_rows(args.flood_peers):
+        if len(w) == 3 and w[0] == "idle" and w[2].isdigit():
+            peers[int(w[1])] = int(w[2])
+    control = parse_runs(args.control) if args.control else []
+    per_control = []
+    for a in idle:
+        for b in control:
+            if a["rep"] == b["rep"] and a.get("tcp_mbit_s") and \
+               b.get("tcp_mbit_s") is not None:
+                per_control.append(b["tcp_mbit_s"] / a["tcp_mbit_s"])
     if idle or flood:
         out["flood"] = {"sources": args.flood_sources,
+                        "control_ratio": med(per_control),
+                        "control_ratios": per_control,
+                        "ratios": per,
+                        "idle_before_tcp_mbit_s": before[0]["tcp_mbit_s"]
+                        if before else None,
+                        "idle_after_tcp_mbit_s": [r["tcp_mbit_s"]
+                                                  for r in after],
+                        "idle_after_peers": [peers.get(r["rep"])
+                                             for r in after],
+                        "idle_after_ratio": med([r["tcp_mbit_s"] for r in
+                                                 after]) /
+                        before[0]["tcp_mbit_s"] if before and after else None,
                         "idle_tcp_mbit_s": med([r.get("tcp_mbit_s")
                                                 for r in idle]),
                         "flood_tcp_mbit_s": med([r.get("tcp_mbit_s")
@@ -204,6 +232,21 @@ def print_scale(sc):
                   fl["sources"], fl["bubbles_per_run"],
                   fmt(fl["idle_tcp_mbit_s"], ".1f"),
                   fmt(fl["flood_tcp_mbit_s"], ".1f"), fmt(fl["ratio"], ".2f")))
+        print("  flood/idle: %s (per repetition: %s)" % (
+            fmt(fl["ratio"], ".2f"),
+            " ".join(fmt(r, ".2f") for r in fl.get("ratios", []))))
+        if fl.get("control_ratios"):
+            print("  control (the generator at a closed port)/idle: %s"
+                  " (per repetition: %s)" % (
+                      fmt(fl["control_ratio"], ".2f"),
+                      " ".join(fmt(r, ".2f") for r in fl["control_ratios"])))
+        print("  idle after flood / idle before: %s (before: %s Mb/s;"
+              " after: %s Mb/s with %s peers in the table)" % (
+                  fmt(fl.get("idle_after_ratio"), ".2f"),
+                  fmt(fl.get("idle_before_tcp_mbit_s"), ".1f"),
+                  " ".join(fmt(v, ".1f")
+                           for v in fl.get("idle_after_tcp_mbit_s", [])),
+                  " ".join(str(v) for v in fl.get("idle_after_peers", []))))
 
 
 def scale_targets(sc):
@@ -227,6 +270,10 @@ def scale_targets(sc):
     if fl.get("ratio") is not None:
         t.append({"metric": "legit TCP under flood / idle", "target": 0.8,
                   "measured": fl["ratio"], "met": fl["ratio"] >= 0.8})
+    if fl.get("idle_after_ratio") is not None:
+        t.append({"metric": "legit TCP idle after flood / idle before",
+                  "target": 0.9, "measured": fl["idle_after_ratio"],
+                  "met": fl["idle_after_ratio"] >= 0.9})
     return t
 
 
@@ -314,6 +361,8 @@ def main():
     p.add_argument("--flood-sources", default="")
     p.add_argument("--lookup-perf")
     p.add_argument("--flood-sent")
+    p.add_argument("--flood-peers")
+    p.add_argument("--control")
     args = p.parse_args()
     if args.one:
         kind, path, rx = args.one
