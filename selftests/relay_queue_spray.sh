@@ -32,14 +32,7 @@ QMAX=1024
 VICTIM=198.51.100.77
 
 st() { local v; v=$(topo_stat rly tr0 "$1"); echo "${v:-0}"; }
-peers() { in_ns rly teredo-nl -j show tr0 | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print((d[0] if isinstance(d, list) else d).get("peers", 0))'; }
-# ping3 FROM TO: how many of 3 echo requests were answered
-ping3() {
-	in_ns "$1" ping -c 3 -i 1 -W 5 "$2" 2>&1 | sed -n 's/.* \([0-9]*\) received.*/\1/p'
-}
+peers() { topo_peer_count rly tr0; }
 
 topo_build 2
 topo_server_start
@@ -81,8 +74,8 @@ check "the spray spent the send budget (drop_queue_full +$over >= $((SPRAY - QMA
 	test "$over" -ge $((SPRAY - QMAX))
 
 # the clients are new to the relay: their first packets must find room
-r3=$(ping3 c2 2001:db8:2::2)
-r2=$(ping3 h6 "$a1")
+r3=$(topo_ping3 c2 2001:db8:2::2)
+r2=$(topo_ping3 h6 "$a1")
 diag "legit replies with the budget spent: Miredo -> h6 ${r3:-0}/3," \
 	"h6 -> ours ${r2:-0}/3; drop_queue_full +$(($(st drop_queue_full) - q0))"
 if [ "${r3:-0}" -lt 2 ]; then

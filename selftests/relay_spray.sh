@@ -39,16 +39,9 @@ MAX=2048
 VICTIM=198.51.100.77
 
 st() { local v; v=$(topo_stat rly tr0 "$1"); echo "${v:-0}"; }
-peers() { in_ns rly teredo-nl -j show tr0 | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print((d[0] if isinstance(d, list) else d).get("peers", 0))'; }
+peers() { topo_peer_count rly tr0; }
 victim() { # victim relay|server: bubbles to the victim seen on the router
 	in_ns rt nft list counter ip spray "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'
-}
-# ping6 FROM TO: how many of 3 echo requests were answered
-ping3() {
-	in_ns "$1" ping -c 3 -i 1 -W 5 "$2" 2>&1 | sed -n 's/.* \([0-9]*\) received.*/\1/p'
 }
 
 topo_build 2
@@ -120,13 +113,13 @@ full=no
 wait_for "[ \$(peers) -ge $MAX ]" 60 && full=yes
 check "the spray filled the relay's table ($MAX peers reached)" test $full = yes
 
-r1=$(ping3 c1 2001:db8:2::2)
-r2=$(ping3 h6 "$a1")
+r1=$(topo_ping3 c1 2001:db8:2::2)
+r2=$(topo_ping3 h6 "$a1")
 # (the Miredo client's first contact is its own echo test to h6: h6's
 # reply once lost its room in the relay's full send queue, 1 run in 6;
 # relay_queue_spray.sh tests that alone)
-r3=$(ping3 c2 2001:db8:2::2)
-r4=$(ping3 h6 "$a2")
+r3=$(topo_ping3 c2 2001:db8:2::2)
+r4=$(topo_ping3 h6 "$a2")
 n=$(peers)
 # every destination sprayed at least once before it stops
 wait_for "test -e $T/stop.pass" $((SPRAY / RATE + 30))

@@ -215,6 +215,20 @@ topo_stat() {
 	in_ns "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
 }
 
+# topo_peer_count NS DEV: how many peers DEV in NS holds (teredo-nl -j show).
+topo_peer_count() {
+	in_ns "$1" teredo-nl -j show "$2" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print((d[0] if isinstance(d, list) else d).get("peers", 0))'
+}
+
+# topo_ping3 FROM TO: how many of 3 echo requests from netns FROM to TO
+# were answered (1 s apart, 5 s for each answer).
+topo_ping3() {
+	in_ns "$1" ping -c 3 -i 1 -W 5 "$2" 2>&1 | sed -n 's/.* \([0-9]*\) received.*/\1/p'
+}
+
 # topo_wait_miredo N [SECONDS]: the miredo client in cN has its address.
 topo_wait_miredo() {
 	local end=$((SECONDS + ${2:-30}))

@@ -60,17 +60,14 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int tnl_nl_open(struct tnl_nl *nl)
+/* A netlink socket on @bus, bound, asking for extended and capped acks. */
+static int tnl_sock_open(struct tnl_nl *nl, int bus)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct family_info fi = { 0 };
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *g;
 	int one = 1, err;
 
 	memset(nl, 0, sizeof(*nl));
 	nl->seq = (uint32_t)time(NULL);
-	nl->sk = mnl_socket_open(NETLINK_GENERIC);
+	nl->sk = mnl_socket_open(bus);
 	if (!nl->sk)
 		return -errno;
 	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -80,6 +77,20 @@ int tnl_nl_open(struct tnl_nl *nl)
 	}
 	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+int tnl_nl_open(struct tnl_nl *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct family_info fi = { 0 };
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	int err;
+
+	err = tnl_sock_open(nl, NETLINK_GENERIC);
+	if (err)
+		return err;
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = GENL_ID_CTRL;
@@ -287,21 +298,7 @@ int tnl_nl_monitor(struct tnl_nl *nl, mnl_cb_t cb, void *data)
 /* rtnetlink: what only the link knows (MTU, the "ip link add" settings). */
 int tnl_rt_open(struct tnl_nl *nl)
 {
-	int one = 1, err;
-
-	memset(nl, 0, sizeof(*nl));
-	nl->seq = (uint32_t)time(NULL);
-	nl->sk = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl->sk)
-		return -errno;
-	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		tnl_nl_close(nl);
-		return err;
-	}
-	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
-	return 0;
+	return tnl_sock_open(nl, NETLINK_ROUTE);
 }
 
 static void link_info_data(const struct nlattr *data, struct tnl_link *l)
