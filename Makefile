@@ -61,7 +61,7 @@ deps:
 
 # DEBUG_SMOKE: the tests a full "make check" also runs on the debug kernel
 # when "make check-debug" has built and cached it (empty: none).
-DEBUG_SMOKE ?= module_lifecycle client_drops client_stop_race
+DEBUG_SMOKE ?= module_lifecycle client_stop_race
 check:
 	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)") \
 		--debug-smoke "$(DEBUG_SMOKE)"
