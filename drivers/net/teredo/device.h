@@ -561,7 +561,9 @@ void teredo_ld_stop(struct teredo_dev *t);
 void teredo_ld_tick(struct teredo_dev *t, bool new_address);
 bool teredo_ld_same_nat(struct teredo_dev *t, const struct in6_addr *peer);
 bool teredo_ld_answer_allowed(struct teredo_dev *t, struct sk_buff *skb);
-bool teredo_ld_claim(struct teredo_peer *p, __be32 addr, u16 port);
+struct teredo_peer *teredo_ld_take(struct teredo_dev *t, struct teredo_peer *p,
+				   const struct in6_addr *addr,
+				   struct sk_buff *skb, __be32 saddr, u16 sport);
 
 /* addr.c: the address and routes, through the IPv6 stack's own RA path */
 void teredo_addr_dev_init(struct net_device *dev);

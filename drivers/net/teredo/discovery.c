@@ -126,7 +126,7 @@ bool teredo_ld_answer_allowed(struct teredo_dev *t, struct sk_buff *skb)
  * that proves it (no nonce, no server); the peer stays where it
  * answered us, until it is forgotten (TEREDO_PEER_IDLE).  False: refused.
  */
-bool teredo_ld_claim(struct teredo_peer *p, __be32 addr, u16 port)
+static bool teredo_ld_claim(struct teredo_peer *p, __be32 addr, u16 port)
 {
 	bool ok;
 
@@ -139,6 +139,34 @@ bool teredo_ld_claim(struct teredo_peer *p, __be32 addr, u16 port)
 	}
 	spin_unlock_bh(&p->lock);
 	return ok;
+}
+
+/*
+ * Softirq: a claim of @addr from @saddr:@sport that the rules allowed so
+ * far.  @p, or a new peer if @p is NULL, becomes local there
+ * (teredo_ld_claim()).  Returns the peer, with the caller's reference
+ * (@p's, passed on), or NULL with @skb dropped and counted and @p's
+ * reference dropped.
+ */
+struct teredo_peer *teredo_ld_take(struct teredo_dev *t, struct teredo_peer *p,
+				   const struct in6_addr *addr,
+				   struct sk_buff *skb, __be32 saddr, u16 sport)
+{
+	bool full;
+
+	if (!p)
+		p = teredo_peer_create(t, addr, false, &full);
+	if (!p) {
+		teredo_rx_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
+			       TEREDO_STAT_DROP_MALFORMED);
+		return NULL;
+	}
+	if (!teredo_ld_claim(p, saddr, sport)) {
+		teredo_peer_put(p);
+		teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOCAL_DISCOVERY);
+		return NULL;
+	}
+	return p;
 }
 
 static void teredo_ld_reply(struct teredo_dev *t, struct teredo_peer *p,
@@ -174,7 +202,6 @@ static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 	size_t total, avail;
 	struct in6_addr me;
 	__be32 saddr, server;
-	bool full;
 	u16 sport;
 
 	if (!t) {
@@ -210,15 +237,9 @@ static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 	    !teredo_is_teredo_addr(ip6->saddr.s6_addr) ||
 	    !teredo_ld_same_nat(t, &ip6->saddr))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOCAL_DISCOVERY);
-	p = teredo_peer_create(t, &ip6->saddr, false, &full);
+	p = teredo_ld_take(t, NULL, &ip6->saddr, skb, saddr, sport);
 	if (!p)
-		return teredo_rx_drop(t, skb, full ?
-				      TEREDO_STAT_DROP_PEERS_FULL :
-				      TEREDO_STAT_DROP_MALFORMED);
-	if (!teredo_ld_claim(p, saddr, sport)) {
-		teredo_peer_put(p);
-		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_LOCAL_DISCOVERY);
-	}
+		return 0;	/* dropped, counted */
 	teredo_stat_inc(t, TEREDO_STAT_RX_BUBBLES);
 	teredo_ld_reply(t, p, saddr, sport);
 	teredo_peer_put(p);

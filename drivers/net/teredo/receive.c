@@ -97,7 +97,7 @@ static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 				const struct in6_addr *src)
 {
 	struct teredo_peer *p;
-	bool ok = false, full;
+	bool ok = false;
 
 	p = teredo_peer_lookup(t, src);
 	if (p) {
@@ -112,17 +112,9 @@ static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 			return teredo_rx_drop(t, skb,
 					      TEREDO_STAT_DROP_LOCAL_DISCOVERY);
 		}
+		p = teredo_ld_take(t, p, src, skb, rx->saddr, rx->sport);
 		if (!p)
-			p = teredo_peer_create(t, src, false, &full);
-		if (!p)
-			return teredo_rx_drop(t, skb, full ?
-					      TEREDO_STAT_DROP_PEERS_FULL :
-					      TEREDO_STAT_DROP_MALFORMED);
-		if (!teredo_ld_claim(p, rx->saddr, rx->sport)) {
-			teredo_peer_put(p);
-			return teredo_rx_drop(t, skb,
-					      TEREDO_STAT_DROP_LOCAL_DISCOVERY);
-		}
+			return 0;	/* dropped, counted */
 		ok = true;
 	}
 	if (!ok) {
