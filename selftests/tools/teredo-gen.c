@@ -9,7 +9,7 @@
  *
  *   teredo-gen -d IPV4:PORT -m TEREDO_ADDR [-o OFFSET] [-n COUNT]
  *              [-r ROUNDS] [-p PORT] [-s SERVER] [-k bubble|echo] [-1]
- *              [-L BYTES]
+ *              [-L BYTES] [-R PPS] [-E IPV4:PORT [-M MAC]]
  *   teredo-gen -l [-1] [-o OFFSET] [-n COUNT] [-p PORT] [-s SERVER]
  *
  * -1: one real source for all (11.0.0.0 + OFFSET : PORT), the Teredo
@@ -18,6 +18,13 @@
  *
  * -L: the echo request's ICMPv6 message is BYTES long (default 16, at
  * most 1240: a 1280-byte IPv6 packet).
+ *
+ * -R: at most PPS packets per second (default: as fast as it can).
+ *
+ * -E: from outside a guest: each packet goes as one Ethernet frame (to
+ * MAC, default 52:54:00:7e:2e:d0, from 02:00:00:00:00:01) in one UDP
+ * datagram to IPV4:PORT, where QEMU's "-netdev socket,udp=" backend
+ * takes it and hands it to the guest's NIC.  No privilege is needed.
  *
  * -l prints the source Teredo addresses (one per line, as the kernel's
  * %pI6c prints them) instead of sending.  Sends through a raw socket
@@ -41,13 +48,18 @@
 #define SRC_BASE	0x0b000000u	/* 11.0.0.0 */
 #define IP6_HLEN	40
 #define ICMP_MAX	1240
-#define PKT_MAX		(20 + 8 + IP6_HLEN + ICMP_MAX)
+#define ETH_HLEN	14
+#define PKT_MAX		(ETH_HLEN + 20 + 8 + IP6_HLEN + ICMP_MAX)
 
 struct opts {
 	struct sockaddr_in dst;
 	struct in6_addr me;
 	uint32_t offset, count, rounds;
 	uint32_t icmp_len;
+	uint32_t pps;
+	struct sockaddr_in eth_to;	/* -E: frames to QEMU's socket backend */
+	uint8_t mac[6];
+	int eth;
 	uint16_t port;
 	uint32_t server;	/* host order */
 	int echo;
@@ -70,7 +82,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: teredo-gen -d IPV4:PORT -m TEREDO_ADDR [-o OFFSET] [-n COUNT]\n"
 		"                  [-r ROUNDS] [-p PORT] [-s SERVER] [-k bubble|echo] [-1]\n"
-		"                  [-L BYTES]\n"
+		"                  [-L BYTES] [-R PPS] [-E IPV4:PORT [-M MAC]]\n"
 		"       teredo-gen -l [-1] [-o OFFSET] [-n COUNT] [-p PORT] [-s SERVER]\n");
 	exit(2);
 }
@@ -114,7 +126,7 @@ static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t n)
 }
 
 /* Builds source i's packet (outer IPv4 + UDP + IPv6); returns its length. */
-static size_t build(const struct opts *o, uint32_t i, uint8_t *pkt)
+static size_t build_ip(const struct opts *o, uint32_t i, uint8_t *pkt)
 {
 	size_t plen = o->echo ? o->icmp_len : 0, len = 20 + 8 + IP6_HLEN + plen;
 	struct iphdr *ip = (struct iphdr *)pkt;
@@ -129,6 +141,10 @@ static size_t build(const struct opts *o, uint32_t i, uint8_t *pkt)
 	ip->tot_len = htons(len);
 	ip->saddr = htonl(src_ip(o, i));
 	ip->daddr = o->dst.sin_addr.s_addr;
+	/* the raw socket fills it in; a frame from outside must carry it */
+	s = csum_fold(csum_add(0, pkt, 20));
+	pkt[10] = s >> 8;
+	pkt[11] = s & 0xff;
 	udp[0] = o->port >> 8;
 	udp[1] = o->port & 0xff;
 	memcpy(udp + 2, &o->dst.sin_port, 2);
@@ -158,6 +174,50 @@ static size_t build(const struct opts *o, uint32_t i, uint8_t *pkt)
 		icmp[3] = s & 0xff;
 	}
 	return len;
+}
+
+/* build_ip(), in an Ethernet frame with -E. */
+static size_t build(const struct opts *o, uint32_t i, uint8_t *pkt)
+{
+	static const uint8_t src_mac[6] = { 2, 0, 0, 0, 0, 1 };
+
+	if (!o->eth)
+		return build_ip(o, i, pkt);
+	memcpy(pkt, o->mac, 6);
+	memcpy(pkt + 6, src_mac, 6);
+	pkt[12] = 0x08;
+	pkt[13] = 0x00;
+	return ETH_HLEN + build_ip(o, i, pkt + ETH_HLEN);
+}
+
+static double now(void);
+
+/* -R: sleeps until SENT packets are due at PPS since T0. */
+static void pace(const struct opts *o, uint64_t sent, double t0)
+{
+	double due;
+
+	if (!o->pps)
+		return;
+	due = t0 + (double)sent / o->pps - now();
+	if (due > 0)
+		usleep(due * 1e6);
+}
+
+static int parse_mac(const char *arg, uint8_t mac[6])
+{
+	unsigned int b[6];
+	int k;
+
+	if (sscanf(arg, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5]) != 6)
+		return -1;
+	for (k = 0; k < 6; k++) {
+		if (b[k] > 0xff)
+			return -1;
+		mac[k] = b[k];
+	}
+	return 0;
 }
 
 static int parse_dst(const char *arg, struct sockaddr_in *sin)
@@ -209,9 +269,12 @@ static int send_all(const struct opts *o)
 	double t0 = now(), dt;
 	int fd, sent;
 
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (o->eth)
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+	else
+		fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0) {
-		perror("teredo-gen: raw socket");
+		perror(o->eth ? "teredo-gen: UDP socket" : "teredo-gen: raw socket");
 		return 1;
 	}
 	memset(msgs, 0, sizeof(msgs));
@@ -221,11 +284,13 @@ static int send_all(const struct opts *o)
 			for (k = 0; k < n; k++) {
 				iov[k].iov_base = pkts[k];
 				iov[k].iov_len = build(o, o->offset + i + k, pkts[k]);
-				msgs[k].msg_hdr.msg_name = (void *)&o->dst;
+				msgs[k].msg_hdr.msg_name =
+					(void *)(o->eth ? &o->eth_to : &o->dst);
 				msgs[k].msg_hdr.msg_namelen = sizeof(o->dst);
 				msgs[k].msg_hdr.msg_iov = &iov[k];
 				msgs[k].msg_hdr.msg_iovlen = 1;
 			}
+			pace(o, total, t0);
 			for (k = 0; k < n; k += sent) {
 				sent = sendmmsg(fd, msgs + k, n - k, 0);
 				if (sent < 0) {
@@ -251,11 +316,12 @@ static int send_all(const struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = { .count = 1, .rounds = 1, .port = 40000, .icmp_len = 16,
-			  .server = 0xc0000201 };	/* 192.0.2.1 */
+			  .server = 0xc0000201,		/* 192.0.2.1 */
+			  .mac = { 0x52, 0x54, 0x00, 0x7e, 0x2e, 0xd0 } };
 	int c, have_dst = 0, have_me = 0;
 	struct in_addr a;
 
-	while ((c = getopt(argc, argv, "d:m:o:n:r:p:s:k:L:l1h")) != -1) {
+	while ((c = getopt(argc, argv, "d:m:o:n:r:p:s:k:L:R:E:M:l1h")) != -1) {
 		switch (c) {
 		case 'd':
 			if (parse_dst(optarg, &o.dst))
@@ -293,6 +359,18 @@ int main(int argc, char **argv)
 		case 'L':
 			o.icmp_len = strtoul(optarg, NULL, 0);
 			if (o.icmp_len < 16 || o.icmp_len > ICMP_MAX)
+				usage();
+			break;
+		case 'R':
+			o.pps = strtoul(optarg, NULL, 0);
+			break;
+		case 'E':
+			if (parse_dst(optarg, &o.eth_to))
+				usage();
+			o.eth = 1;
+			break;
+		case 'M':
+			if (parse_mac(optarg, o.mac))
 				usage();
 			break;
 		case 'l':

@@ -27,7 +27,7 @@ host_load() {
 }
 start=$SECONDS
 load0=$(host_load)
-"$VM_DIR/run-demo.sh" --script bench.sh "${args[@]}"
+"$VM_DIR/run-demo.sh" --script bench.sh --flood "${args[@]}"
 rc=$?
 load1=$(host_load)
 res=$BUILD/vm-bench/$kver/share/results

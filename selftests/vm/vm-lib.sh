@@ -234,6 +234,14 @@ vm_boot() {
 		-device "virtio-9p-device,fsdev=p,mount_tag=vmrepo"
 		-fsdev "local,id=b,path=$BUILD,security_model=none,readonly=on,multidevs=remap"
 		-device "virtio-9p-device,fsdev=b,mount_tag=vmbuild")
+	# VM_FLOOD_PORT: a second NIC whose frames come from outside the
+	# guest, one per UDP datagram to that port on 127.0.0.1 (QEMU's socket
+	# backend; flood-host.sh sends them).  What the guest sends on it goes
+	# to the discard port, where nothing listens.
+	if [ -n "${VM_FLOOD_PORT:-}" ]; then
+		qemu+=(-netdev "socket,id=flood,udp=127.0.0.1:9,localaddr=127.0.0.1:$VM_FLOOD_PORT"
+			-device "virtio-net-device,netdev=flood,mac=$VM_FLOOD_MAC")
+	fi
 	if [ -n "$live" ]; then
 		timeout -k 5 "$tmo" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
 		rc=${PIPESTATUS[0]}
