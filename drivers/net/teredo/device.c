@@ -131,6 +131,7 @@ static int teredo_cfg_publish(struct teredo_dev *t,
 {
 	struct teredo_cfg_rcu *n, *old;
 
+	ASSERT_RTNL();
 	n = kmalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;

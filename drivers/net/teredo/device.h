@@ -9,6 +9,16 @@
  * starts the client; ndo_stop stops the client and releases the socket
  * after synchronize_net(), so the data path, which reads t->sock under
  * RCU, never sees a released socket.
+ *
+ * Locks, outermost first (each function that needs one asserts it):
+ *   RTNL            configuration, open/stop, holds, local discovery's
+ *                   socket (ASSERT_RTNL);
+ *   pt->lock        the peer table's membership (peertable.c);
+ *   p->lock         one peer's fields, taken under pt->lock only by the
+ *                   GC's idle test;
+ *   c->lock, then r->lock   the client and its interval determination.
+ * Leaves, never held while taking another: pt->answers.lock,
+ * pt->events.lock, t->rl.lock (server.c), teredo_holds_lock (exposure.c).
  */
 #ifndef _TEREDO_DEVICE_H
 #define _TEREDO_DEVICE_H

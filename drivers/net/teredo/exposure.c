@@ -320,6 +320,7 @@ static void teredo_exposure_work(struct work_struct *work)
 /* Under RTNL, device up: the idle time counts from now. */
 void teredo_exposure_start(struct teredo_dev *t)
 {
+	ASSERT_RTNL();
 	WRITE_ONCE(t->exp.last_auth, jiffies);
 	WRITE_ONCE(t->exp.used, false);
 	WRITE_ONCE(t->exp.reason, TEREDO_DORMANT_NONE);
@@ -330,6 +331,7 @@ void teredo_exposure_start(struct teredo_dev *t)
 /* Under RTNL, device going down. */
 void teredo_exposure_stop(struct teredo_dev *t)
 {
+	ASSERT_RTNL();
 	cancel_delayed_work_sync(&t->exp.work);
 	skb_queue_purge(&t->exp.queue);
 	WRITE_ONCE(t->exp.reason, TEREDO_DORMANT_NONE);
@@ -367,6 +369,7 @@ int teredo_hold(struct net_device *dev, struct net *net, u32 portid)
 	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_hold *h, *new;
 
+	ASSERT_RTNL();
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
@@ -399,6 +402,7 @@ int teredo_release(struct net_device *dev, struct net *net, u32 portid)
 	struct teredo_hold *h;
 	int err = -ENOENT;
 
+	ASSERT_RTNL();
 	spin_lock_bh(&teredo_holds_lock);
 	list_for_each_entry(h, &teredo_holds, node) {
 		if (h->t == t && h->portid == portid &&

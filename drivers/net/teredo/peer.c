@@ -4,11 +4,12 @@
  *
  * Lifetime: a peer is created with one reference, owned by the peer
  * table.  Readers find it under rcu_read_lock_bh() and take their own
- * reference with kref_get_unless_zero().  teredo_peer_kill() (table
- * lock held) unhashes it, marks it dead, drops its queue and the
- * table's reference; the last teredo_peer_put() frees it after an RCU
- * grace period.  Module exit waits for those with rcu_barrier(), then
- * destroys the peer cache: a leaked peer makes the slab allocator warn.
+ * reference with kref_get_unless_zero().  The table unlinks it under
+ * its lock; teredo_peer_kill(), after the lock is dropped, marks it
+ * dead, drops its queues and the table's reference; the last
+ * teredo_peer_put() frees it after an RCU grace period.  Module exit
+ * waits for those with rcu_barrier(), then destroys the peer cache: a
+ * leaked peer makes the slab allocator warn.
  *
  * The mutable fields are under peer->lock (a BH spinlock); the queues
  * (queue: to send, rxq: received, awaiting the echo test that confirms
@@ -107,9 +108,14 @@ static void teredo_peer_purge(struct teredo_peer *p)
 	}
 }
 
-/* Table lock held: the caller has unhashed @p. */
+/*
+ * The caller has unlinked @p from the table (teredo_peer_unlink(), under
+ * the table lock) and dropped that lock: purging the queues frees skbs.
+ */
 void teredo_peer_kill(struct teredo_peer *p)
 {
+	lockdep_assert_not_held(&p->t->peers.lock);
+	WARN_ON_ONCE(READ_ONCE(p->linked));
 	spin_lock_bh(&p->lock);
 	p->dead = true;
 	spin_unlock_bh(&p->lock);

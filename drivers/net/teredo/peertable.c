@@ -191,6 +191,7 @@ void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p)
 static void teredo_peer_unlink(struct teredo_peertable *pt,
 			       struct teredo_peer *p)
 {
+	lockdep_assert_held(&pt->lock);
 	rhashtable_remove_fast(&pt->ht, &p->rnode, teredo_peer_params);
 	xa_erase(&pt->ids, p->id);
 	list_del(&p->lnode);
@@ -212,6 +213,7 @@ static struct teredo_peer *teredo_peer_evict(struct teredo_peertable *pt)
 	struct teredo_peer *p;
 	int i;
 
+	lockdep_assert_held(&pt->lock);
 	for (i = 0; i < TEREDO_EVICT_SCAN && !list_empty(&pt->evict); i++) {
 		p = list_first_entry(&pt->evict, struct teredo_peer, enode);
 		if (!READ_ONCE(p->recent))
@@ -232,6 +234,7 @@ static int teredo_peer_link(struct teredo_peertable *pt,
 	u32 id;
 	int err;
 
+	lockdep_assert_held(&pt->lock);
 	n->ours = ours;		/* before anyone can find it */
 	err = xa_alloc_cyclic(&pt->ids, &id, n, xa_limit_31b, &pt->next_id,
 			      GFP_ATOMIC);

@@ -55,6 +55,7 @@ static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
 static void __teredo_peer_tx_mapping(struct teredo_peer *p, __be32 *addr,
 				     u16 *port)
 {
+	lockdep_assert_held(&p->lock);
 	*addr = p->mapped_addr;
 	*port = p->mapped_port;
 	p->last_tx = jiffies;
@@ -124,6 +125,7 @@ void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 /* Trusted, and heard from within TEREDO_TRUST_TIME (p->lock held). */
 static bool __teredo_peer_usable(struct teredo_peer *p)
 {
+	lockdep_assert_held(&p->lock);
 	return p->trusted &&
 	       time_before(jiffies, p->last_rx + TEREDO_TRUST_TIME);
 }

@@ -52,6 +52,7 @@ static bool teredo_rl_src(struct teredo_ratelimit *rl, u64 now, __be32 src)
 static bool teredo_rl_pair(struct teredo_ratelimit *rl, u64 h, u64 now,
 			   u32 rate, u32 burst)
 {
+	lockdep_assert_held(&rl->lock);
 	return teredo_gcra2(&rl->dest[(u32)h % TEREDO_RL_DEST_SLOTS],
 			    &rl->dest[(u32)(h >> 32) % TEREDO_RL_DEST_SLOTS],
 			    now, NSEC_PER_SEC / rate, burst);
