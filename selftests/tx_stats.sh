@@ -119,25 +119,30 @@ check "ts0 TX counts each relayed bubble once (+$((ttx1 - ttx0)))" \
 	test $((ttx1 - ttx0)) = $((fw1 - fw0))
 
 # 3. relaying what came in on a macvlan (a device without tstats): rt
-# sends everything for 192.0.2.1 to the macvlan's MAC
-in_ns srv ip link add mv0 link eth0 type macvlan mode bridge
-in_ns srv ip link set mv0 up
-in_ns srv sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.mv0.rp_filter=0
-mac=$(in_ns srv cat /sys/class/net/mv0/address)
-in_ns rt ip neigh replace 192.0.2.1 lladdr "$mac" dev s0 nud permanent
-mvrx0=$(lstat srv mv0 rx_packets)
-fw0=$(topo_stat srv ts0 tx_bubbles)
-ttx0=$(lstat srv ts0 tx_packets)
-bubbles 192.0.2.130 rly
-sleep 1
-mvrx1=$(lstat srv mv0 rx_packets)
-fw1=$(topo_stat srv ts0 tx_bubbles)
-ttx1=$(lstat srv ts0 tx_packets)
-diag "through mv0: received +$((mvrx1 - mvrx0)), relayed $((fw1 - fw0)), ts0 TX +$((ttx1 - ttx0))"
-check "server relayed bubbles received on a macvlan (+$((fw1 - fw0)))" \
-	test $((mvrx1 - mvrx0)) -ge "$BUBBLES" -a $((fw1 - fw0)) -ge 1
-check "ts0 TX counts them once (+$((ttx1 - ttx0)))" test $((ttx1 - ttx0)) = $((fw1 - fw0))
-in_ns rt ip neigh del 192.0.2.1 dev s0
+# sends everything for 192.0.2.1 to the macvlan's MAC.  (The debug
+# kernel is built without macvlan: skipped there.)
+if ! in_ns srv ip link add mv0 link eth0 type macvlan mode bridge 2> /dev/null; then
+	skip "server relayed bubbles received on a macvlan" "no macvlan in this kernel"
+	skip "ts0 TX counts them once" "no macvlan in this kernel"
+else
+	in_ns srv ip link set mv0 up
+	in_ns srv sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.mv0.rp_filter=0
+	mac=$(in_ns srv cat /sys/class/net/mv0/address)
+	in_ns rt ip neigh replace 192.0.2.1 lladdr "$mac" dev s0 nud permanent
+	mvrx0=$(lstat srv mv0 rx_packets)
+	fw0=$(topo_stat srv ts0 tx_bubbles)
+	ttx0=$(lstat srv ts0 tx_packets)
+	bubbles 192.0.2.130 rly
+	sleep 1
+	mvrx1=$(lstat srv mv0 rx_packets)
+	fw1=$(topo_stat srv ts0 tx_bubbles)
+	ttx1=$(lstat srv ts0 tx_packets)
+	diag "through mv0: received +$((mvrx1 - mvrx0)), relayed $((fw1 - fw0)), ts0 TX +$((ttx1 - ttx0))"
+	check "server relayed bubbles received on a macvlan (+$((fw1 - fw0)))" \
+		test $((mvrx1 - mvrx0)) -ge "$BUBBLES" -a $((fw1 - fw0)) -ge 1
+	check "ts0 TX counts them once (+$((ttx1 - ttx0)))" test $((ttx1 - ttx0)) = $((fw1 - fw0))
+	in_ns rt ip neigh del 192.0.2.1 dev s0
+fi
 
 # 4. a client: every datagram it sends is one TX packet of t0
 check "client 1 configured" topo_teredo 1 t0
@@ -150,11 +155,19 @@ diag "$(grep -E 'transmitted' <<< "$out")"
 check "client 1 -> client 2: 5 pings answered" grep -q " 5 received" <<< "$out" ||
 	topo_diag 1 t0 "$a2"
 sleep 1
-s1=$(in_ns c1 ethtool -S t0)
 st() { awk -v k="$1:" '$1 == k { print $2 }' <<< "$s1"; }
-kinds=$(($(st tx_packets) + $(st tx_bubbles) + $(st tx_rs) + $(st tx_echo_tests)))
-tx=$(lstat c1 t0 tx_packets)
-wire=$(nftcnt nat1 c1)
+# One consistent reading: the client may send a refresh or a bubble
+# between the three (seen on the debug kernel: 13 = 13, tx_* 12).
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	s1=$(in_ns c1 ethtool -S t0)
+	kinds=$(($(st tx_packets) + $(st tx_bubbles) + $(st tx_rs) + $(st tx_echo_tests)))
+	tx=$(lstat c1 t0 tx_packets)
+	wire=$(nftcnt nat1 c1)
+	s1=$(in_ns c1 ethtool -S t0)
+	[ "$kinds" = $(($(st tx_packets) + $(st tx_bubbles) + $(st tx_rs) + $(st tx_echo_tests))) ] &&
+		[ "$tx" = "$(lstat c1 t0 tx_packets)" ] && [ "$wire" = "$(nftcnt nat1 c1)" ] && break
+	sleep 0.5
+done
 diag "client 1: ip -s link TX $tx, tx_packets $(st tx_packets) tx_bubbles $(st tx_bubbles) tx_rs $(st tx_rs) tx_echo_tests $(st tx_echo_tests), datagrams on the wire $wire"
 check "client 1: TX ($tx) = datagrams that left the host ($wire) = sum of tx_* ($kinds)" \
 	test "$tx" = "$wire" -a "$tx" = "$kinds"
