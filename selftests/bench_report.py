@@ -128,6 +128,14 @@ def read_rows(path):
         return []
 
 
+
+def rep_ratios(num, den):
+    """TCP Mb/s of each run of num / that of den's run of the same repetition."""
+    return [a["tcp_mbit_s"] / b["tcp_mbit_s"]
+            for b in den for a in num
+            if a["rep"] == b["rep"] and b.get("tcp_mbit_s") and
+            a.get("tcp_mbit_s") is not None]
+
 def scale_figures(args):
     """The peer table: growth, memory, lookup cost, flood."""
     out = {}
@@ -165,12 +173,7 @@ def scale_figures(args):
         out["peer_table"] = rows
     idle = parse_runs(args.idle) if args.idle else []
     flood = parse_runs(args.flood) if args.flood else []
-    per = []
-    for a in idle:
-        for b in flood:
-            if a["rep"] == b["rep"] and a.get("tcp_mbit_s") and \
-               b.get("tcp_mbit_s") is not None:
-                per.append(b["tcp_mbit_s"] / a["tcp_mbit_s"])
+    per = rep_ratios(flood, idle)
     # The first idle run is the only one before any flood; every later
     # one follows a flood, its peers still in the table.
     before = [r for r in idle if r["rep"] == 1 and r.get("tcp_mbit_s")]
@@ -181,19 +184,9 @@ def scale_figures(args):
         if len(w) == 3 and w[0] == "idle" and w[2].isdigit():
             peers[int(w[1])] = int(w[2])
     control = parse_runs(args.control) if args.control else []
-    per_control = []
-    for a in idle:
-        for b in control:
-            if a["rep"] == b["rep"] and a.get("tcp_mbit_s") and \
-               b.get("tcp_mbit_s") is not None:
-                per_control.append(b["tcp_mbit_s"] / a["tcp_mbit_s"])
+    per_control = rep_ratios(control, idle)
     # The same flood at a closed port: what any host pays for it.
-    per_vs_control = []
-    for a in flood:
-        for b in control:
-            if a["rep"] == b["rep"] and b.get("tcp_mbit_s") and \
-               a.get("tcp_mbit_s") is not None:
-                per_vs_control.append(a["tcp_mbit_s"] / b["tcp_mbit_s"])
+    per_vs_control = rep_ratios(flood, control)
     if idle or flood:
         out["flood"] = {"sources": args.flood_sources,
                         "from": args.flood_from,
