@@ -88,7 +88,7 @@ refused() {
 have_ynl() { [ -e "$YNL" ] && python3 -c 'import yaml, jsonschema' 2> /dev/null; }
 have_userns() { unshare -U -r true 2> /dev/null; }
 plan() { echo $((PLAN_BASE + $(have_ynl && echo 4 || echo 1) + $(have_userns && echo 5 || echo 1))); }
-PLAN_BASE=59	# the subtests outside those two sections
+PLAN_BASE=63	# the subtests outside those two sections
 
 require_root
 require_cmd teredo-nl python3 setpriv unshare
@@ -114,6 +114,32 @@ expect_value "show: $nstats counters (enum teredo_stat), drop_malformed at 0" \
 	'(len(d["stats"]), d["stats"]["drop_malformed"])' "($nstats, 0)"
 check "show t0 text names the device and state" \
 	bash -c "ip netns exec $NS teredo-nl show t0 | grep -q '^t0: mode client state offline'"
+# show DEV FIELD: each key's value alone, as -j shows it
+check "show t0 state: offline" test "$(tnl show t0 state)" = offline
+check "show t0 drop_malformed = show t0 stats.drop_malformed = 0" \
+	test "$(tnl show t0 drop_malformed)/$(tnl show t0 stats.drop_malformed)" = 0/0
+cat > "$TMP/fields.py" <<'PY'
+import json, subprocess, sys
+ns = sys.argv[1]
+run = lambda *a: subprocess.run(["ip", "netns", "exec", ns, "teredo-nl", "show", "t0", *a],
+                                capture_output=True, text=True, check=True).stdout
+d = json.loads(run("-j"))
+bad = []
+for k, v in list(d.items()) + [("stats." + n, c) for n, c in d["stats"].items()]:
+    if isinstance(v, dict):
+        continue
+    want = ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
+    if isinstance(v, list):
+        want = "\n".join(x if isinstance(x, str) else "0x%x/0x%x" % (x["mark"], x["mask"])
+                         for x in v)
+    got = run(k)
+    if got != (want + "\n" if want or not isinstance(v, list) else ""):
+        bad.append("%s: %r != %r" % (k, got, want))
+print("\n".join(bad) or "%d fields agree" % len(d))
+sys.exit(1 if bad else 0)
+PY
+check "show t0 FIELD agrees with show t0 -j for every key" python3 "$TMP/fields.py" "$NS"
+refused "show t0 nosuchfield: exit 2" 2 "no field" show t0 nosuchfield
 
 # --- set, one setting at a time and all at once ------------------------------
 check "set server 192.0.2.1" tnl set t0 server 192.0.2.1

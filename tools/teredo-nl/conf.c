@@ -15,7 +15,6 @@
 
 #include "conf.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LINE_MAX_LEN 1024
 #define MAX_WORDS 64
 

@@ -32,7 +32,7 @@ enum {
 };
 
 static const char usage_text[] =
-"Usage: teredo-nl [-j] show [DEV]\n"
+"Usage: teredo-nl [-j] show [DEV [FIELD]]\n"
 "       teredo-nl [--wait] set DEV [mode client|relay|server] [server ADDR|NAME]\n"
 "                 [server2 ADDR] [port N] [fwmark MARK]\n"
 "                 [refresh SECONDS|auto]\n"
@@ -146,6 +146,9 @@ static void json_list_end(void)
 	fputs(n_listed ? "]\n" : "[]\n", stdout);
 }
 
+/* show DEV FIELD named a key that the device does not have. */
+static bool no_field;
+
 static int dev_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct tnl_req *req = data;
@@ -154,6 +157,14 @@ static int dev_cb(const struct nlmsghdr *nlh, void *data)
 	if (tnl_decode_dev(nlh, &d)) {
 		error(EXIT_ERROR, "%s", "malformed answer from the kernel");
 		return MNL_CB_ERROR;
+	}
+	if (req->field) {
+		/* a device has the same keys whatever its state */
+		if (tnl_print_dev_field(stdout, &d, req->field)) {
+			no_field = true;
+			return MNL_CB_ERROR;
+		}
+		return MNL_CB_OK;
 	}
 	if (req->json && !req->dev[0])
 		json_list_sep();
@@ -172,6 +183,9 @@ static int cmd_show(struct tnl_nl *nl, struct tnl_req *req)
 	if (req->dev[0])
 		put_dev(nl, nlh, req->dev);
 	err = tnl_nl_talk(nl, nlh, dev_cb, req);
+	if (no_field)
+		return error(EXIT_USAGE, "show: no field \"%s\" (the keys of teredo-nl -j show DEV)",
+			     req->field);
 	if (err)
 		return nl_error(nl, err, "show", req->dev);
 	if (req->json && !req->dev[0])
@@ -757,37 +771,40 @@ static int cmd_import_miredo(struct tnl_req *req)
 	return rc ? EXIT_ERROR : 0;
 }
 
-static int run(struct tnl_nl *nl, struct tnl_req *req)
+static int cmd_qualify(struct tnl_nl *nl, struct tnl_req *req)
 {
-	switch (req->cmd) {
-	case TNL_CMD_SHOW:
-		return cmd_show(nl, req);
-	case TNL_CMD_SET:
-		return cmd_set(nl, req);
-	case TNL_CMD_PEERS:
-		return cmd_peers(nl, req);
-	case TNL_CMD_QUALIFY:
-		return cmd_simple(nl, req, TEREDO_CMD_QUALIFY, "qualify");
-	case TNL_CMD_FLUSH:
-		return cmd_simple(nl, req, TEREDO_CMD_PEER_FLUSH, "flush");
-	case TNL_CMD_MONITOR:
-		return cmd_monitor(nl, req);
-	case TNL_CMD_HOLD:
-		return cmd_hold(nl, req);
-	case TNL_CMD_EXEC:
-		return cmd_exec(nl, req);
-	case TNL_CMD_SHOWCONF:
-		return cmd_showconf(nl, req);
-	case TNL_CMD_SETCONF:
-		return cmd_conf(nl, req, true);
-	case TNL_CMD_ADDCONF:
-		return cmd_conf(nl, req, false);
-	case TNL_CMD_IMPORT_MIREDO:
-	case TNL_CMD_HELP:
-		break;
-	}
-	return 0;
+	return cmd_simple(nl, req, TEREDO_CMD_QUALIFY, "qualify");
 }
+
+static int cmd_flush(struct tnl_nl *nl, struct tnl_req *req)
+{
+	return cmd_simple(nl, req, TEREDO_CMD_PEER_FLUSH, "flush");
+}
+
+static int cmd_setconf(struct tnl_nl *nl, struct tnl_req *req)
+{
+	return cmd_conf(nl, req, true);
+}
+
+static int cmd_addconf(struct tnl_nl *nl, struct tnl_req *req)
+{
+	return cmd_conf(nl, req, false);
+}
+
+/* The commands that talk to the kernel (parse.c names them all). */
+static int (*const handlers[])(struct tnl_nl *nl, struct tnl_req *req) = {
+	[TNL_CMD_SHOW]		= cmd_show,
+	[TNL_CMD_SET]		= cmd_set,
+	[TNL_CMD_PEERS]		= cmd_peers,
+	[TNL_CMD_QUALIFY]	= cmd_qualify,
+	[TNL_CMD_FLUSH]		= cmd_flush,
+	[TNL_CMD_MONITOR]	= cmd_monitor,
+	[TNL_CMD_HOLD]		= cmd_hold,
+	[TNL_CMD_EXEC]		= cmd_exec,
+	[TNL_CMD_SHOWCONF]	= cmd_showconf,
+	[TNL_CMD_SETCONF]	= cmd_setconf,
+	[TNL_CMD_ADDCONF]	= cmd_addconf,
+};
 
 int main(int argc, char **argv)
 {
@@ -811,10 +828,12 @@ int main(int argc, char **argv)
 		rc = resolve(&req.server2, req.wait);
 	if (rc)
 		return rc;
+	if (req.cmd >= ARRAY_SIZE(handlers) || !handlers[req.cmd])
+		return error(EXIT_USAGE, "%s", "no such command");
 	rc = open_nl(&nl);
 	if (rc)
 		return rc;
-	rc = run(&nl, &req);
+	rc = handlers[req.cmd](&nl, &req);
 	tnl_nl_close(&nl);
 	if (fflush(stdout) && !rc)
 		rc = error(EXIT_ERROR, "%s", "cannot write output");

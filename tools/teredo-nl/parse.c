@@ -12,7 +12,6 @@
 
 #include "parse.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char * const mode_names[] = {
 	[TEREDO_MODE_CLIENT] = "client",
@@ -589,6 +588,10 @@ int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 		argv++;
 	} else if (c->cmd == TNL_CMD_IMPORT_MIREDO && argc > 0) {
 		req->file = argv[0];
+		argc--;
+		argv++;
+	} else if (c->cmd == TNL_CMD_SHOW && req->dev[0] && argc > 0) {
+		req->field = argv[0];
 		argc--;
 		argv++;
 	}

@@ -13,6 +13,10 @@
 #include <net/if.h>
 #include <linux/teredo.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 enum tnl_cmd {
 	TNL_CMD_HELP,
 	TNL_CMD_SHOW,
@@ -87,6 +91,8 @@ struct tnl_req {
 	} managed[TEREDO_MAX_MANAGED];
 	/* setconf, addconf, import-miredo: the file ("-": stdin), or NULL */
 	const char *file;
+	/* show DEV FIELD: the one field to print (a JSON key), or NULL */
+	const char *field;
 	/* exec: the command and its arguments (NULL-terminated argv) */
 	int exec_argc;
 	char **exec_argv;

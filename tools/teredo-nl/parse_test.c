@@ -154,6 +154,9 @@ static void test_set(void)
 	check(!parse_line("-j show t0", &r, err) && r.json &&
 	      r.cmd == TNL_CMD_SHOW && !strcmp(r.dev, "t0"), "-j before");
 	check(!parse_line("show t0 -j", &r, err) && r.json, "-j after");
+	check(!parse_line("show t0", &r, err) && !r.field, "show: no field");
+	check(!parse_line("show t0 address", &r, err) && r.field &&
+	      !strcmp(r.field, "address"), "show DEV FIELD");
 	check(!parse_line("", &r, err) && r.cmd == TNL_CMD_SHOW && !r.dev[0],
 	      "no arguments: show all");
 	check(!parse_line("--wait set t0 server a.example", &r, err) && r.wait,
@@ -517,7 +520,7 @@ int main(void)
 	expect_ok("set t0 port 0");
 	expect_ok("set t0 allow 1 allow 2 allow 3");
 	expect_usage("bogus", "unknown command");
-	expect_usage("show t0 extra", "unexpected argument");
+	expect_usage("show t0 address extra", "unexpected argument");
 	expect_usage("set", "device name required");
 	expect_usage("set t0", "nothing to set");
 	expect_usage("set t0 mode", "missing value");

@@ -203,7 +203,30 @@ int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev)
 	return 0;
 }
 
-/* JSON helpers. */
+/*
+ * One print path per object for text, JSON and "show DEV FIELD"
+ * (iproute2's json_print in small).  Each field is printed once, by a
+ * pr_*() call naming its JSON key and its text format: PR_ANY goes to
+ * both outputs, PR_JSON and PR_TEXT to one only.  With a field asked
+ * for (tnl_out.only), only the value of the field of that key is
+ * printed, alone on its line (a JSON null as an empty line; each
+ * element of a list on its own line); counters are named NAME or
+ * stats.NAME.
+ */
+enum pr_kind { PR_ANY, PR_JSON, PR_TEXT };
+
+#define PR_DEPTH 4
+
+struct tnl_out {
+	FILE *f;
+	bool json;
+	const char *only;	/* show DEV FIELD */
+	const char *scope;	/* key of the object being printed, or NULL */
+	bool found;
+	int depth;
+	bool first[PR_DEPTH];	/* JSON: nothing printed yet at this depth */
+};
+
 static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -220,33 +243,140 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_key(FILE *f, const char *key, bool *first)
+/* JSON: the separator, and the key unless in a list. */
+static void pr_json_key(struct tnl_out *o, const char *key)
 {
-	fputs(*first ? "" : ", ", f);
-	*first = false;
-	json_str(f, key);
-	fputs(": ", f);
+	fputs(o->first[o->depth] ? "" : ", ", o->f);
+	o->first[o->depth] = false;
+	if (key) {
+		json_str(o->f, key);
+		fputs(": ", o->f);
+	}
 }
 
-static void json_kstr(FILE *f, const char *key, const char *val, bool *first)
+/* Is @key the field asked for?  Counters also answer to scope.key. */
+static bool pr_match(struct tnl_out *o, const char *key)
 {
-	json_key(f, key, first);
-	if (val)
-		json_str(f, val);
-	else
-		fputs("null", f);
+	size_t n;
+
+	if (!key)
+		return false;
+	if (!strcmp(o->only, key))
+		return true;
+	if (!o->scope)
+		return false;
+	n = strlen(o->scope);
+	return !strncmp(o->only, o->scope, n) && o->only[n] == '.' &&
+	       !strcmp(o->only + n + 1, key);
 }
 
-static void json_knum(FILE *f, const char *key, uint64_t val, bool *first)
+/* In "show DEV FIELD" mode: prints @val if @key is the field. */
+static bool pr_only(struct tnl_out *o, enum pr_kind k, const char *key,
+		    const char *val)
 {
-	json_key(f, key, first);
-	fprintf(f, "%" PRIu64, val);
+	if (!o->only)
+		return false;
+	if (k != PR_TEXT && pr_match(o, key)) {
+		fprintf(o->f, "%s\n", val ? val : "");
+		o->found = true;
+	}
+	return true;
 }
 
-static void json_kbool(FILE *f, const char *key, bool val, bool *first)
+/* The text formats are the pr_*() callers' literals, one conversion each. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+/* A string; NULL is null in JSON, "none" in text. */
+static void pr_str(struct tnl_out *o, enum pr_kind k, const char *key,
+		   const char *fmt, const char *val)
 {
-	json_key(f, key, first);
-	fputs(val ? "true" : "false", f);
+	if (pr_only(o, k, key, val))
+		return;
+	if (o->json) {
+		if (k == PR_TEXT)
+			return;
+		pr_json_key(o, key);
+		if (val)
+			json_str(o->f, val);
+		else
+			fputs("null", o->f);
+	} else if (k != PR_JSON && fmt) {
+		fprintf(o->f, fmt, val ? val : "none");
+	}
+}
+
+static void pr_u64(struct tnl_out *o, enum pr_kind k, const char *key,
+		   const char *fmt, uint64_t val)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, val);
+	if (pr_only(o, k, key, buf))
+		return;
+	if (o->json) {
+		if (k == PR_TEXT)
+			return;
+		pr_json_key(o, key);
+		fputs(buf, o->f);
+	} else if (k != PR_JSON && fmt) {
+		fprintf(o->f, fmt, val);
+	}
+}
+
+#pragma GCC diagnostic pop
+
+/* A boolean; in text, @fmt is printed when it is true. */
+static void pr_bool(struct tnl_out *o, enum pr_kind k, const char *key,
+		    const char *fmt, bool val)
+{
+	if (pr_only(o, k, key, val ? "true" : "false"))
+		return;
+	if (o->json) {
+		if (k == PR_TEXT)
+			return;
+		pr_json_key(o, key);
+		fputs(val ? "true" : "false", o->f);
+	} else if (k != PR_JSON && fmt && val) {
+		fputs(fmt, o->f);
+	}
+}
+
+/* JSON: opens a list or an object ('[' or '{') under @key. */
+static void pr_open(struct tnl_out *o, const char *key, char c)
+{
+	if (o->only || !o->json)
+		return;
+	pr_json_key(o, key);
+	fputc(c, o->f);
+	o->first[++o->depth] = true;
+}
+
+static void pr_close(struct tnl_out *o, char c)
+{
+	if (o->only || !o->json)
+		return;
+	fputc(c, o->f);
+	o->depth--;
+}
+
+static void pr_start(struct tnl_out *o, FILE *f, bool json, const char *only)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->json = json;
+	o->only = only;
+	o->first[0] = true;
+	if (json && !only)
+		fputc('{', f);
+}
+
+static void pr_end(struct tnl_out *o, const char *end)
+{
+	if (o->json && !o->only)
+		fputc('}', o->f);
+	if (!o->only)
+		fputs(end, o->f);
 }
 
 static const char *ip4(uint32_t a, char *buf)
@@ -283,207 +413,213 @@ static const char *inbound_name(const struct tnl_dev *d)
 	return d->inbound == TEREDO_INBOUND_OPEN ? "open" : "authorized";
 }
 
-static void print_dev_json(FILE *f, const struct tnl_dev *d)
+static const char *inbound_text(const struct tnl_dev *d)
 {
-	char b1[INET6_ADDRSTRLEN], n1[16], n2[16], n3[16];
-	bool first = true, f2;
-	unsigned int i;
-
-	fputc('{', f);
-	json_kstr(f, "ifname", d->ifname, &first);
-	json_knum(f, "ifindex", d->ifindex, &first);
-	json_kstr(f, "mode", name_or_num(tnl_mode_name(d->mode), d->mode, n1),
-		  &first);
-	json_kstr(f, "state",
-		  name_or_num(tnl_state_name(d->state), d->state, n2), &first);
-	json_kstr(f, "address", d->has_address ? ip6(&d->address, b1) : NULL,
-		  &first);
-	json_kstr(f, "server", ip4_or_null(d->server, b1), &first);
-	json_kstr(f, "server2", ip4_or_null(d->server2, b1), &first);
-	json_kstr(f, "mapped_addr", ip4_or_null(d->mapped_addr, b1), &first);
-	json_knum(f, "mapped_port", d->mapped_port, &first);
-	json_knum(f, "port", d->port, &first);
-	json_knum(f, "fwmark", d->fwmark, &first);
-	json_knum(f, "refresh", d->refresh, &first);
-	json_kbool(f, "refresh_auto", d->refresh_auto, &first);
-	json_key(f, "refresh_determined", &first);
-	if (d->refresh_determined)
-		fprintf(f, "%u", d->refresh_determined);
-	else
-		fputs("null", f);
-	json_knum(f, "rxmark", d->rxmark, &first);
-	json_kstr(f, "policy",
-		  name_or_num(tnl_policy_name(d->policy), d->policy, n3),
-		  &first);
-	json_knum(f, "dormant_timeout", d->dormant_timeout, &first);
-	json_knum(f, "max_peers", d->max_peers, &first);
-	json_kbool(f, "local_discovery", d->local_discovery, &first);
-	json_kstr(f, "inbound", inbound_name(d), &first);
-	json_key(f, "allowed_marks", &first);
-	fputc('[', f);
-	for (i = 0; i < d->n_marks; i++) {
-		f2 = true;
-		fputs(i ? ", {" : "{", f);
-		json_knum(f, "mark", d->marks[i].mark, &f2);
-		json_knum(f, "mask", d->marks[i].mask, &f2);
-		fputc('}', f);
-	}
-	fputc(']', f);
-	json_key(f, "managed", &first);
-	fputc('[', f);
-	for (i = 0; i < d->n_managed; i++)
-		fprintf(f, "%s\"%s/%u\"", i ? ", " : "",
-			ip4(d->managed[i].addr, b1), d->managed[i].len);
-	fputc(']', f);
-	json_kstr(f, "dormant_reason",
-		  name_or_num(tnl_dormant_reason_name(d->dormant_reason),
-			      d->dormant_reason, n1), &first);
-	json_knum(f, "holds", d->holds, &first);
-	json_knum(f, "peers", d->peer_count, &first);
-	json_key(f, "stats", &first);
-	fputc('{', f);
-	f2 = true;
-	for (i = 0; i < __TEREDO_STAT_MAX; i++)
-		json_knum(f, tnl_stat_name(i), d->stats[i], &f2);
-	fputs("}}\n", f);
+	if (d->mode != TEREDO_MODE_CLIENT)
+		return "forwarded (relay and server are not filtered)";
+	if (d->inbound == TEREDO_INBOUND_OPEN)
+		return "open (filtering left to the firewall)";
+	return "authorized sockets only";
 }
 
-static void print_dev_text(FILE *f, const struct tnl_dev *d)
+static void print_marks(struct tnl_out *o, const struct tnl_dev *d)
 {
-	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN], n1[16], n2[16];
+	char buf[32];
 	unsigned int i;
 
-	fprintf(f, "%s: mode %s state %s", d->ifname,
-		name_or_num(tnl_mode_name(d->mode), d->mode, n1),
-		name_or_num(tnl_state_name(d->state), d->state, n2));
+	pr_open(o, "allowed_marks", '[');
+	for (i = 0; i < d->n_marks; i++) {
+		snprintf(buf, sizeof(buf), "0x%x/0x%x", d->marks[i].mark,
+			 d->marks[i].mask);
+		if (pr_only(o, PR_ANY, "allowed_marks", buf))
+			continue;
+		if (!o->json) {
+			fprintf(o->f, "\tallow %s\n", buf);
+			continue;
+		}
+		pr_open(o, NULL, '{');
+		pr_u64(o, PR_JSON, "mark", NULL, d->marks[i].mark);
+		pr_u64(o, PR_JSON, "mask", NULL, d->marks[i].mask);
+		pr_close(o, '}');
+	}
+	pr_close(o, ']');
+}
+
+static void print_managed(struct tnl_out *o, const struct tnl_dev *d)
+{
+	char b[INET_ADDRSTRLEN], buf[32];
+	unsigned int i;
+
+	pr_open(o, "managed", '[');
+	for (i = 0; i < d->n_managed; i++) {
+		snprintf(buf, sizeof(buf), "%s/%u", ip4(d->managed[i].addr, b),
+			 d->managed[i].len);
+		pr_str(o, PR_ANY, NULL, "\tmanaged %s\n", buf);
+		if (o->only && pr_match(o, "managed")) {
+			fprintf(o->f, "%s\n", buf);
+			o->found = true;
+		}
+	}
+	pr_close(o, ']');
+}
+
+static void print_stats(struct tnl_out *o, const struct tnl_dev *d)
+{
+	unsigned int i;
+
+	pr_str(o, PR_TEXT, NULL, "\tcounters:", NULL);
+	pr_open(o, "stats", '{');
+	o->scope = "stats";
+	for (i = 0; i < __TEREDO_STAT_MAX; i++) {
+		pr_str(o, PR_TEXT, NULL, i % 4 ? " %s" : "\n\t  %s",
+		       tnl_stat_name(i));
+		pr_u64(o, PR_ANY, tnl_stat_name(i), " %" PRIu64, d->stats[i]);
+	}
+	o->scope = NULL;
+	pr_close(o, '}');
+	pr_str(o, PR_TEXT, NULL, "\n", NULL);
+}
+
+static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
+{
+	char b1[INET6_ADDRSTRLEN], n1[16], n2[16], n3[16], n4[16];
+	const char *reason;
+
+	reason = name_or_num(tnl_dormant_reason_name(d->dormant_reason),
+			     d->dormant_reason, n4);
+	pr_str(o, PR_ANY, "ifname", "%s:", d->ifname);
+	pr_u64(o, PR_JSON, "ifindex", NULL, d->ifindex);
+	pr_str(o, PR_ANY, "mode", " mode %s",
+	       name_or_num(tnl_mode_name(d->mode), d->mode, n1));
+	pr_str(o, PR_ANY, "state", " state %s",
+	       name_or_num(tnl_state_name(d->state), d->state, n2));
 	if (d->dormant_reason)
-		fprintf(f, " (%s)",
-			name_or_num(tnl_dormant_reason_name(d->dormant_reason),
-				    d->dormant_reason, n1));
-	fprintf(f, " holds %u\n", d->holds);
-	fprintf(f, "\taddress %s\n",
-		d->has_address ? ip6(&d->address, b1) : "none");
-	fprintf(f, "\tserver %s server2 %s\n",
-		d->server ? ip4(d->server, b1) : "none",
-		d->server2 ? ip4(d->server2, b2) : "default");
-	if (d->mapped_addr)
-		fprintf(f, "\tmapped %s:%u (NAT mapping seen by the server)\n",
-			ip4(d->mapped_addr, b1), d->mapped_port);
+		pr_str(o, PR_TEXT, NULL, " (%s)", reason);
+	pr_u64(o, PR_TEXT, NULL, " holds %" PRIu64 "\n", d->holds);
+	pr_str(o, PR_ANY, "address", "\taddress %s\n",
+	       d->has_address ? ip6(&d->address, b1) : NULL);
+	pr_str(o, PR_ANY, "server", "\tserver %s", ip4_or_null(d->server, b1));
+	pr_str(o, PR_JSON, "server2", NULL, ip4_or_null(d->server2, b1));
+	pr_str(o, PR_TEXT, NULL, " server2 %s\n",
+	       d->server2 ? ip4(d->server2, b1) : "default");
+	pr_str(o, PR_JSON, "mapped_addr", NULL, ip4_or_null(d->mapped_addr, b1));
+	pr_u64(o, PR_JSON, "mapped_port", NULL, d->mapped_port);
+	if (d->mapped_addr) {
+		pr_str(o, PR_TEXT, NULL, "\tmapped %s", ip4(d->mapped_addr, b1));
+		pr_u64(o, PR_TEXT, NULL,
+		       ":%" PRIu64 " (NAT mapping seen by the server)\n",
+		       d->mapped_port);
+	} else {
+		pr_str(o, PR_TEXT, NULL, "\tmapped none\n", NULL);
+	}
+	pr_u64(o, PR_ANY, "port", "\tport %" PRIu64, d->port);
+	pr_u64(o, PR_ANY, "fwmark", " fwmark 0x%" PRIx64, d->fwmark);
+	pr_u64(o, PR_ANY, "refresh", NULL, d->refresh);
+	pr_bool(o, PR_JSON, "refresh_auto", NULL, d->refresh_auto);
+	if (d->refresh_determined)
+		pr_u64(o, PR_JSON, "refresh_determined", NULL,
+		       d->refresh_determined);
 	else
-		fputs("\tmapped none\n", f);
-	fprintf(f, "\tport %u fwmark 0x%x rxmark 0x%x policy %s\n", d->port,
-		d->fwmark, d->rxmark,
-		name_or_num(tnl_policy_name(d->policy), d->policy, n1));
-	fprintf(f, "\trefresh %us dormant-timeout %us max-peers %u peers %u\n",
-		d->refresh, d->dormant_timeout, d->max_peers, d->peer_count);
+		pr_str(o, PR_JSON, "refresh_determined", NULL, NULL);
+	pr_u64(o, PR_ANY, "rxmark", " rxmark 0x%" PRIx64, d->rxmark);
+	pr_str(o, PR_ANY, "policy", " policy %s\n",
+	       name_or_num(tnl_policy_name(d->policy), d->policy, n3));
+	pr_u64(o, PR_TEXT, NULL, "\trefresh %" PRIu64 "s", d->refresh);
+	pr_u64(o, PR_ANY, "dormant_timeout", " dormant-timeout %" PRIu64 "s",
+	       d->dormant_timeout);
+	pr_u64(o, PR_ANY, "max_peers", " max-peers %" PRIu64, d->max_peers);
+	pr_u64(o, PR_TEXT, NULL, " peers %" PRIu64 "\n", d->peer_count);
 	if (d->refresh_auto && d->refresh_determined)
-		fprintf(f, "\trefresh auto: NAT keeps mappings %us or more\n",
-			d->refresh_determined);
+		pr_u64(o, PR_TEXT, NULL,
+		       "\trefresh auto: NAT keeps mappings %" PRIu64 "s or more\n",
+		       d->refresh_determined);
 	else if (d->refresh_auto)
-		fputs("\trefresh auto: determining\n", f);
-	if (d->local_discovery)
-		fputs("\tlocal-discovery on\n", f);
-	if (d->mode != TEREDO_MODE_CLIENT)
-		fputs("\tinbound: forwarded (relay and server are not filtered)\n",
-		      f);
-	else if (d->inbound == TEREDO_INBOUND_OPEN)
-		fputs("\tinbound: open (filtering left to the firewall)\n", f);
-	else
-		fputs("\tinbound: authorized sockets only\n", f);
-	for (i = 0; i < d->n_marks; i++)
-		fprintf(f, "\tallow 0x%x/0x%x\n", d->marks[i].mark,
-			d->marks[i].mask);
-	for (i = 0; i < d->n_managed; i++)
-		fprintf(f, "\tmanaged %s/%u\n", ip4(d->managed[i].addr, b1),
-			d->managed[i].len);
-	fputs("\tcounters:", f);
-	for (i = 0; i < __TEREDO_STAT_MAX; i++)
-		fprintf(f, "%s%s %" PRIu64, i % 4 ? " " : "\n\t  ",
-			tnl_stat_name(i), d->stats[i]);
-	fputc('\n', f);
+		pr_str(o, PR_TEXT, NULL, "\trefresh auto: determining\n", NULL);
+	pr_bool(o, PR_ANY, "local_discovery", "\tlocal-discovery on\n",
+		d->local_discovery);
+	pr_str(o, PR_JSON, "inbound", NULL, inbound_name(d));
+	pr_str(o, PR_TEXT, NULL, "\tinbound: %s\n", inbound_text(d));
+	print_marks(o, d);
+	print_managed(o, d);
+	pr_str(o, PR_JSON, "dormant_reason", NULL, reason);
+	pr_u64(o, PR_JSON, "holds", NULL, d->holds);
+	pr_u64(o, PR_JSON, "peers", NULL, d->peer_count);
+	print_stats(o, d);
 }
 
 void tnl_print_dev(FILE *f, const struct tnl_dev *d, bool json)
 {
-	if (json)
-		print_dev_json(f, d);
-	else
-		print_dev_text(f, d);
+	struct tnl_out o;
+
+	pr_start(&o, f, json, NULL);
+	print_dev(&o, d);
+	pr_end(&o, json ? "\n" : "");
 }
 
-static void print_peer_json(FILE *f, const struct tnl_peer *p)
+int tnl_print_dev_field(FILE *f, const struct tnl_dev *d, const char *field)
+{
+	struct tnl_out o;
+
+	pr_start(&o, f, false, field);
+	print_dev(&o, d);
+	return o.found ? 0 : -1;
+}
+
+static void print_peer(struct tnl_out *o, const struct tnl_peer *p)
 {
 	char b[INET6_ADDRSTRLEN];
-	bool first = true;
 
-	fputc('{', f);
-	json_kstr(f, "address", ip6(&p->address, b), &first);
-	json_kstr(f, "mapped_addr", ip4_or_null(p->mapped_addr, b), &first);
-	json_knum(f, "mapped_port", p->mapped_port, &first);
-	json_kbool(f, "trusted", p->trusted, &first);
-	json_kbool(f, "relay", p->relay, &first);
-	json_knum(f, "last_rx_ms", p->last_rx_ms, &first);
-	json_knum(f, "last_tx_ms", p->last_tx_ms, &first);
-	json_knum(f, "bubbles", p->bubbles, &first);
-	json_knum(f, "queued", p->queued, &first);
-	fputc('}', f);
+	pr_str(o, PR_ANY, "address", "%s", ip6(&p->address, b));
+	pr_str(o, PR_JSON, "mapped_addr", NULL, ip4_or_null(p->mapped_addr, b));
+	pr_str(o, PR_TEXT, NULL, " mapped %s", ip4(p->mapped_addr, b));
+	pr_u64(o, PR_ANY, "mapped_port", ":%" PRIu64, p->mapped_port);
+	pr_str(o, PR_TEXT, NULL, " %s", p->trusted ? "trusted" : "untrusted");
+	pr_bool(o, PR_JSON, "trusted", NULL, p->trusted);
+	pr_bool(o, PR_ANY, "relay", " relay", p->relay);
+	pr_u64(o, PR_ANY, "last_rx_ms", " rx %" PRIu64 "ms", p->last_rx_ms);
+	pr_u64(o, PR_ANY, "last_tx_ms", " tx %" PRIu64 "ms", p->last_tx_ms);
+	pr_u64(o, PR_ANY, "bubbles", " bubbles %" PRIu64, p->bubbles);
+	pr_u64(o, PR_ANY, "queued", " queued %" PRIu64, p->queued);
 }
 
 void tnl_print_peer(FILE *f, const struct tnl_peer *p, bool json)
 {
-	char b1[INET6_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
+	struct tnl_out o;
 
-	if (json) {
-		print_peer_json(f, p);
-		return;
-	}
-	fprintf(f, "%s mapped %s:%u %s%s rx %ums tx %ums bubbles %u queued %u\n",
-		ip6(&p->address, b1), ip4(p->mapped_addr, b2), p->mapped_port,
-		p->trusted ? "trusted" : "untrusted",
-		p->relay ? " relay" : "", p->last_rx_ms, p->last_tx_ms,
-		p->bubbles, p->queued);
+	pr_start(&o, f, json, NULL);
+	print_peer(&o, p);
+	pr_end(&o, json ? "" : "\n");
 }
 
 void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 {
 	char b[INET6_ADDRSTRLEN], n1[16], n2[16];
-	const char *ename = name_or_num(tnl_event_name(ev->event), ev->event, n1);
-	const char *sname = name_or_num(tnl_state_name(ev->state), ev->state, n2);
-	bool first = true;
+	struct tnl_out o;
 
-	if (!json) {
-		fprintf(f, "%s %s", ev->ifname, ename);
-		if (ev->has_state)
-			fprintf(f, " state %s", sname);
-		if (ev->has_address)
-			fprintf(f, " address %s", ip6(&ev->address, b));
-		if (ev->has_suppressed)
-			fprintf(f, " %u peer events of unsolicited peers not sent",
-				ev->suppressed);
-		if (ev->has_peer) {
-			fputs(" peer ", f);
-			tnl_print_peer(f, &ev->peer, false);
-		} else {
-			fputc('\n', f);
-		}
-		fflush(f);
-		return;
-	}
-	fputc('{', f);
-	json_kstr(f, "ifname", ev->ifname, &first);
-	json_knum(f, "ifindex", ev->ifindex, &first);
-	json_kstr(f, "event", ename, &first);
+	pr_start(&o, f, json, NULL);
+	pr_str(&o, PR_ANY, "ifname", "%s", ev->ifname);
+	pr_u64(&o, PR_JSON, "ifindex", NULL, ev->ifindex);
+	pr_str(&o, PR_ANY, "event", " %s",
+	       name_or_num(tnl_event_name(ev->event), ev->event, n1));
 	if (ev->has_state)
-		json_kstr(f, "state", sname, &first);
+		pr_str(&o, PR_ANY, "state", " state %s",
+		       name_or_num(tnl_state_name(ev->state), ev->state, n2));
 	if (ev->has_address || ev->event == TEREDO_EVENT_ADDRESS)
-		json_kstr(f, "address",
-			  ev->has_address ? ip6(&ev->address, b) : NULL, &first);
-	if (ev->has_suppressed)
-		json_knum(f, "suppressed", ev->suppressed, &first);
-	if (ev->has_peer) {
-		json_key(f, "peer", &first);
-		print_peer_json(f, &ev->peer);
+		pr_str(&o, ev->has_address ? PR_ANY : PR_JSON, "address",
+		       " address %s",
+		       ev->has_address ? ip6(&ev->address, b) : NULL);
+	if (ev->has_suppressed) {
+		pr_u64(&o, PR_JSON, "suppressed", NULL, ev->suppressed);
+		pr_u64(&o, PR_TEXT, NULL,
+		       " %" PRIu64 " peer events of unsolicited peers not sent",
+		       ev->suppressed);
 	}
-	fputs("}\n", f);
+	if (ev->has_peer) {
+		pr_str(&o, PR_TEXT, NULL, " peer ", NULL);
+		pr_open(&o, "peer", '{');
+		print_peer(&o, &ev->peer);
+		pr_close(&o, '}');
+	}
+	pr_end(&o, "\n");
 	fflush(f);
 }

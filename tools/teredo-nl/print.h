@@ -71,6 +71,8 @@ int tnl_decode_peer(const struct nlmsghdr *nlh, struct tnl_peer *peer,
 int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev);
 
 void tnl_print_dev(FILE *f, const struct tnl_dev *dev, bool json);
+/* "show DEV FIELD": that field's value alone; -1 if there is no such key. */
+int tnl_print_dev_field(FILE *f, const struct tnl_dev *dev, const char *field);
 void tnl_print_peer(FILE *f, const struct tnl_peer *peer, bool json);
 void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json);
 
