@@ -345,6 +345,9 @@ static void pr_bool(struct tnl_out *o, enum pr_kind k, const char *key,
 /* JSON: opens a list or an object ('[' or '{') under @key. */
 static void pr_open(struct tnl_out *o, const char *key, char c)
 {
+	/* an empty list is still the field asked for */
+	if (o->only && c == '[' && pr_match(o, key))
+		o->found = true;
 	if (o->only || !o->json)
 		return;
 	pr_json_key(o, key);
@@ -465,12 +468,19 @@ static void print_managed(struct tnl_out *o, const struct tnl_dev *d)
 
 static void print_stats(struct tnl_out *o, const struct tnl_dev *d)
 {
+	bool all = o->only && pr_match(o, "stats");
 	unsigned int i;
 
 	pr_str(o, PR_TEXT, NULL, "\tcounters:", NULL);
 	pr_open(o, "stats", '{');
 	o->scope = "stats";
 	for (i = 0; i < __TEREDO_STAT_MAX; i++) {
+		if (all) {	/* show DEV stats: "NAME VALUE" lines */
+			fprintf(o->f, "%s %" PRIu64 "\n", tnl_stat_name(i),
+				d->stats[i]);
+			o->found = true;
+			continue;
+		}
 		pr_str(o, PR_TEXT, NULL, i % 4 ? " %s" : "\n\t  %s",
 		       tnl_stat_name(i));
 		pr_u64(o, PR_ANY, tnl_stat_name(i), " %" PRIu64, d->stats[i]);
