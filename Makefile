@@ -9,6 +9,7 @@
 #                        6.12 kernel built (once, cached) from linux-source-6.12
 #   make demo            two NATed clients, our server and relay, no Miredo
 #                        (demo, bench and check install what they need first)
+#   make deb             Debian packages teredo-dkms, teredo-tools in build/deb
 #   make unit fuzz bench checkpatch sparse install dkms-install clean
 #
 # Options: KVER=, KDIR=, KERNELS="6.1 6.12", TESTS=name, QEMU_ACCEL=kvm,
@@ -33,7 +34,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all module tools check check-debug check-host demo unit fuzz bench checkpatch sparse \
-	install install-module install-tools dkms-install deps clean
+	install install-module install-tools dkms-install deb deps clean
 
 all: module tools
 
@@ -107,6 +108,10 @@ install-tools: tools
 # DKMS builds the module for every installed kernel (see dkms.conf).
 dkms-install:
 	selftests/vm/dkms-install.sh
+
+# The Debian packages (debian/: debhelper, dh-dkms) into build/deb/.
+deb: deps
+	tools/build-deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)

@@ -224,6 +224,7 @@ build_all() {
 		done
 	fi
 	[ "$DO_BUILD" = 1 ] || return 0
+	build_debs
 	log=$OUTDIR/build-tools.log
 	if [ ! -e "$REPO/tools/Makefile" ]; then
 		tap skip tools:build "no tools/Makefile yet"
@@ -233,6 +234,24 @@ build_all() {
 		tail -n 30 "$log" > "$log.tail"
 		tap fail tools:build "see $log" "$log.tail"
 	fi
+}
+
+# The Debian packages (tools/build-deb.sh, "make deb") into build/deb/,
+# before the guests boot: the guest test deb_install installs them and
+# the host test deb runs lintian on them.  Built once per run, only when
+# one of those two runs.
+build_debs() {
+	local t log=$OUTDIR/build-deb.log
+	for t in "${GUEST_TESTS[@]}" "${HOST_TESTS[@]}"; do
+		case $t in */deb_install.sh|*/host/deb.sh) ;; *) continue ;; esac
+		if "$REPO/tools/build-deb.sh" "$BUILD/deb" > "$log" 2>&1; then
+			tap pass deb:build "$(cd "$BUILD/deb" && echo *.deb)"
+		else
+			tail -n 30 "$log" > "$log.tail"
+			tap fail deb:build "see $log" "$log.tail"
+		fi
+		return 0
+	done
 }
 
 # --- host tests ----------------------------------------------------------

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what building and testing teredo needs on a Debian 12 host:
-# the packages of the test runner and both test kernels (stock 6.1 and
+# the packages of the test runner and of "make deb" (debhelper, dh-dkms,
+# lintian) and both test kernels (stock 6.1 and
 # 6.12 from bookworm-backports).  Idempotent: a host that already has
 # everything is left alone.  Needs root when something is missing.
 #
@@ -12,7 +13,7 @@ PKGS=(qemu-system-x86 busybox-static iproute2 nftables miredo miredo-server
       tshark tcpdump libmnl-dev sparse cpio xz-utils zstd kmod iputils-ping
       conntrack ethtool iperf3 linux-perf python3 python3-yaml python3-jsonschema
       build-essential bc flex bison libelf-dev pkg-config clang libclang-rt-14-dev
-      libssl-dev)
+      libssl-dev dpkg-dev debhelper dh-dkms dkms lintian bash-completion)
 
 log() { echo "setup-host: $*" >&2; }
 
