@@ -229,6 +229,9 @@ struct teredo_client {
 	__be32 ra_mapped_addr;
 	u16 ra_mapped_port;
 	u32 ra_mtu;			/* its MTU option, 0: none */
+	unsigned long ra_at;		/* jiffies it came: the NAT's
+					 * mapping was last renewed then
+					 */
 	/* address installed, waiting for the stack's DAD to finish */
 	bool dad_wait;
 	bool dad_new;			/* announce it once usable */
