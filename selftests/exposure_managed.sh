@@ -40,8 +40,8 @@ wire() {
 
 topo_build 1
 topo_server_start
-# refresh 4: an awake client sends an RS every 2-6 s (RFC 6081's 50-150 %),
-# so 12 s of silence on nat1's WAN side covers two whole intervals at
+# refresh 4: an awake client sends an RS every 2-3.6 s (50-90 %), so
+# 12 s of silence on nat1's WAN side covers several whole intervals at
 # their longest: a dormant client that kept refreshing would show
 check "client 1 configured (refresh 4)" topo_teredo 1 t0 refresh 4
 check "client 1 qualifies" topo_wait_state 1 t0 qualified 20

@@ -25,7 +25,7 @@ topo_build 2
 # client 2 reaches client 1 through the server (indirect bubbles), by
 # the mapping of client 1's last RS: on the debug kernel more than
 # conntrack's 30 s for a young UDP entry can pass before that (and a
-# refresh comes at 15-45 s)
+# refresh comes at 15-27 s after the last RA)
 topo_nat_udp_timeout 1 300 || fail_all "no conntrack UDP timeout sysctls in nat1"
 topo_server_start
 # shellcheck disable=SC2317 # called through check

@@ -55,6 +55,8 @@ P = {
     "zero_payload": (PEER_IP, PEER_PORT, b""),
     "truncated_ipv6": (PEER_IP, PEER_PORT, echo(peer, me)[:30]),
     "ipv6_len_overlong": (PEER_IP, PEER_PORT, ip6(peer, me, 59, b"", plen=8)),
+    # shorter than the datagram: the rest is an RFC 6081 trailer area,
+    # here "x" (0x78) 0x78 bytes long: past the end
     "ipv6_len_short": (PEER_IP, PEER_PORT, ip6(peer, me, 59, b"x" * 8, plen=0)),
     "ipv6_len_max": (PEER_IP, PEER_PORT, ip6(peer, me, 59, b"x" * 64, plen=0xffff)),
     "auth_truncated": (PEER_IP, PEER_PORT, b"\x00\x01\x00"),
@@ -143,7 +145,7 @@ diag "client $me behind $map"
 expect zero_payload drop_malformed
 expect truncated_ipv6 drop_malformed
 expect ipv6_len_overlong drop_bad_length
-expect ipv6_len_short drop_bad_length
+expect ipv6_len_short drop_bad_trailer
 expect ipv6_len_max drop_bad_length
 expect auth_truncated drop_bad_auth
 expect auth_overlong drop_bad_auth

@@ -11,7 +11,7 @@ static void check_ok(const u8 *buf, size_t total, const struct teredo_encap *e)
 	u8 tmp[TEREDO_AUTH_MIN_LEN];
 	size_t off = 0;
 
-	INVARIANT(e->hdr_len + e->ipv6_len == total);
+	INVARIANT(e->hdr_len + e->ipv6_len + e->trailer_len == total);
 	INVARIANT(e->hdr_len <= TEREDO_ENCAP_MAX_LEN);
 	INVARIANT(e->ipv6_len >= TEREDO_IPV6_HLEN);
 	INVARIANT(e->ipv6_len <= TEREDO_IPV6_HLEN + 0xffff);
@@ -48,8 +48,16 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	buf = fuzz_dup(data, size);
 	v = teredo_parse_encap(buf, size, size, &e);
 	INVARIANT(v <= TEREDO_ERR_MULTICAST);
-	if (v == TEREDO_OK)
+	if (v == TEREDO_OK) {
+		struct teredo_trailers tr;
+
 		check_ok(buf, size, &e);
+		/* the trailer area the kernel hands on, exactly */
+		v = teredo_parse_trailers(buf + e.hdr_len + e.ipv6_len,
+					  e.trailer_len, &tr);
+		INVARIANT(v == TEREDO_OK || v == TEREDO_ERR_BAD_TRAILER);
+		v = TEREDO_OK;
+	}
 	free(buf);
 
 	/* the documented minimal view gives the full answer */

@@ -113,6 +113,37 @@ static void encap(void)
 	b[0] = 0;
 	b[1] = 2;
 	put("encap", "unknown-type", b, 2);
+	/* RFC 6081 trailers after a bubble: a nonce, a truncated one */
+	n = teredo_build_bubble(b, sizeof(b), client_addr, native);
+	memcpy(b + n, "\x01\x04\xde\xad\xbe\xef", 6);
+	put("encap", "bubble-nonce-trailer", b, n + 6);
+	put("encap", "bubble-trailer-cut", b, n + 5);
+}
+
+static void trailers(void)
+{
+	static const u8 all[] = {
+		0x01, 4, 0xde, 0xad, 0xbe, 0xef,		/* nonce */
+		0x03, 14, 0, 0, 192, 168, 1, 2, 0x0d, 0xd8,	/* alternate */
+		10, 0, 0, 2, 0x9c, 0x40,
+		0x04, 4, 0, 0, 0, 0,				/* ND option */
+		0x05, 2, 0x9c, 0x41,				/* random port */
+		0x7f, 3, 1, 2, 3,				/* unknown */
+	};
+	u8 b[64];
+
+	put("trailers", "all", all, sizeof(all));
+	put("trailers", "empty", all, 0);
+	put("trailers", "cut-header", all, 1);
+	put("trailers", "cut-value", all, 5);
+	memcpy(b, all, 6);
+	memcpy(b + 6, all, 6);
+	put("trailers", "nonce-twice", b, 12);
+	b[1] = 5;
+	put("trailers", "nonce-long", b, 7);
+	memcpy(b, all + 6, 16);
+	b[1] = 9;
+	put("trailers", "alt-odd", b, 11);
 }
 
 static void ra(void)
@@ -269,5 +300,6 @@ int main(int argc, char **argv)
 	echo();
 	addr();
 	server();
+	trailers();
 	return 0;
 }

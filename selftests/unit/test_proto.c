@@ -402,15 +402,25 @@ static void encap_invalid(void)
 	big[3] = 27;	/* swallows all but 13 bytes */
 	CHECK(teredo_parse_encap(big, n, n, &e) != TEREDO_OK);
 
-	/* payload length mismatch, both ways */
+	/*
+	 * IPv6 longer than the datagram: bad length; shorter: the rest is
+	 * a trailer area (RFC 6081), left to teredo_parse_trailers()
+	 */
 	n = mk_packet(big, false, 0, 0, true, 20);
-	CHECK_EQ(teredo_parse_encap(big, n, n + 1, &e), TEREDO_ERR_BAD_LENGTH);
+	CHECK_EQ(teredo_parse_encap(big, n, n + 1, &e), TEREDO_OK);
+	CHECK_EQ(e.ipv6_len, 60);
+	CHECK_EQ(e.trailer_len, 1);
 	CHECK_EQ(teredo_parse_encap(big, n - 1, n - 1, &e),
 		 TEREDO_ERR_BAD_LENGTH);
 	big[8 + 5] = 21;
 	CHECK_EQ(teredo_parse_encap(big, n, n, &e), TEREDO_ERR_BAD_LENGTH);
+	big[8 + 5] = 19;
+	CHECK_EQ(teredo_parse_encap(big, n, n, &e), TEREDO_OK);
+	CHECK_EQ(e.ipv6_len, 59);
+	CHECK_EQ(e.trailer_len, 1);
 	big[8 + 5] = 20;
 	CHECK_EQ(teredo_parse_encap(big, n, n, &e), TEREDO_OK);
+	CHECK_EQ(e.trailer_len, 0);
 
 	/* not IPv6 */
 	big[8] = 0x45;
@@ -1131,6 +1141,109 @@ static void gcra_limits(void)
 	CHECK(tat != 0);
 }
 
+/* RFC 6081 section 3: a bubble followed by every trailer we know. */
+static void trailers_valid(void)
+{
+	static const u8 area[] = {
+		0x05, 2, 0x9c, 0x41,				/* random port */
+		0x00, 0,					/* unknown */
+		0x04, 4, 1, 0, 0, 0,				/* ND option */
+		0x03, 14, 0, 0, 192, 168, 1, 2, 0x0d, 0xd8,	/* alternate */
+		10, 0, 0, 2, 0x9c, 0x40,
+		0xff, 3, 1, 2, 3,				/* unknown */
+		0x01, 4, 0xde, 0xad, 0xbe, 0xef,		/* nonce */
+	};
+	struct teredo_trailers tr;
+	struct teredo_encap e;
+	u8 buf[128];
+	size_t n;
+
+	n = teredo_build_origin(buf, 8, IP4(192, 0, 2, 45), 40000);
+	n += teredo_build_bubble(buf + n, 40, example_addr, native_peer);
+	memcpy(buf + n, area, sizeof(area));
+	CHECK_EQ(teredo_parse_encap(buf, n + sizeof(area), n + sizeof(area),
+				    &e), TEREDO_OK);
+	CHECK(e.bubble && e.has_origin);
+	CHECK_EQ(e.hdr_len, 8);
+	CHECK_EQ(e.ipv6_len, 40);
+	CHECK_EQ(e.trailer_len, sizeof(area));
+	CHECK_EQ(teredo_parse_trailers(buf + n, e.trailer_len, &tr), TEREDO_OK);
+	CHECK(teredo_trailer_has(&tr, TEREDO_TRAILER_NONCE));
+	CHECK(!memcmp(tr.nonce, "\xde\xad\xbe\xef", 4));
+	CHECK(teredo_trailer_has(&tr, TEREDO_TRAILER_ALT_ADDR));
+	CHECK_EQ(tr.n_alt, 2);
+	CHECK_EQ(tr.alt[0].ip, IP4(192, 168, 1, 2));
+	CHECK_EQ(tr.alt[0].port, 3544);
+	CHECK_EQ(tr.alt[1].ip, IP4(10, 0, 0, 2));
+	CHECK_EQ(tr.alt[1].port, 40000);
+	CHECK(teredo_trailer_has(&tr, TEREDO_TRAILER_ND_OPTION));
+	CHECK_EQ(tr.nd_type, TEREDO_ND_ADVERTISEMENT);
+	CHECK(teredo_trailer_has(&tr, TEREDO_TRAILER_RANDOM_PORT));
+	CHECK_EQ(tr.random_port, 40001);
+	CHECK_EQ(tr.unknown, 2);
+
+	/* none at all; one alone; the largest alternate address list */
+	CHECK_EQ(teredo_parse_trailers(buf + n, 0, &tr), TEREDO_OK);
+	CHECK_EQ(tr.present, 0);
+	CHECK_EQ(teredo_parse_trailers(area, 4, &tr), TEREDO_OK);
+	CHECK_EQ(tr.present, 1u << TEREDO_TRAILER_RANDOM_PORT);
+	memset(buf, 0x21, 28);
+	buf[0] = TEREDO_TRAILER_ALT_ADDR;
+	buf[1] = 26;
+	CHECK_EQ(teredo_parse_trailers(buf, 28, &tr), TEREDO_OK);
+	CHECK_EQ(tr.n_alt, 4);
+	CHECK_EQ(tr.alt[3].ip, 0x21212121);
+}
+
+static void trailers_invalid(void)
+{
+	static const u8 nonce_tr[] = { 0x01, 4, 1, 2, 3, 4 };
+	struct teredo_trailers tr;
+	u8 buf[64];
+	size_t i;
+
+	/* truncated: a lone type byte, a value cut short */
+	CHECK_EQ(teredo_parse_trailers(nonce_tr, 1, &tr),
+		 TEREDO_ERR_BAD_TRAILER);
+	for (i = 2; i < sizeof(nonce_tr); i++)
+		CHECK_EQ(teredo_parse_trailers(nonce_tr, i, &tr),
+			 TEREDO_ERR_BAD_TRAILER);
+	/* a good trailer, then one byte: the next header is cut */
+	memcpy(buf, nonce_tr, 6);
+	buf[6] = 0x7f;
+	CHECK_EQ(teredo_parse_trailers(buf, 7, &tr), TEREDO_ERR_BAD_TRAILER);
+	/* an unknown trailer whose length overruns the area */
+	buf[7] = 255;
+	CHECK_EQ(teredo_parse_trailers(buf, 8, &tr), TEREDO_ERR_BAD_TRAILER);
+	buf[7] = 1;
+	CHECK_EQ(teredo_parse_trailers(buf, 8, &tr), TEREDO_ERR_BAD_TRAILER);
+	buf[8] = 0;
+	CHECK_EQ(teredo_parse_trailers(buf, 9, &tr), TEREDO_OK);
+	/* a known type twice */
+	memcpy(buf + 6, nonce_tr, 6);
+	CHECK_EQ(teredo_parse_trailers(buf, 12, &tr), TEREDO_ERR_BAD_TRAILER);
+	/* lengths a known type does not allow */
+	memset(buf, 0, sizeof(buf));
+	buf[0] = TEREDO_TRAILER_NONCE;
+	buf[1] = 3;
+	CHECK_EQ(teredo_parse_trailers(buf, 5, &tr), TEREDO_ERR_BAD_TRAILER);
+	buf[1] = 8;
+	CHECK_EQ(teredo_parse_trailers(buf, 10, &tr), TEREDO_ERR_BAD_TRAILER);
+	buf[0] = TEREDO_TRAILER_ND_OPTION;
+	buf[1] = 2;
+	CHECK_EQ(teredo_parse_trailers(buf, 4, &tr), TEREDO_ERR_BAD_TRAILER);
+	buf[0] = TEREDO_TRAILER_RANDOM_PORT;
+	buf[1] = 4;
+	CHECK_EQ(teredo_parse_trailers(buf, 6, &tr), TEREDO_ERR_BAD_TRAILER);
+	buf[0] = TEREDO_TRAILER_ALT_ADDR;
+	for (i = 0; i <= 40; i++) {
+		buf[1] = i;
+		CHECK_EQ(teredo_parse_trailers(buf, 2 + i, &tr),
+			 (i == 8 || i == 14 || i == 20 || i == 26) ?
+			 TEREDO_OK : TEREDO_ERR_BAD_TRAILER);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1148,6 +1261,8 @@ int main(int argc, char **argv)
 	RUN(encap_valid);
 	RUN(encap_invalid);
 	RUN(encap_builders);
+	RUN(trailers_valid);
+	RUN(trailers_invalid);
 	RUN(csum_vectors);
 	RUN(rs_build);
 	RUN(ra_round_trip);

@@ -9,7 +9,8 @@
  *   (8, 16, ... 60 s), alternating primary and secondary server, forever.
  *   A valid RA (checked in softirq by teredo_client_ra(), handed over
  *   in c->ra_*) -> QUALIFIED: address installed (addr.c); refresh RS at
- *   50-150 % of cfg.refresh; 3 unanswered refresh RS -> address
+ *   50-90 % of cfg.refresh after the last RA (teredo_refresh_delay());
+ *   3 unanswered refresh RS -> address
  *   withdrawn, QUALIFYING again.  A new address becomes QUALIFIED
  *   only once the stack's DAD has finished: the work polls it every
  *   TEREDO_DAD_POLL (DAD runs in a stack work item that needs RTNL,
@@ -153,14 +154,30 @@ static u32 teredo_lifetime(const struct teredo_dev *t)
 }
 
 /*
- * RFC 6081 5.1.1: refresh at a random point of 50-150 % of the interval
- * (configured, or from section 5.2.7: refresh.c).
+ * When to refresh: at a random point of 50-90 % of the interval
+ * (configured, or from section 5.2.7: refresh.c), counted from the RA
+ * that answered the last RS.  RFC 6081 5.1.1 allows any range inside
+ * 50-150 %; past 100 % the NAT may have forgotten the mapping by then.
+ * The interval is how long the NAT keeps a mapping after its last
+ * packet, and a NAT with Linux conntrack's defaults keeps one whose
+ * only answer came within 2 s of its creation (a new mapping, our RS
+ * and the server's RA) just 30 s, the default interval: a refresh later
+ * than that finds a new mapping, and meanwhile the server and peers
+ * reach us through one that is gone (a qualified client unreachable for
+ * up to half an interval, one time in two).  The 10 % left covers the
+ * timer's slack and the RS's way to the NAT.
  */
 static unsigned long teredo_refresh_delay(struct teredo_dev *t)
 {
+	struct teredo_client *c = &t->client;
 	unsigned long base = teredo_rdet_refresh(t) * HZ;
+	unsigned long draw, since;
 
-	return base / 2 + get_random_u32_below(base + 1);
+	spin_lock_bh(&c->lock);
+	since = jiffies - c->ra_at;
+	spin_unlock_bh(&c->lock);
+	draw = base / 2 + get_random_u32_below(base * 2 / 5 + 1);
+	return draw > since ? draw - since : 0;
 }
 
 /* A valid RA arrived: (re)install the address it gives, DAD follows. */
@@ -529,6 +546,7 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 	}
 	c->rs_outstanding = false;
 	c->ra_pending = true;
+	c->ra_at = jiffies;
 	memcpy(c->ra_prefix, ra.prefix, 16);
 	memcpy(c->ra_router, ipv6 + 8, 16);
 	c->ra_mapped_addr = htonl(enc->origin_ip);

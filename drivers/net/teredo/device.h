@@ -239,6 +239,9 @@ struct teredo_client {
 	__be32 ra_mapped_addr;
 	u16 ra_mapped_port;
 	u32 ra_mtu;			/* its MTU option, 0: none */
+	unsigned long ra_at;		/* jiffies it came: the NAT's
+					 * mapping was last renewed then
+					 */
 	/* address installed, waiting for the stack's DAD to finish */
 	bool dad_wait;
 	bool dad_new;			/* announce it once usable */
@@ -478,6 +481,7 @@ int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 /* A received packet, its encapsulation parsed, skb->data at the UDP header. */
 struct teredo_rx {
 	struct teredo_encap enc;
+	struct teredo_trailers tr;	/* RFC 6081, cut off the skb */
 	__be32 saddr;		/* outer source */
 	u16 sport;
 	bool from_server;
@@ -494,6 +498,9 @@ static inline const u8 *teredo_rx_ipv6(struct sk_buff *skb,
 
 int teredo_rx_drop(struct teredo_dev *t, struct sk_buff *skb,
 		   enum teredo_stat why);
+enum teredo_verdict teredo_rx_trailers(struct sk_buff *skb,
+				       const struct teredo_encap *enc,
+				       struct teredo_trailers *tr);
 /* Decapsulates @skb and hands it to the IPv6 stack on the device. */
 void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 		       unsigned int hdr_len);

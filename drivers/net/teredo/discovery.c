@@ -195,6 +195,7 @@ static void teredo_ld_reply(struct teredo_dev *t, struct teredo_peer *p,
 static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 {
 	struct teredo_dev *t = rcu_dereference_sk_user_data(sk);
+	struct teredo_trailers tr;
 	const struct ipv6hdr *ip6;
 	struct teredo_encap enc;
 	enum teredo_verdict v;
@@ -219,6 +220,8 @@ static int teredo_ld_recv(struct sock *sk, struct sk_buff *skb)
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
 	v = teredo_parse_encap(skb->data + sizeof(struct udphdr), avail, total,
 			       &enc);
+	if (v == TEREDO_OK)
+		v = teredo_rx_trailers(skb, &enc, &tr);
 	if (v != TEREDO_OK)
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
 	if (enc.has_auth || enc.has_origin || !enc.bubble)

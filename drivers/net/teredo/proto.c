@@ -221,10 +221,90 @@ enum teredo_verdict teredo_parse_encap(const u8 *buf, size_t avail,
 	ip6 = buf + out->hdr_len;
 	if (ip6[0] >> 4 != 6)
 		return TEREDO_ERR_MALFORMED;
-	out->ipv6_len = total - out->hdr_len;
-	if ((size_t)get16(ip6 + 4) + TEREDO_IPV6_HLEN != out->ipv6_len)
+	/* RFC 6081 section 3: trailers may follow the IPv6 packet */
+	out->ipv6_len = (size_t)get16(ip6 + 4) + TEREDO_IPV6_HLEN;
+	if (out->ipv6_len > total - out->hdr_len)
 		return TEREDO_ERR_BAD_LENGTH;
+	out->trailer_len = total - out->hdr_len - out->ipv6_len;
 	out->bubble = get16(ip6 + 4) == 0 && ip6[6] == IPV6_NEXTHDR_NONE;
+	return TEREDO_OK;
+}
+
+/* Is @len a length trailer @type may have?  Unknown types: any. */
+static bool trailer_len_ok(u8 type, size_t len)
+{
+	switch (type) {
+	case TEREDO_TRAILER_NONCE:
+		return len == TEREDO_TRAILER_NONCE_LEN;
+	case TEREDO_TRAILER_ND_OPTION:
+		return len == 4;
+	case TEREDO_TRAILER_RANDOM_PORT:
+		return len == 2;
+	case TEREDO_TRAILER_ALT_ADDR:
+		/* reserved (2), then 1 to 4 address (4) + port (2) */
+		return len >= 8 && (len - 2) % 6 == 0 &&
+		       (len - 2) / 6 <= TEREDO_TRAILER_ALT_MAX;
+	}
+	return true;
+}
+
+static void trailer_take(u8 type, const u8 *v, size_t len,
+			 struct teredo_trailers *out)
+{
+	size_t i;
+
+	switch (type) {
+	case TEREDO_TRAILER_NONCE:
+		memcpy(out->nonce, v, TEREDO_TRAILER_NONCE_LEN);
+		break;
+	case TEREDO_TRAILER_ND_OPTION:
+		out->nd_type = v[0];	/* then 3 bytes reserved */
+		break;
+	case TEREDO_TRAILER_RANDOM_PORT:
+		out->random_port = get16(v);
+		break;
+	case TEREDO_TRAILER_ALT_ADDR:
+		out->n_alt = (len - 2) / 6;
+		for (i = 0; i < out->n_alt; i++) {
+			out->alt[i].ip = get32(v + 2 + 6 * i);
+			out->alt[i].port = get16(v + 6 + 6 * i);
+		}
+		break;
+	}
+}
+
+enum teredo_verdict teredo_parse_trailers(const u8 *buf, size_t len,
+					  struct teredo_trailers *out)
+{
+	size_t off = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (off < len) {
+		u8 type, vlen;
+
+		if (len - off < 2)
+			return TEREDO_ERR_BAD_TRAILER;	/* truncated */
+		type = buf[off];
+		vlen = buf[off + 1];
+		if (vlen > len - off - 2)
+			return TEREDO_ERR_BAD_TRAILER;	/* overruns */
+		if (!trailer_len_ok(type, vlen))
+			return TEREDO_ERR_BAD_TRAILER;
+		switch (type) {
+		case TEREDO_TRAILER_NONCE:
+		case TEREDO_TRAILER_ALT_ADDR:
+		case TEREDO_TRAILER_ND_OPTION:
+		case TEREDO_TRAILER_RANDOM_PORT:
+			if (teredo_trailer_has(out, type))
+				return TEREDO_ERR_BAD_TRAILER;
+			out->present |= 1u << type;
+			trailer_take(type, buf + off + 2, vlen, out);
+			break;
+		default:
+			out->unknown++;
+		}
+		off += 2 + (size_t)vlen;
+	}
 	return TEREDO_OK;
 }
 

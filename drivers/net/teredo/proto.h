@@ -60,6 +60,7 @@ enum teredo_verdict {
 	TEREDO_ERR_BAD_RS,	/* not an acceptable router solicitation */
 	TEREDO_ERR_NOT_FOR_US,	/* destination not served by us */
 	TEREDO_ERR_TOO_BIG,	/* server: longer than it forwards */
+	TEREDO_ERR_BAD_TRAILER,	/* RFC 6081 trailer area malformed */
 };
 
 /* A decoded Teredo address 2001:0:SERVER:FLAGS:~PORT:~CLIENT. */
@@ -81,9 +82,46 @@ struct teredo_encap {
 	u32 origin_ip;		/* de-obfuscated */
 	u16 origin_port;	/* de-obfuscated */
 	size_t hdr_len;		/* bytes before the IPv6 header */
-	size_t ipv6_len;	/* bytes of IPv6 packet (== total - hdr_len) */
+	size_t ipv6_len;	/* bytes of IPv6 packet: 40 + payload length */
+	size_t trailer_len;	/* bytes after it: total - hdr_len - ipv6_len */
 	bool bubble;		/* IPv6 payload length 0, next header 59 */
 };
+
+/*
+ * RFC 6081 section 3: trailers follow the IPv6 packet in the UDP payload,
+ * each one type byte, one length byte (of the value that follows) and
+ * the value.  What we know of them; an unknown type is skipped.
+ */
+#define TEREDO_TRAILER_NONCE		0x01	/* length 4: the nonce */
+#define TEREDO_TRAILER_ALT_ADDR		0x03	/* 2 + 6 per address */
+#define TEREDO_TRAILER_ND_OPTION	0x04	/* length 4: type + 3 */
+#define TEREDO_TRAILER_RANDOM_PORT	0x05	/* length 2: a port */
+#define TEREDO_TRAILER_NONCE_LEN	4
+#define TEREDO_TRAILER_ALT_MAX		4	/* addresses in one trailer */
+/* Neighbor Discovery Option trailer, DiscoveryType */
+#define TEREDO_ND_SOLICITATION		0
+#define TEREDO_ND_ADVERTISEMENT		1
+
+struct teredo_alt_addr {
+	u32 ip;
+	u16 port;
+};
+
+struct teredo_trailers {
+	unsigned int present;	/* BIT(TEREDO_TRAILER_*) of those seen */
+	unsigned int unknown;	/* trailers of unknown type skipped */
+	u8 nonce[TEREDO_TRAILER_NONCE_LEN];
+	u8 nd_type;		/* TEREDO_ND_* */
+	u16 random_port;
+	u8 n_alt;
+	struct teredo_alt_addr alt[TEREDO_TRAILER_ALT_MAX];
+};
+
+static inline bool teredo_trailer_has(const struct teredo_trailers *tr,
+				      unsigned int type)
+{
+	return tr->present & (1u << type);
+}
 
 /* Result of parsing a router advertisement from a Teredo server. */
 struct teredo_ra {
@@ -108,10 +146,20 @@ bool teredo_mapping_matches(const u8 src[16], u32 ip, u16 port);
  * Parse the encapsulation of a UDP payload of @total bytes, of which the
  * first @avail are in @buf (avail >= min(total, TEREDO_ENCAP_MAX_LEN +
  * TEREDO_IPV6_HLEN) gives a complete answer).  Checks the IPv6 version
- * and that the IPv6 payload length matches exactly.
+ * and that the IPv6 packet fits in what UDP carries; what follows it
+ * (trailer_len bytes) is the trailer area, for teredo_parse_trailers().
  */
 enum teredo_verdict teredo_parse_encap(const u8 *buf, size_t avail,
 				       size_t total, struct teredo_encap *out);
+
+/*
+ * The trailer area, @len bytes at @buf (RFC 6081 section 3): TEREDO_OK
+ * with what it holds in @out, or TEREDO_ERR_BAD_TRAILER if a trailer is
+ * truncated, overruns the area, has a length its type does not allow,
+ * or a known type comes twice.
+ */
+enum teredo_verdict teredo_parse_trailers(const u8 *buf, size_t len,
+					  struct teredo_trailers *out);
 
 /* Builders return the number of bytes written, 0 if @cap is too small. */
 size_t teredo_build_origin(u8 *buf, size_t cap, u32 ip, u16 port);

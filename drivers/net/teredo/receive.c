@@ -350,6 +350,37 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 	return ret;
 }
 
+/*
+ * RFC 6081 section 3: what follows the IPv6 packet in the UDP payload is
+ * a trailer area.  It is parsed into @tr, where the extensions read it,
+ * then cut off the skb (whose data starts at the UDP header): what is
+ * delivered or forwarded is the IPv6 packet alone.  A trailer of an
+ * extension we do not implement changes nothing else; the RFC's node
+ * without that extension ignores it and handles the packet as RFC 4380
+ * says (a Nonce or Neighbor Discovery Option trailer on a bubble leaves
+ * an ordinary bubble).
+ */
+enum teredo_verdict teredo_rx_trailers(struct sk_buff *skb,
+				       const struct teredo_encap *enc,
+				       struct teredo_trailers *tr)
+{
+	size_t off = sizeof(struct udphdr) + enc->hdr_len + enc->ipv6_len;
+	enum teredo_verdict v;
+
+	memset(tr, 0, sizeof(*tr));
+	if (!enc->trailer_len)
+		return TEREDO_OK;
+	if (skb->len != off + enc->trailer_len || !pskb_may_pull(skb, skb->len))
+		return TEREDO_ERR_MALFORMED;
+	v = teredo_parse_trailers(skb->data + off, enc->trailer_len, tr);
+	if (v != TEREDO_OK)
+		return v;
+	/* keeps a CHECKSUM_COMPLETE sum right for what is left */
+	if (pskb_trim_rcsum(skb, off))
+		return TEREDO_ERR_MALFORMED;
+	return TEREDO_OK;
+}
+
 static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 {
 	size_t total, avail;
@@ -372,6 +403,8 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	rx.sport = ntohs(udp_hdr(skb)->source);
 	v = teredo_parse_encap(skb->data + sizeof(struct udphdr), avail, total,
 			       &rx.enc);
+	if (v == TEREDO_OK)
+		v = teredo_rx_trailers(skb, &rx.enc, &rx.tr);
 	if (v != TEREDO_OK)
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
 	switch (teredo_cfg_mode(t)) {

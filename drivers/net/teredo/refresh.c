@@ -17,7 +17,7 @@
  * any success halves T and qualifies the port again).  Until there is
  * a result, the client refreshes its own mapping every TEREDO_RDET_KEEP
  * s (so that it and the bubble's source stay valid); afterwards
- * every 2/3 of the result, randomised within 50-150 % (RFC 6081), so
+ * every 2/3 of the result, randomised within 50-90 % (client.c), so
  * always within the time the NAT was seen to keep a mapping.
  *
  * Context: r->work (process context) drives it; the determination

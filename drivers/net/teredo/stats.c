@@ -56,6 +56,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_RX_PARKED]	= "drop_rx_parked",
 	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
 	[TEREDO_STAT_DROP_LOCAL_DISCOVERY] = "drop_local_discovery",
+	[TEREDO_STAT_DROP_BAD_TRAILER]	= "drop_bad_trailer",
 };
 
 int teredo_stats_init(struct teredo_dev *t)
@@ -145,6 +146,8 @@ enum teredo_stat teredo_verdict_stat(enum teredo_verdict v)
 		return TEREDO_STAT_DROP_NOT_FOR_US;
 	case TEREDO_ERR_TOO_BIG:
 		return TEREDO_STAT_DROP_TOO_BIG;
+	case TEREDO_ERR_BAD_TRAILER:
+		return TEREDO_STAT_DROP_BAD_TRAILER;
 	case TEREDO_OK:
 	case TEREDO_ERR_MALFORMED:
 	default:

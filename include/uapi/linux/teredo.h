@@ -269,6 +269,9 @@ enum teredo_stat {
 						 * local peer claim refused
 						 * (RFC 4380 5.2.8 rules)
 						 */
+	TEREDO_STAT_DROP_BAD_TRAILER,	/* drop_bad_trailer: RFC 6081
+					 * trailer area malformed
+					 */
 	__TEREDO_STAT_MAX,
 };
 
