@@ -90,6 +90,11 @@ if [ "$PRINT_ONLY" = 1 ]; then
 	echo "$DIR"
 	exit 0
 fi
+# One build at a time per cache directory: a second caller waits for the
+# first and then finds its result.
+mkdir -p "$DEBUG_KERNEL_CACHE"
+exec 9> "$DIR.lock"
+flock 9 || vm_die "cannot lock $DIR.lock"
 if [ -s "$DIR/vmlinux" ] && [ -s "$DIR/kernel.release" ]; then
 	vm_log "$NAME kernel $(cat "$DIR/kernel.release") cached in $DIR"
 	echo "$DIR"
