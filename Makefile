@@ -5,6 +5,7 @@
 #   make                 module + tools for KVER (default: running kernel,
 #                        else the newest installed Debian headers)
 #   make check           every test, in QEMU guests on 6.1 and 6.12
+#                        (KERNELS=7.2: on mainline 7.2, built once, cached)
 #   make check-debug     every guest test on a KASAN/lockdep/kmemleak/UBSAN
 #                        6.12 kernel built (once, cached) from linux-source-6.12
 #   make demo            two NATed clients, our server and relay, no Miredo
@@ -62,10 +63,14 @@ deps:
 
 # DEBUG_SMOKE: the tests a full "make check" also runs on the debug kernel
 # when "make check-debug" has built and cached it (empty: none).
+# MAINLINE_SMOKE: the same on mainline 7.2 when "make check KERNELS=7.2"
+# has built and cached it.
 DEBUG_SMOKE ?= module_lifecycle client_stop_race
+MAINLINE_SMOKE ?= module_lifecycle netlink_cli client_qualify client_p2p relay_interop \
+	server_interop
 check:
 	@selftests/vm/run-check.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(TESTS),--tests "$(TESTS)") \
-		--debug-smoke "$(DEBUG_SMOKE)"
+		--debug-smoke "$(DEBUG_SMOKE)" --smoke 7.2 "$(MAINLINE_SMOKE)"
 
 # The whole suite on the debug kernel (2-3 hours of guest time under TCG,
 # about 80 minutes on 2 cores):
@@ -74,7 +79,7 @@ check:
 # (measured).  DEBUG_SHARDS guests share the tests (one host core each).
 DEBUG_SHARDS ?= $(shell n=$$(nproc); echo $$((n > 4 ? 4 : n)))
 check-debug:
-	@selftests/vm/build-debug-kernel.sh > /dev/null
+	@selftests/vm/build-kernel.sh debug > /dev/null
 	@VM_TIMEOUT_SCALE=$(or $(VM_TIMEOUT_SCALE),8) selftests/vm/run-check.sh --kernels debug \
 		--no-host --no-selftest --shards "$(DEBUG_SHARDS)" $(if $(TESTS),--tests "$(TESTS)")
 

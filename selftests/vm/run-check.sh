@@ -16,13 +16,16 @@
 # Usage: run-check.sh [--kernels "6.1 6.12"] [--tests "name ..."]
 #                     [--no-deps] [--no-build] [--no-selftest] [--no-host]
 #                     [--out DIR] [--serial] [--debug-smoke "name ..."]
+#                     [--smoke KERNEL "name ..."]
 #                     [--shards N] [--suite DIR] [--expected-skips FILE]
 #                     [--module FILE]
-# A kernel is a series ("6.1"), an installed release, or "debug": the
-# debug kernel built by build-debug-kernel.sh ("make check-debug").
-# --debug-smoke: on a full run (no --tests) with the default kernels, if
-# the debug kernel is already built and cached, also run these tests on
-# it (timeouts x VM_DEBUG_SCALE, 8); without a cached build, one skip.
+# A kernel is a series ("6.1"), an installed release, or one we build
+# (build-kernel.sh): "debug" (built by "make check-debug") or "7.2"
+# (mainline; built here, once, when not cached: over an hour on 2 cores).
+# --smoke KERNEL "name ...": on a full run (no --tests) with the default
+# kernels, if KERNEL ("debug", "7.2") is already built and cached, also
+# run these tests on it (the debug kernel's timeouts x VM_DEBUG_SCALE, 8);
+# without a cached build, one skip.  --debug-smoke T: --smoke debug T.
 # --shards N: each kernel's tests are dealt to N guests run side by side
 # (one host core each under TCG; "make check-debug" uses it), balanced by
 # the time each test took in the newest kept run.
@@ -49,7 +52,7 @@ DO_SELFTEST=1
 DO_HOST=1
 SERIAL=0
 OUTDIR=""
-DEBUG_SMOKE=""
+declare -A SMOKE=()
 KERNELS_GIVEN=0
 SHARDS=1
 SUITE=""
@@ -65,12 +68,13 @@ while [ $# -gt 0 ]; do
 	--no-host)	DO_HOST=0 ;;
 	--out)		OUTDIR=$2; shift ;;
 	--serial)	SERIAL=1 ;;
-	--debug-smoke)	DEBUG_SMOKE=$2; shift ;;
+	--debug-smoke)	SMOKE[debug]=$2; shift ;;
+	--smoke)	SMOKE[$2]=$3; shift 2 ;;
 	--shards)	SHARDS=$2; shift ;;
 	--suite)	SUITE=$2; shift ;;
 	--expected-skips) VM_EXPECTED_SKIPS=$2; shift ;;
 	--module)	MODULE=$2; shift ;;
-	-h|--help)	sed -n '3,30p' "$0"; exit 0 ;;
+	-h|--help)	sed -n '3,32p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -203,8 +207,7 @@ build_all() {
 			[ -e "$BUILD/$kver/teredo.ko" ] && KO[$kver]=$BUILD/$kver/teredo.ko
 			continue
 		fi
-		kdir=/lib/modules/$kver/build
-		vm_is_debug "$kver" && kdir=$(vm_debug_dir)/build
+		kdir=$(vm_kdir "$kver")
 		if make -C "$REPO" --no-print-directory module KVER="$kver" KDIR="$kdir" > "$log" 2>&1; then
 			KO[$kver]=$BUILD/$kver/teredo.ko
 			if grep -q 'warning:' "$log"; then
@@ -380,17 +383,18 @@ boot_secs() {
 	awk '{ printf "%.1f", $1 }' "$1/first-test.uptime" 2>/dev/null || echo "?"
 }
 
-# --debug-smoke: the debug kernel joins a full default run only when its
+# --smoke: a kernel we build joins a full default run only when its
 # build is cached (building it costs more than the whole check).
-add_debug_smoke() {
-	local n kv t=() scale=${VM_DEBUG_SCALE:-8}
-	[ -n "$DEBUG_SMOKE" ] && [ -z "$TESTS" ] && [ "$KERNELS_GIVEN" = 0 ] || return 0
-	if ! kv=$(vm_kver debug 2> /dev/null); then
-		tap skip debug:smoke "no cached debug kernel (make check-debug builds it)"
+add_smoke() {
+	local k=$1 n kv t=() scale=1 how="make check KERNELS=$1"
+	[ -n "${SMOKE[$k]}" ] && [ -z "$TESTS" ] && [ "$KERNELS_GIVEN" = 0 ] || return 0
+	[ "$k" = debug ] && scale=${VM_DEBUG_SCALE:-8} how="make check-debug"
+	if ! kv=$(vm_kver "$k" 2> /dev/null); then
+		tap skip "$k:smoke" "no cached $k kernel ($how builds it)"
 		return 0
 	fi
-	for n in $DEBUG_SMOKE; do
-		[ -e "$ST/$n.sh" ] || { tap fail debug:smoke "no test named '$n'"; return 0; }
+	for n in ${SMOKE[$k]}; do
+		[ -e "$ST/$n.sh" ] || { tap fail "$k:smoke" "no test named '$n'"; return 0; }
 		t+=("$ST/$n.sh")
 	done
 	add_guests "$kv" 1 "$scale" "${t[@]}"
@@ -472,11 +476,18 @@ GUESTS=()
 declare -A KREL KSHARD KTESTS KSCALE KTIMEOUT
 if [ ${#GUEST_TESTS[@]} -gt 0 ]; then
 	for k in $KERNELS; do
-		kv=$(vm_kver "$k") || { tap fail "$k:kernel" "no installed kernel matches '$k'"; continue; }
+		if ! kv=$(vm_kver_build "$k" "$OUTDIR/kernel-$k.log"); then
+			tail -n 20 "$OUTDIR/kernel-$k.log" > "$OUTDIR/kernel-$k.tail" 2> /dev/null
+			tap fail "$k:kernel" "no installed kernel matches '$k', nor could it be built" \
+				"$OUTDIR/kernel-$k.tail"
+			continue
+		fi
 		add_guests "$kv" "$SHARDS" "$SCALE" "${GUEST_TESTS[@]}"
 	done
 fi
-add_debug_smoke
+for k in $(printf '%s\n' "${!SMOKE[@]}" | sort); do
+	add_smoke "$k"
+done
 build_all
 
 # The guests boot first and the host tests run while they work; results

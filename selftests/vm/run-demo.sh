@@ -35,11 +35,13 @@ if [ ! -e "$t" ]; then
 	echo "make $what: selftests/$SCRIPT does not exist yet, nothing to run" >&2
 	exit 1
 fi
-kver=$(vm_kver "$KERNEL") || vm_die "no installed kernel matches '$KERNEL' (make deps)"
+mkdir -p "$BUILD"
+kver=$(vm_kver_build "$KERNEL" "$BUILD/kernel-$KERNEL.log") ||
+	vm_die "no installed kernel matches '$KERNEL' (make deps), nor could it be built"
 ko=$BUILD/$kver/teredo.ko
 if [ "$DO_BUILD" = 1 ]; then
 	echo "make $what: building teredo.ko for $kver and the tools" >&2
-	make -C "$REPO" --no-print-directory module KVER="$kver" > /dev/null ||
+	make -C "$REPO" --no-print-directory module KVER="$kver" KDIR="$(vm_kdir "$kver")" > /dev/null ||
 		vm_die "module build failed (make module KVER=$kver)"
 	if [ -e "$REPO/tools/Makefile" ]; then
 		make -C "$REPO" --no-print-directory tools > /dev/null || vm_die "make tools failed"

@@ -24,23 +24,57 @@ VM_INITRD_MODULES="virtio_mmio 9pnet_virtio 9p overlay"
 vm_log() { echo "vm: $*" >&2; }
 vm_die() { echo "vm: error: $*" >&2; exit 1; }
 
-# The debug kernel ("make check-debug", selftests/vm/build-debug-kernel.sh)
-# lives outside the repository, in a directory named after the source
-# package's version and a hash of what makes the build.
+# The kernels we build ourselves (selftests/vm/build-kernel.sh), named
+# "debug" ("make check-debug": Debian's 6.12 source with KASAN, lockdep...)
+# and "7.2" (mainline 7.2 from Debian unstable's linux-source-7.2; its
+# packaged headers need gcc-16).  They live outside the repository, in a
+# directory named after the source package's version and a hash of what
+# makes the build.
 DEBUG_KERNEL_CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/teredo}
+# linux-source-7.2 is fetched with "apt-get download" from unstable
+# through this directory's own sources list, lists and cache.
+VM_UNSTABLE_APT=$DEBUG_KERNEL_CACHE/apt-unstable
 
-vm_debug_srcver() {
-	dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null ||
-		stat -c %Y /usr/src/linux-source-6.12.tar.xz
+# Is NAME a kernel we build?  (debug, or one with a kernel-NAME.config)
+vm_own_name() {
+	[ "$1" = debug ] || [ -e "$VM_DIR/kernel-$1.config" ]
 }
 
-# The debug kernel's cache directory, and its release.
-vm_debug_dir() {
-	local ver hash
-	ver=$(vm_debug_srcver) || vm_die "linux-source-6.12 is not installed"
-	hash=$( { echo "$ver"; cat "$VM_DIR/debug-kernel.config"; gcc --version | head -n1; } |
+# The config fragments of own kernel NAME, merged in this order.
+vm_own_fragments() {
+	echo "$VM_DIR/debug-kernel.config"
+	[ "$1" = debug ] || echo "$VM_DIR/kernel-$1.config"
+}
+
+# The source package's version of own kernel NAME; for a series fetched
+# from unstable, the newest one downloaded.
+vm_own_srcver() {
+	local deb
+	if [ "$1" = debug ]; then
+		dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null ||
+			stat -c %Y /usr/src/linux-source-6.12.tar.xz
+		return
+	fi
+	deb=$(printf '%s\n' "$VM_UNSTABLE_APT/linux-source-$1"_*_all.deb | sort -V | tail -n1)
+	[ -e "$deb" ] || return 1
+	deb=${deb##*/linux-source-"$1"_}
+	echo "${deb%_all.deb}"
+}
+
+# The cache directory of own kernel NAME (prints nothing and fails when
+# its source is not there yet).
+vm_own_dir() {
+	local ver hash prefix=kernel-
+	ver=$(vm_own_srcver "$1") || return 1
+	# shellcheck disable=SC2046
+	hash=$( { echo "$ver"; cat $(vm_own_fragments "$1"); gcc --version | head -n1; } |
 		sha256sum | cut -c1-12)
-	echo "$DEBUG_KERNEL_CACHE/debug-kernel-$ver-$hash"
+	[ "$1" = debug ] && prefix=debug-kernel-
+	echo "$DEBUG_KERNEL_CACHE/$prefix$ver-$hash"
+}
+
+vm_debug_dir() {
+	vm_own_dir debug || vm_die "linux-source-6.12 is not installed"
 }
 
 # Is this release the debug kernel's?  (LOCALVERSION in debug-kernel.config)
@@ -49,13 +83,35 @@ vm_is_debug() {
 	return 1
 }
 
+# The own kernel NAME of a release ("debug", "7.2"), or failure for an
+# installed distribution kernel.  (LOCALVERSION in the fragments)
+vm_own_kernel() {
+	local IFS=.
+	# shellcheck disable=SC2086
+	case $1 in
+	*-teredo-debug)	echo debug ;;
+	*-teredo)	set -- $1; echo "$1.$2" ;;
+	*)		return 1 ;;
+	esac
+}
+
 # Where the modules.* files of a kernel are: the installed kernel's
-# /lib/modules/KVER, the debug kernel's build tree.
+# /lib/modules/KVER, an own kernel's build tree.
 vm_modinfo_dir() {
-	if vm_is_debug "$1"; then
-		echo "$(vm_debug_dir)/build"
+	local own
+	if own=$(vm_own_kernel "$1"); then
+		echo "$(vm_own_dir "$own")/build"
 	else
 		echo "/lib/modules/$1"
+	fi
+}
+
+# The tree teredo.ko is built against (make module KDIR=).
+vm_kdir() {
+	if vm_own_kernel "$1" > /dev/null; then
+		vm_modinfo_dir "$1"
+	else
+		echo "/lib/modules/$1/build"
 	fi
 }
 
@@ -63,8 +119,8 @@ vm_modinfo_dir() {
 # release that has both an image and headers.
 vm_kver() {
 	local want=$1 d k
-	if [ "$want" = debug ]; then
-		d=$(vm_debug_dir) || return 1
+	if vm_own_name "$want"; then
+		d=$(vm_own_dir "$want") || return 1
 		[ -s "$d/vmlinux" ] && [ -s "$d/kernel.release" ] || return 1
 		cat "$d/kernel.release"
 		return 0
@@ -79,6 +135,17 @@ vm_kver() {
 	done | sort -V | tail -n1 | grep . || return 1
 }
 
+# vm_kver_build NAME LOG: vm_kver, but an own kernel (not "debug", whose
+# build takes longer than a check: "make check-debug") that is not cached
+# yet is built first (build-kernel.sh, its output to LOG).
+vm_kver_build() {
+	vm_kver "$1" 2> /dev/null && return 0
+	vm_own_name "$1" && [ "$1" != debug ] || return 1
+	vm_log "building the $1 kernel once, under nice -n 19 (log: $2)"
+	"$VM_DIR/build-kernel.sh" "$1" > "$2" 2>&1 || { tail -n 5 "$2" >&2; return 1; }
+	vm_kver "$1"
+}
+
 # Short name of a kernel release: 6.12.95+deb12-amd64 -> 6.12.
 vm_series() {
 	local IFS=.
@@ -91,10 +158,10 @@ vm_series() {
 # The uncompressed ELF vmlinux inside /boot/vmlinuz-$1, booted through its
 # PVH entry point (much faster than a bzImage through SeaBIOS).
 vm_vmlinux() {
-	local kver=$1 img out off magic tool tmp
-	if vm_is_debug "$kver"; then
-		out=$(vm_debug_dir)/vmlinux
-		[ -s "$out" ] || vm_die "no debug kernel in $out: make check-debug builds it"
+	local kver=$1 img out off magic tool tmp own
+	if own=$(vm_own_kernel "$kver"); then
+		out=$(vm_own_dir "$own")/vmlinux
+		[ -s "$out" ] || vm_die "no $own kernel in $out: selftests/vm/build-kernel.sh $own builds it"
 		echo "$out"
 		return 0
 	fi
@@ -133,8 +200,8 @@ vm_vmlinux() {
 vm_module_order() {
 	local kver=$1 m path seen=" " d
 	shift
-	# The debug kernel has all of them built in.
-	vm_is_debug "$kver" && return 0
+	# Our own kernels have all of them built in.
+	vm_own_kernel "$kver" > /dev/null && return 0
 	for m in "$@"; do
 		path=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
 		       awk '$1 == "insmod" { print $2 }')
@@ -272,7 +339,7 @@ vm_prepare_depmod() {
 		base=$(mktemp -d "$VM_CACHE/depmod.XXXXXX") || return 1
 		[ -d "$base" ] || return 1
 		mkdir -p "$base/lib/modules/$kver/updates"
-		# the debug kernel has everything built in: no kernel/ tree
+		# our own kernels have everything built in: no kernel/ tree
 		[ -d "/lib/modules/$kver/kernel" ] &&
 			ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
 		cp "$mi"/modules.{order,builtin,builtin.modinfo} "$base/lib/modules/$kver/" 2>/dev/null

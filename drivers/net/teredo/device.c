@@ -314,9 +314,8 @@ static int teredo_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
-static int teredo_newlink(struct net *src_net, struct net_device *dev,
-			  struct nlattr *tb[], struct nlattr *data[],
-			  struct netlink_ext_ack *extack)
+int teredo_newlink(struct net *src_net, struct net_device *dev,
+		   struct nlattr *data[], struct netlink_ext_ack *extack)
 {
 	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_config cfg;
@@ -406,7 +405,7 @@ static struct rtnl_link_ops teredo_link_ops __read_mostly = {
 	.priv_size	= sizeof(struct teredo_dev),
 	.setup		= teredo_setup,
 	.validate	= teredo_validate,
-	.newlink	= teredo_newlink,
+	.newlink	= teredo_compat_newlink,
 	.changelink	= teredo_changelink,
 	.dellink	= teredo_dellink,
 	.get_size	= teredo_get_size,
@@ -543,23 +542,26 @@ static bool teredo_net_dying(struct net *net, struct list_head *net_list)
 }
 
 /*
- * Devices in a dying netns are deleted by the core through dellink;
- * here go the devices moved elsewhere whose socket netns is dying.
+ * A dying netns takes the devices whose socket it holds (t->net), but
+ * those in a netns the core is deleting in the same pass (net_list) are
+ * left to it: it deletes them through dellink.
  */
-static void __net_exit teredo_exit_batch_rtnl(struct list_head *net_list,
-					      struct list_head *kill)
+void __net_exit teredo_exit_net_rtnl(struct net *net,
+				     struct list_head *net_list,
+				     struct list_head *kill)
 {
 	struct teredo_dev *t, *tmp;
 
+	ASSERT_RTNL();
 	list_for_each_entry_safe(t, tmp, &teredo_devices, list) {
-		if (teredo_net_dying(t->net, net_list) &&
-		    !teredo_net_dying(dev_net(t->dev), net_list))
+		if (net_eq(t->net, net) &&
+		    !(net_list && teredo_net_dying(dev_net(t->dev), net_list)))
 			teredo_dellink(t->dev, kill);
 	}
 }
 
 static struct pernet_operations teredo_net_ops = {
-	.exit_batch_rtnl = teredo_exit_batch_rtnl,
+	TEREDO_PERNET_EXIT_RTNL(teredo_compat_exit_rtnl),
 };
 
 int teredo_device_init(void)

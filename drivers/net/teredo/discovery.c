@@ -45,6 +45,7 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "compat.h"
 #include "device.h"
 
 #define TEREDO_DISCOVERY_GROUP	0xe00000fd	/* 224.0.0.253 */
@@ -286,7 +287,7 @@ int teredo_ld_start(struct teredo_dev *t)
 		return err;
 	/* every Teredo device of this netns listens on 3544 */
 	sock->sk->sk_reuse = SK_CAN_REUSE;
-	err = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	err = teredo_kernel_bind4(sock, &sin);
 	if (err)
 		goto fail;
 	if (cfg->link) {
@@ -303,7 +304,7 @@ int teredo_ld_start(struct teredo_dev *t)
 	/* the join's choice; no answer is due before our discovery bubble */
 	WRITE_ONCE(t->client.ld_ifindex, mreq.imr_ifindex);
 	WRITE_ONCE(t->client.ld_sent, jiffies - TEREDO_LD_ANSWER_TIME - 1);
-	setup_udp_tunnel_sock(t->net, sock, &tcfg);
+	teredo_setup_udp_tunnel_sock(t->net, sock, &tcfg);
 	t->client.ld_sock = sock;
 	return 0;
 fail:
@@ -328,7 +329,7 @@ void teredo_ld_stop(struct teredo_dev *t)
 	release_sock(sock->sk);
 	if (WARN_ON_ONCE(rcu_access_pointer(inet_sk(sock->sk)->mc_list)))
 		return;		/* leak it rather than deadlock on RTNL */
-	udp_tunnel_sock_release(sock);
+	teredo_udp_tunnel_sock_release(sock);
 }
 
 /*

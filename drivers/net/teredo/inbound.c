@@ -140,8 +140,8 @@ static bool teredo_inbound_sock(struct teredo_dev *t,
 
 	switch (proto) {
 	case IPPROTO_TCP:
-		sk = inet6_lookup(net, teredo_tcp_hashinfo(net), NULL, 0,
-				  raddr, rport, laddr, lport, dif);
+		sk = teredo_inet6_lookup_tcp(net, raddr, rport, laddr, lport,
+					     dif);
 		break;
 	case IPPROTO_UDP:
 		sk = udp6_lib_lookup(net, raddr, rport, laddr, lport, dif);

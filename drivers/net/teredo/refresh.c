@@ -40,6 +40,7 @@
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
 
+#include "compat.h"
 #include "device.h"
 
 enum {
@@ -170,7 +171,7 @@ static int teredo_rdet_sock_open(struct teredo_dev *t)
 		return err;
 	sock->sk->sk_mark = mark;
 	inet_sk(sock->sk)->pmtudisc = IP_PMTUDISC_DONT;
-	setup_udp_tunnel_sock(t->net, sock, &tcfg);
+	teredo_setup_udp_tunnel_sock(t->net, sock, &tcfg);
 	/* only the work sets it; teredo_rdet_sock_close() takes it */
 	WRITE_ONCE(t->client.rdet.sock, sock);
 	return 0;
@@ -182,7 +183,7 @@ static void teredo_rdet_sock_close(struct teredo_rdet *r)
 	struct socket *sock = xchg(&r->sock, NULL);
 
 	if (sock)
-		udp_tunnel_sock_release(sock);	/* waits for receivers */
+		teredo_udp_tunnel_sock_release(sock);	/* waits for receivers */
 }
 
 /* Process context: an RS from the determination port to our server. */

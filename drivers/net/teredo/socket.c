@@ -14,6 +14,7 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "compat.h"
 #include "device.h"
 
 static int teredo_socket_bind(struct teredo_dev *t, __be32 addr, u16 port,
@@ -39,7 +40,7 @@ static int teredo_socket_bind(struct teredo_dev *t, __be32 addr, u16 port,
 		return err;
 	sock->sk->sk_mark = teredo_cfg(t)->fwmark;
 	inet_sk(sock->sk)->pmtudisc = IP_PMTUDISC_DONT;
-	setup_udp_tunnel_sock(t->net, sock, &tcfg);
+	teredo_setup_udp_tunnel_sock(t->net, sock, &tcfg);
 	rcu_assign_pointer(*slot, sock);
 	return 0;
 }
@@ -79,9 +80,9 @@ void teredo_socket_close(struct teredo_dev *t)
 	RCU_INIT_POINTER(t->sock2, NULL);
 	synchronize_net();
 	if (sock)
-		udp_tunnel_sock_release(sock);
+		teredo_udp_tunnel_sock_release(sock);
 	if (sock2)
-		udp_tunnel_sock_release(sock2);
+		teredo_udp_tunnel_sock_release(sock2);
 }
 
 /*
@@ -190,10 +191,10 @@ int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 	}
 	skb->ip_summed = CHECKSUM_NONE;
 	/* the only multicast sent: local discovery, TTL 1 (RFC 4380 5.2.8) */
-	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, daddr, 0,
-			    ipv4_is_multicast(daddr) ? 1 :
-			    ip4_dst_hoplimit(&rt->dst), 0, sport, htons(dport),
-			    false, false);
+	teredo_udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, daddr,
+				   ipv4_is_multicast(daddr) ? 1 :
+				   ip4_dst_hoplimit(&rt->dst), sport,
+				   htons(dport));
 	rcu_read_unlock_bh();
 	return 0;
 drop:
