@@ -110,15 +110,16 @@ diag "B: $SOURCES sources x bubbles for $secs s: delivered/attempted $got/$sent"
 	"legit replies during the attack: ${legit:-0} of 3"
 check "B: bubbles at the victim: at most $bound delivered ($got of $sent)" \
 	test "$sent" -gt 0 -a "$got" -le $bound
-# The per-mapping bucket passes 2 x 5 a second whatever the attack's rate:
-# 3 % of what was attempted holds for an attacker sending at least
-# 10 / 0.03 = 333 bubbles a second (the stock kernels' guests reach about
-# 2000; the debug kernel's about 160, for which the bound above is the test).
-if [ $((sent / (secs > 0 ? secs : 1))) -ge 333 ]; then
+# The per-mapping bucket passes 2 x 10 at once and 2 x 5 a second whatever
+# the attack's rate: 3 % of what was attempted holds, with room for the
+# burst, for an attacker sending at least 500 bubbles a second (the stock
+# kernels' guests reach 2000-20000; the debug kernel's 160-350, for which
+# the bound above is the test).
+if [ $((sent / (secs > 0 ? secs : 1))) -ge 500 ]; then
 	check "B: at most 3 % delivered" test $((got * 100)) -le $((sent * 3))
 else
 	skip "B: at most 3 % delivered" "the attack reached only" \
-		"$((sent / (secs > 0 ? secs : 1))) bubbles a second (< 333)"
+		"$((sent / (secs > 0 ? secs : 1))) bubbles a second (< 500)"
 fi
 check "B: client 1 reaches client 2 (indirect bubble) during the attack" \
 	test "${legit:-0}" -ge 1 -a $during = 0 || diag "$out"
