@@ -447,18 +447,16 @@ bench_flood_profile() {
 # answers each with an ICMP error, unlimited on loopback): what the
 # generator and the stack cost without t0's work.
 bench_flood_start() {
-	local port=$BENCH_PORT
+	local port=$BENCH_PORT args
 	[ "${1:-}" = control ] && port=$BENCH_CONTROL_PORT
+	args=(-d 10.0.1.2:$port -m "$BENCH_ME" -o 2000000 -n "$BENCH_FLOOD" -r 1000
+	      ${BENCH_FLOOD_PPS:+-R "$BENCH_FLOOD_PPS"})
 	if [ -n "$BENCH_FLOOD_NIC" ]; then
-		bench_flood_host start -d 10.0.1.2:$port -m "$BENCH_ME" \
-			-o 2000000 -n "$BENCH_FLOOD" -r 1000 \
-			${BENCH_FLOOD_PPS:+-R "$BENCH_FLOOD_PPS"}
+		bench_flood_host start "${args[@]}"
 		return
 	fi
 	timeout $((BENCH_TIME + 30)) ip netns exec "$(ns c1)" \
-		teredo-gen -d 10.0.1.2:$port -m "$BENCH_ME" \
-		-o 2000000 -n "$BENCH_FLOOD" -r 1000 ${BENCH_FLOOD_PPS:+-R "$BENCH_FLOOD_PPS"} \
-		2>> "$BENCH_TMP/gen.log" &
+		teredo-gen "${args[@]}" 2>> "$BENCH_TMP/gen.log" &
 	BENCH_GEN_PID=$!
 }
 
@@ -475,6 +473,20 @@ bench_flood_stop() {
 	fi
 }
 
+# bench_flood_run REP flood|control: one TCP run under that flood;
+# BENCH_FLOOD_N: the flood's packets meanwhile, BENCH_FLOOD_DROPS: the
+# packets full input backlogs dropped meanwhile.
+bench_flood_run() {
+	local n0 d0
+	if [ "$2" = control ]; then bench_flood_start control; else bench_flood_start; fi
+	n0=$(bench_flood_count)
+	d0=$(bench_backlog_drops)
+	bench_run teredo "$1" tcp "$2"
+	BENCH_FLOOD_N=$(($(bench_flood_count) - n0))
+	BENCH_FLOOD_DROPS=$(($(bench_backlog_drops) - d0))
+	bench_flood_stop
+}
+
 # bench_flood: the legitimate TCP flow (c1 -> h6) idle, then while
 # teredo-gen floods t0 with bubbles from $BENCH_FLOOD spoofed sources,
 # then while the same generator sends them to a closed port (control:
@@ -487,7 +499,7 @@ bench_flood_stop() {
 # (they idle out after 60 s): "idle after flood / idle before" compares
 # them with it.  $BENCH_TMP/flood-peers: SET REP PEERS_AT_START.
 bench_flood() {
-	local rep lo0 lo1 d0 d1
+	local rep
 	bench_use teredo
 	BENCH_ME=$(topo_show 1 t0 address)
 	bench_flood_nic
@@ -501,28 +513,16 @@ bench_flood() {
 		echo "idle $rep $(bench_peers)" >> "$BENCH_TMP/flood-peers"
 		bench_run teredo "$rep" tcp idle
 		[ "$rep" = 4 ] && break
-		bench_flood_start
-		lo0=$(bench_flood_count)
-		d0=$(bench_backlog_drops)
-		bench_run teredo "$rep" tcp flood
-		lo1=$(bench_flood_count)
-		d1=$(bench_backlog_drops)
-		bench_flood_stop
-		echo "$rep $((lo1 - lo0))" >> "$BENCH_TMP/flood-sent"
-		echo "  flood: $((lo1 - lo0)) bubbles during the run, $((d1 - d0)) packets" \
+		bench_flood_run "$rep" flood
+		echo "$rep $BENCH_FLOOD_N" >> "$BENCH_TMP/flood-sent"
+		echo "  flood: $BENCH_FLOOD_N bubbles during the run, $BENCH_FLOOD_DROPS packets" \
 			"dropped by full input backlogs; peers $(bench_peers)," \
 			"$(in_ns c1 ethtool -S t0 | awk '$1 ~ /^(peers_evicted|drop_peers_full):$/ {
 				printf "%s %s ", $1, $2 }')"
 		# the same generator at a closed port: its own share of the CPU
-		bench_flood_start control
-		lo0=$(bench_flood_count)
-		d0=$(bench_backlog_drops)
-		bench_run teredo "$rep" tcp control
-		lo1=$(bench_flood_count)
-		d1=$(bench_backlog_drops)
-		bench_flood_stop
-		echo "  control: $((lo1 - lo0)) bubbles to a closed port during the run," \
-			"$((d1 - d0)) packets dropped by full input backlogs"
+		bench_flood_run "$rep" control
+		echo "  control: $BENCH_FLOOD_N bubbles to a closed port during the run," \
+			"$BENCH_FLOOD_DROPS packets dropped by full input backlogs"
 	done
 	if [ -n "${BENCH_PROFILE:-}" ] && command -v perf > /dev/null; then
 		bench_flood_start

@@ -156,18 +156,22 @@ check "client 1 -> client 2: 5 pings answered" grep -q " 5 received" <<< "$out" 
 	topo_diag 1 t0 "$a2"
 sleep 1
 st() { awk -v k="$1:" '$1 == k { print $2 }' <<< "$s1"; }
+# counts: "SUM_OF_TX_KINDS TX WIRE", read one after another
+counts() {
+	s1=$(in_ns c1 ethtool -S t0)
+	echo "$(($(st tx_packets) + $(st tx_bubbles) + $(st tx_rs) + $(st tx_echo_tests)))" \
+		"$(lstat c1 t0 tx_packets) $(nftcnt nat1 c1)"
+}
 # One consistent reading: the client may send a refresh or a bubble
 # between the three (seen on the debug kernel: 13 = 13, tx_* 12).
+now=$(counts)
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	s1=$(in_ns c1 ethtool -S t0)
-	kinds=$(($(st tx_packets) + $(st tx_bubbles) + $(st tx_rs) + $(st tx_echo_tests)))
-	tx=$(lstat c1 t0 tx_packets)
-	wire=$(nftcnt nat1 c1)
-	s1=$(in_ns c1 ethtool -S t0)
-	[ "$kinds" = $(($(st tx_packets) + $(st tx_bubbles) + $(st tx_rs) + $(st tx_echo_tests))) ] &&
-		[ "$tx" = "$(lstat c1 t0 tx_packets)" ] && [ "$wire" = "$(nftcnt nat1 c1)" ] && break
+	prev=$now
+	now=$(counts)
+	[ "$now" = "$prev" ] && break
 	sleep 0.5
 done
+read -r kinds tx wire <<< "$now"
 diag "client 1: ip -s link TX $tx, tx_packets $(st tx_packets) tx_bubbles $(st tx_bubbles) tx_rs $(st tx_rs) tx_echo_tests $(st tx_echo_tests), datagrams on the wire $wire"
 check "client 1: TX ($tx) = datagrams that left the host ($wire) = sum of tx_* ($kinds)" \
 	test "$tx" = "$wire" -a "$tx" = "$kinds"

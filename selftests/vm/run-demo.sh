@@ -60,7 +60,8 @@ vm_prepare_depmod "$kver" "$ko" "$dir/initrd-extra/teredo" || vm_die "depmod fai
 for v in ${!BENCH_@}; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done > "$share/cmd"
-[ "$FLOOD" = 1 ] && echo "export VM_FLOOD_MAC=52:54:00:7e:2e:d0" >> "$share/cmd"
+VM_FLOOD_MAC=52:54:00:7e:2e:d0
+[ "$FLOOD" = 1 ] && echo "export VM_FLOOD_MAC=$VM_FLOOD_MAC" >> "$share/cmd"
 cat >> "$share/cmd" <<CMD
 export VM_KVER='$kver' VM_KO='$ko' VM_LIVE=1
 export VM_TESTS='$t' VM_TEST_TIMEOUT='${VM_TEST_TIMEOUT:-1800}'
@@ -70,7 +71,6 @@ CMD
 flood_pid=
 if [ "$FLOOD" = 1 ]; then
 	VM_FLOOD_PORT=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	VM_FLOOD_MAC=52:54:00:7e:2e:d0
 	export VM_FLOOD_PORT VM_FLOOD_MAC
 	"$VM_DIR/flood-host.sh" "$share" "$VM_FLOOD_PORT" "$BUILD/tools/teredo-gen" &
 	flood_pid=$!

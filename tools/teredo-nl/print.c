@@ -457,11 +457,8 @@ static void print_managed(struct tnl_out *o, const struct tnl_dev *d)
 	for (i = 0; i < d->n_managed; i++) {
 		snprintf(buf, sizeof(buf), "%s/%u", ip4(d->managed[i].addr, b),
 			 d->managed[i].len);
-		pr_str(o, PR_ANY, NULL, "\tmanaged %s\n", buf);
-		if (o->only && pr_match(o, "managed")) {
-			fprintf(o->f, "%s\n", buf);
-			o->found = true;
-		}
+		if (!pr_only(o, PR_ANY, "managed", buf))
+			pr_str(o, PR_ANY, NULL, "\tmanaged %s\n", buf);
 	}
 	pr_close(o, ']');
 }
