@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout=300
 # Bubbles to a Teredo peer that never answers are capped (RFC 4380
 # section 5.2.6; TEREDO_BUBBLE_GAP, _WINDOW, _MAX in
 # drivers/net/teredo/device.h): at least 2 s apart, at most 4 per 300 s.
@@ -11,6 +12,10 @@
 # then nothing more within the 300 s window.  Every figure is exact:
 # tx_bubbles, the peer's "bubbles" field and the bubbles seen leaving
 # nat1 (direct to 203.0.113.1:4444, indirect to 192.0.2.1:3544).
+# The count outlives the peer's idle time (TEREDO_PEER_IDLE, 60 s): 75 s
+# of silence later the peer is still in the table with its count, and
+# two more rounds send nothing (a forgotten peer would start a fresh
+# count: 4 more pairs).
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 set -u
@@ -21,7 +26,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo-server conntrack ethtool nft python3 tcpdump teredo-nl
 require_module teredo
-ktap_plan 13
+ktap_plan 17
 
 topo_build 2
 topo_server_start
@@ -105,6 +110,20 @@ check "the peer is still not trusted" \
 	test "$(in_ns c1 teredo-nl -j peers t0 | python3 -c '
 import json, sys
 print([p.get("trusted") for p in json.load(sys.stdin) if p.get("address") == sys.argv[1]])' "$peer")" = "[False]"
+# silent for longer than TEREDO_PEER_IDLE plus a GC interval (10 s)
+sleep 75
+check "75 s idle: the peer is still in the table, bubbles 4 ($(peer_bubbles))" \
+	test "$(peer_bubbles)" = 4
+rounds 2
+sleep 1
+tx=$(st tx_bubbles)
+direct=$(wire 203.0.113.1.4444)
+indirect=$(wire 192.0.2.1.3544)
+diag "75 s later, 2 more rounds: tx_bubbles +$((tx - tx0)), on the wire" \
+	"$direct direct, $indirect indirect, peer's bubbles $(peer_bubbles)"
+check "after the idle time: still tx_bubbles +8" test "$tx" = $((tx0 + 8))
+check "after the idle time: still 4 direct bubbles on the wire" test "$direct" = 4
+check "after the idle time: still 4 indirect bubbles on the wire" test "$indirect" = 4
 check "nothing received from it (rx_packets 0)" test "$(st rx_packets)" = 0
 diag "$(in_ns c1 ethtool -S t0 | grep -v ': 0$' | tr -s ' \n' ' ')"
 

@@ -155,12 +155,17 @@ diag "$(grep -E 'transmitted' <<< "$out")"
 check "client 1 -> client 2: 5 pings answered" grep -q " 5 received" <<< "$out" ||
 	topo_diag 1 t0 "$a2"
 sleep 1
-st() { awk -v k="$1:" '$1 == k { print $2 }' <<< "$s1"; }
-# counts: "SUM_OF_TX_KINDS TX WIRE", read one after another
+# counts: "SUM_OF_TX_KINDS TX WIRE tx_packets tx_bubbles tx_rs
+# tx_echo_tests", read one after another
 counts() {
+	local s1 p b r e
+
 	s1=$(in_ns c1 ethtool -S t0)
-	echo "$(($(st tx_packets) + $(st tx_bubbles) + $(st tx_rs) + $(st tx_echo_tests)))" \
-		"$(lstat c1 t0 tx_packets) $(nftcnt nat1 c1)"
+	read -r p b r e <<< "$(awk '$1 == "tx_packets:" { p = $2 }
+		$1 == "tx_bubbles:" { b = $2 } $1 == "tx_rs:" { r = $2 }
+		$1 == "tx_echo_tests:" { e = $2 }
+		END { print p + 0, b + 0, r + 0, e + 0 }' <<< "$s1")"
+	echo "$((p + b + r + e)) $(lstat c1 t0 tx_packets) $(nftcnt nat1 c1) $p $b $r $e"
 }
 # One consistent reading: the client may send a refresh or a bubble
 # between the three (seen on the debug kernel: 13 = 13, tx_* 12).
@@ -171,8 +176,9 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	[ "$now" = "$prev" ] && break
 	sleep 0.5
 done
-read -r kinds tx wire <<< "$now"
-diag "client 1: ip -s link TX $tx, tx_packets $(st tx_packets) tx_bubbles $(st tx_bubbles) tx_rs $(st tx_rs) tx_echo_tests $(st tx_echo_tests), datagrams on the wire $wire"
+read -r kinds tx wire txp txb txrs txe <<< "$now"
+diag "client 1: ip -s link TX $tx, tx_packets $txp tx_bubbles $txb tx_rs $txrs tx_echo_tests $txe, datagrams on the wire $wire"
+diag "$(in_ns c1 ethtool -S t0 | grep -v ': 0$' | tr -s ' \n' ' ')"
 check "client 1: TX ($tx) = datagrams that left the host ($wire) = sum of tx_* ($kinds)" \
 	test "$tx" = "$wire" -a "$tx" = "$kinds"
 

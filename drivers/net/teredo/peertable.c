@@ -394,9 +394,18 @@ void teredo_peer_flush(struct net_device *dev)
 	teredo_peertable_flush(teredo_priv(dev));
 }
 
+/*
+ * Idle: nothing sent or received for TEREDO_PEER_IDLE.  A peer whose
+ * bubbles are unanswered is not idle until its bubble window ends: it
+ * carries the section 5.2.6 count, and a new entry would start a fresh
+ * one (4 more bubbles to a host that never answers, every minute).  It
+ * stays on pt->evict (it never answered), so such peers cannot fill
+ * the table: a new peer takes the oldest one's place.
+ */
 static bool teredo_peer_idle(struct teredo_peer *p, unsigned long now)
 {
 	unsigned long last;
+	bool counting;
 
 	spin_lock_bh(&p->lock);
 	last = p->created;
@@ -404,8 +413,10 @@ static bool teredo_peer_idle(struct teredo_peer *p, unsigned long now)
 		last = p->last_rx;
 	if (time_after(p->last_tx, last))
 		last = p->last_tx;
+	counting = p->window_bubbles &&
+		   time_before32((u32)now, p->bubble_window + TEREDO_BUBBLE_WINDOW);
 	spin_unlock_bh(&p->lock);
-	return time_after(now, last + TEREDO_PEER_IDLE);
+	return !counting && time_after(now, last + TEREDO_PEER_IDLE);
 }
 
 /*
