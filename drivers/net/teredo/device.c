@@ -102,6 +102,7 @@ static int teredo_stop(struct net_device *dev)
 	teredo_exposure_stop(t);
 	teredo_client_stop(t);
 	cancel_delayed_work_sync(&t->gc_work);
+	cancel_delayed_work_sync(&t->seek_work);
 	teredo_peertable_flush(t);
 	return 0;
 }
@@ -209,6 +210,7 @@ static void teredo_setup(struct net_device *dev)
 	teredo_server_init(t);
 	teredo_exposure_init(t);
 	INIT_DELAYED_WORK(&t->gc_work, teredo_gc_work);
+	INIT_DELAYED_WORK(&t->seek_work, teredo_seek_work);
 }
 
 /*

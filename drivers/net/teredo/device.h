@@ -70,6 +70,15 @@
 #define TEREDO_PEER_IDLE		(60 * HZ)
 #define TEREDO_GC_INTERVAL		(10 * HZ)
 /* Section 5.2.6: bubbles at least 2 s apart, at most 4 per 300 s. */
+/*
+ * While packets wait for a peer, a client tries again every
+ * TEREDO_SEEK_INTERVAL (bubbles, or echo tests for a native peer, within
+ * the limits above), looking at TEREDO_SEEK_BATCH waiting peers a time;
+ * TEREDO_BUBBLE_GAP after the last try the window allows, the peer is
+ * given up: its packets are refused with an ICMPv6 address unreachable.
+ */
+#define TEREDO_SEEK_INTERVAL		HZ
+#define TEREDO_SEEK_BATCH		64
 #define TEREDO_BUBBLE_GAP		(2 * HZ)
 #define TEREDO_BUBBLE_WINDOW		(300 * HZ)
 #define TEREDO_BUBBLE_MAX		4
@@ -382,6 +391,7 @@ struct teredo_dev {
 	struct teredo_peertable peers;
 	struct teredo_exposure exp;
 	struct delayed_work gc_work;
+	struct delayed_work seek_work;	/* send.c: parked peers */
 	u16 echo_id;
 };
 
@@ -518,6 +528,10 @@ netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb);
 
 /* send.c */
 netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev);
+void teredo_xmit_unreach(struct teredo_dev *t, struct sk_buff *skb,
+			 enum teredo_stat why);
+void teredo_seek_work(struct work_struct *work);
+void teredo_seek_start(struct teredo_dev *t);
 void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
 		      enum teredo_stat why);
 void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
@@ -607,6 +621,8 @@ void teredo_peer_notify(struct teredo_peer *p, u8 event);
 void teredo_peertable_gc(struct teredo_dev *t);
 bool teredo_peertable_shed(struct teredo_dev *t, struct teredo_peer *p);
 void teredo_peertable_park(struct teredo_dev *t, struct teredo_peer *p);
+int teredo_peertable_parked(struct teredo_dev *t, struct teredo_peer **out,
+			    int max);
 void teredo_peertable_unpark(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_answer_allowed(struct teredo_dev *t, const struct in6_addr *src);
 

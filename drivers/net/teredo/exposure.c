@@ -165,11 +165,8 @@ void teredo_exposure_flush(struct teredo_dev *t, enum teredo_stat why)
 {
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&t->exp.queue))) {
-		teredo_stat_inc(t, why);
-		DEV_STATS_INC(t->dev, tx_dropped);
-		kfree_skb(skb);
-	}
+	while ((skb = skb_dequeue(&t->exp.queue)))
+		teredo_xmit_unreach(t, skb, why);
 }
 
 /*

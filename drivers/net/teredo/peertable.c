@@ -502,6 +502,34 @@ void teredo_peertable_park(struct teredo_dev *t, struct teredo_peer *p)
 	    !skb_queue_empty_lockless(&p->queue))
 		list_add_tail(&p->qnode, &pt->parked);
 	spin_unlock_bh(&pt->lock);
+	teredo_seek_start(t);
+}
+
+/*
+ * Up to @max peers with packets waiting, a reference each, into @out;
+ * they go to the end of pt->parked, so that the next call sees the
+ * others first.  Returns how many.
+ */
+int teredo_peertable_parked(struct teredo_dev *t, struct teredo_peer **out,
+			    int max)
+{
+	struct teredo_peertable *pt = &t->peers;
+	struct teredo_peer *p, *tmp;
+	LIST_HEAD(seen);
+	int n = 0;
+
+	spin_lock_bh(&pt->lock);
+	list_for_each_entry_safe(p, tmp, &pt->parked, qnode) {
+		if (n == max)
+			break;
+		if (!kref_get_unless_zero(&p->ref))
+			continue;
+		out[n++] = p;
+		list_move_tail(&p->qnode, &seen);
+	}
+	list_splice_tail(&seen, &pt->parked);
+	spin_unlock_bh(&pt->lock);
+	return n;
 }
 
 /* @p's queue was sent: it leaves pt->parked, unless a packet came since. */
@@ -543,6 +571,6 @@ bool teredo_peertable_shed(struct teredo_dev *t, struct teredo_peer *p)
 	spin_unlock_bh(&pt->lock);
 	if (!skb)
 		return false;
-	teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+	teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
 	return true;
 }

@@ -6,8 +6,14 @@
  *    (through the peer's server) open the way (section 5.2.6 limits);
  *  - to a native peer: to the relay learnt by an ICMPv6 echo test
  *    through our server (section 5.2.9), queued until then.
+ * While packets wait, the client tries again every TEREDO_SEEK_INTERVAL
+ * within the same limits; when they are spent, the peer is given up and
+ * what is sent to it is refused with an ICMPv6 address unreachable, so
+ * that ping says so and a TCP connect fails with EHOSTUNREACH at once
+ * instead of timing out.
  */
 
+#include <linux/icmpv6.h>
 #include <linux/ipv6.h>
 #include <linux/random.h>
 #include <net/ipv6.h>
@@ -130,6 +136,105 @@ static bool __teredo_peer_usable(struct teredo_peer *p)
 	       time_before(jiffies, p->last_rx + TEREDO_TRUST_TIME);
 }
 
+/*
+ * Given up (p->lock held): not usable, every bubble (or echo test) of
+ * the current window sent, the last TEREDO_BUBBLE_GAP ago, without an
+ * answer.  Until the window ends; then the next packet tries again.
+ */
+static bool __teredo_peer_given_up(struct teredo_peer *p)
+{
+	u32 now = (u32)jiffies;
+
+	lockdep_assert_held(&p->lock);
+	return !__teredo_peer_usable(p) &&
+	       p->window_bubbles >= TEREDO_BUBBLE_MAX &&
+	       time_after32(now, p->last_bubble + TEREDO_BUBBLE_GAP) &&
+	       time_before32(now, p->bubble_window + TEREDO_BUBBLE_WINDOW);
+}
+
+/*
+ * Client: a try to reach @p, if its limits allow one now (section
+ * 5.2.6): a direct and an indirect bubble to a Teredo peer, an echo
+ * test through our server to a native one.
+ */
+static void teredo_peer_seek(struct teredo_dev *t, struct teredo_peer *p,
+			     const struct in6_addr *me, __be32 server)
+{
+	struct teredo_addr ta;
+	__be32 addr;
+	bool native;
+	u16 port;
+
+	if (!teredo_peer_bubble_allowed(p))
+		return;
+	spin_lock_bh(&p->lock);
+	addr = p->mapped_addr;
+	port = p->mapped_port;
+	native = p->relay;
+	spin_unlock_bh(&p->lock);
+	if (native) {
+		teredo_send_echo(t, p, me, server);
+	} else if (teredo_addr_decode(p->addr.s6_addr, &ta)) {
+		teredo_send_bubble(t, me, &p->addr, addr, port);
+		teredo_send_bubble(t, me, &p->addr, htonl(ta.server),
+				   TEREDO_PORT);
+	}
+}
+
+/* Refuses what waits for @p, given up. */
+static void teredo_peer_refuse_queue(struct teredo_dev *t,
+				     struct teredo_peer *p)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&p->queue))) {
+		atomic_dec(&t->peers.queued);
+		teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_UNREACHABLE);
+	}
+	teredo_peertable_unpark(t, p);
+}
+
+/* A client with packets waiting for peers: look at them again soon. */
+void teredo_seek_start(struct teredo_dev *t)
+{
+	if (teredo_cfg_mode(t) == TEREDO_MODE_CLIENT)
+		queue_delayed_work(system_power_efficient_wq, &t->seek_work,
+				   TEREDO_SEEK_INTERVAL);
+}
+
+/*
+ * Process context, every TEREDO_SEEK_INTERVAL while packets wait (it
+ * runs only then): each waiting peer gets its next try, or is given up.
+ */
+void teredo_seek_work(struct work_struct *work)
+{
+	struct teredo_dev *t = container_of(to_delayed_work(work),
+					    struct teredo_dev, seek_work);
+	struct teredo_peer *batch[TEREDO_SEEK_BATCH];
+	struct in6_addr me;
+	__be32 server;
+	bool qualified;
+	int i, n;
+
+	qualified = teredo_client_address(t, &me, &server);
+	n = teredo_peertable_parked(t, batch, ARRAY_SIZE(batch));
+	for (i = 0; i < n; i++) {
+		struct teredo_peer *p = batch[i];
+		bool gone;
+
+		spin_lock_bh(&p->lock);
+		gone = __teredo_peer_given_up(p);
+		spin_unlock_bh(&p->lock);
+		if (gone)
+			teredo_peer_refuse_queue(t, p);
+		else if (qualified)
+			teredo_peer_seek(t, p, &me, server);
+		teredo_peer_put(p);
+	}
+	if (n && netif_running(t->dev))
+		teredo_seek_start(t);
+}
+
 bool teredo_peer_usable(struct teredo_peer *p)
 {
 	bool ok;
@@ -149,6 +254,22 @@ void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
 }
 
 /*
+ * Drops @skb, which cannot be delivered.  A client tells its sender
+ * (this host, for what goes out of a client) with an ICMPv6 address
+ * unreachable, rate limited as the stack's own errors; a relay, whose
+ * senders are others, stays silent (a spray must not make it an ICMP
+ * source towards whatever sources it forges).
+ */
+void teredo_xmit_unreach(struct teredo_dev *t, struct sk_buff *skb,
+			 enum teredo_stat why)
+{
+	if (teredo_cfg_mode(t) == TEREDO_MODE_CLIENT)
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH,
+				0);
+	teredo_xmit_drop(t, skb, why);
+}
+
+/*
  * The peer that @skb goes to, made if new.  If it can be sent to now, @skb
  * is sent and NULL returned; NULL too once @skb was dropped (table full).
  * Otherwise the caller gets a reference and parks @skb with
@@ -164,8 +285,8 @@ struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
 
 	p = teredo_peer_create(t, dst, true, &full);
 	if (!p) {
-		teredo_xmit_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
-				 TEREDO_STAT_DROP_TX_ERROR);
+		teredo_xmit_unreach(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
+				    TEREDO_STAT_DROP_TX_ERROR);
 		return NULL;
 	}
 	/* usable: its mapping, read under the same (single) lock */
@@ -190,7 +311,7 @@ void teredo_xmit_park(struct teredo_dev *t, struct teredo_peer *p,
 	/* parked for seconds: do not keep the sender's socket charged */
 	skb_orphan(skb);
 	if (!teredo_peer_enqueue(p, skb))
-		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
+		teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
 }
 
 netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -199,9 +320,8 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct teredo_peer *p;
 	struct teredo_addr ta;
 	struct in6_addr me, dst;
-	bool teredo;
-	__be32 server, baddr;
-	u16 bport;
+	bool teredo, gone;
+	__be32 server;
 
 	if (skb->protocol != htons(ETH_P_IPV6) ||
 	    !pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
@@ -227,7 +347,7 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (teredo_exposure_tx(t, skb))
 		return NETDEV_TX_OK;
 	if (!teredo_client_address(t, &me, &server)) {
-		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
+		teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
 		return NETDEV_TX_OK;
 	}
 	if (ipv6_addr_equal(&dst, &me)) {
@@ -250,20 +370,16 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 		p->mapped_addr = p->local ? p->local_addr : htonl(ta.client);
 		p->mapped_port = p->local ? p->local_port : ta.port;
 	}
-	baddr = p->mapped_addr;
-	bport = p->mapped_port;
 	p->relay = !teredo;
+	gone = __teredo_peer_given_up(p);
 	spin_unlock_bh(&p->lock);
 
-	teredo_xmit_park(t, p, skb);
-	if (teredo_peer_bubble_allowed(p)) {
-		if (teredo) {
-			teredo_send_bubble(t, &me, &dst, baddr, bport);
-			teredo_send_bubble(t, &me, &dst, htonl(ta.server),
-					   TEREDO_PORT);
-		} else {
-			teredo_send_echo(t, p, &me, server);
-		}
+	if (gone) {
+		teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_UNREACHABLE);
+		teredo_peer_refuse_queue(t, p);
+	} else {
+		teredo_xmit_park(t, p, skb);
+		teredo_peer_seek(t, p, &me, server);
 	}
 	teredo_peer_put(p);
 	return NETDEV_TX_OK;

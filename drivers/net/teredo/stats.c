@@ -57,6 +57,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
 	[TEREDO_STAT_DROP_LOCAL_DISCOVERY] = "drop_local_discovery",
 	[TEREDO_STAT_DROP_BAD_TRAILER]	= "drop_bad_trailer",
+	[TEREDO_STAT_DROP_UNREACHABLE]	= "drop_unreachable",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

@@ -272,6 +272,10 @@ enum teredo_stat {
 	TEREDO_STAT_DROP_BAD_TRAILER,	/* drop_bad_trailer: RFC 6081
 					 * trailer area malformed
 					 */
+	TEREDO_STAT_DROP_UNREACHABLE,	/* drop_unreachable: to a peer that
+					 * never answered its bubbles or
+					 * echo tests (ICMPv6 to the sender)
+					 */
 	__TEREDO_STAT_MAX,
 };
 
