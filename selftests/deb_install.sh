@@ -49,7 +49,7 @@ print(b[off:off + descsz].hex())' 2> /dev/null
 
 # the tests start with no module loaded
 module_unload teredo
-dkms_ko=$(ls "$ROOT"/usr/lib/modules/"$K"/updates/dkms/teredo.ko* 2> /dev/null | head -n1)
+dkms_ko=$(find "$ROOT/usr/lib/modules/$K/updates/dkms" -name "teredo.ko*" 2> /dev/null | head -n1)
 check "DKMS built teredo.ko for $K in the installed root" test -n "$dkms_ko"
 dkms_id=$(build_id "$dkms_ko")
 diag "DKMS module ${dkms_ko#"$REPO"/}, build ID $dkms_id"

@@ -119,8 +119,9 @@ res "a clean root: an overlay over / with a chroot" $? "$(tail -n 20 "$RUN/insid
 res "the clean root has no teredo in DKMS or dpkg before" $? \
 	"$(cat "$RUN/status-before" "$RUN/dpkg-before")"
 
+secs=$(cat "$RUN/install.secs" 2> /dev/null)
 [ "$(cat "$RUN/install.rc" 2> /dev/null)" = 0 ]
-res "dpkg -i teredo-dkms teredo-tools: exit 0 ($(cat "$RUN/install.secs" 2> /dev/null) s)" $? \
+res "dpkg -i teredo-dkms teredo-tools: exit 0 ($secs s)" $? \
 	"$(tail -n 30 "$RUN/install.log" 2> /dev/null)"
 sed 's/^/# dpkg -i: /' "$RUN/install.log" 2> /dev/null | grep -E 'teredo-dkms:|Setting up|Error|error' |
 	head -n 20
@@ -137,7 +138,7 @@ for k in "${kernels[@]}"; do
 	# the kernel's own modules are .ko.xz on 6.12: DKMS compresses alike
 	ko=$(cat "$RUN/modinfo-n-$k")
 	case $ko in
-	/lib/modules/$k/updates/dkms/teredo.ko|/lib/modules/$k/updates/dkms/teredo.ko.xz)
+	"/lib/modules/$k/updates/dkms/teredo.ko" | "/lib/modules/$k/updates/dkms/teredo.ko.xz")
 		[ -e "$OUT/root$lib/${ko#/lib/}" ] ;;
 	*)	false ;;
 	esac
@@ -153,8 +154,9 @@ for k in "${kernels[@]}"; do
 	if [ -e "$BUILD/$k/teredo.ko" ]; then
 		a=$(syms "$RUN/dkms.ko")
 		b=$(syms "$BUILD/$k/teredo.ko")
+		n=$(grep -c . <<< "$a")
 		[ -n "$a" ] && [ "$a" = "$b" ]
-		res "$k: built from our sources (its $(wc -l <<< "$a") symbols are build/$k/teredo.ko's)" $? \
+		res "$k: built from our sources (its $n symbols are build/$k/teredo.ko's)" $? \
 			"$(diff <(echo "$a") <(echo "$b") | head -n 20)"
 	else
 		t=$((t + 1))
