@@ -8,7 +8,8 @@
 # teredo-nl completes commands, devices, settings and values, and knows
 # every setting of teredo-nl's parser.  The packages of build/deb (built
 # by run-check.sh before the guests boot) are checked, else a build here.
-# Installing them is the guest test selftests/deb_install.sh.
+# Installing them is deb:install (selftests/vm/deb-root.sh, on the host)
+# and the guest test selftests/deb_install.sh.
 # Exit 0 pass, 1 fail, 4 skip (no debhelper, dh-dkms or lintian).
 set -u
 
