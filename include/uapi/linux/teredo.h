@@ -272,6 +272,9 @@ enum teredo_stat {
 	TEREDO_STAT_DROP_BAD_TRAILER,	/* drop_bad_trailer: RFC 6081
 					 * trailer area malformed
 					 */
+	TEREDO_STAT_TX_TRAINS,		/* tx_trains: UDP GSO trains sent
+					 * (their datagrams: tx_packets)
+					 */
 	__TEREDO_STAT_MAX,
 };
 
