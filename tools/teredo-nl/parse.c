@@ -95,6 +95,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_LOCAL_DISCOVERY] = "drop_local_discovery",
 	[TEREDO_STAT_DROP_BAD_TRAILER] = "drop_bad_trailer",
 	[TEREDO_STAT_DROP_UNREACHABLE] = "drop_unreachable",
+	[TEREDO_STAT_TX_TRAINS] = "tx_trains",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

@@ -464,6 +464,7 @@ void teredo_device_exit(void);
 /* stats.c */
 int teredo_stats_init(struct teredo_dev *t);
 void teredo_stats_free(struct teredo_dev *t);
+void teredo_stat_add(struct teredo_dev *t, enum teredo_stat s, u64 n);
 void teredo_stat_inc(struct teredo_dev *t, enum teredo_stat s);
 void teredo_stats_read(struct teredo_dev *t, u64 *out);
 extern const struct ethtool_ops teredo_ethtool_ops;
@@ -478,6 +479,9 @@ int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
 			__be32 daddr, u16 dport);
 int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 			 struct sk_buff *skb, __be32 daddr, u16 dport);
+unsigned int teredo_udp_send_train(struct teredo_dev *t,
+				   struct sk_buff **segs, __be32 daddr,
+				   u16 dport);
 int teredo_udp_send_buf_from(struct teredo_dev *t, bool secondary,
 			     const u8 *buf, size_t len, __be32 daddr,
 			     u16 dport);

@@ -21,39 +21,57 @@
 #include "compat.h"
 #include "device.h"
 
+/* One datagram: the device's tx_packets/tx_bytes are iptunnel_xmit()'s. */
+static void teredo_send_datagram(struct teredo_dev *t, struct sk_buff *skb,
+				 __be32 addr, u16 port)
+{
+	if (teredo_udp_send(t, skb, addr, port)) {
+		teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
+		DEV_STATS_INC(t->dev, tx_errors);
+		return;
+	}
+	teredo_stat_inc(t, TEREDO_STAT_TX_PACKETS);
+}
+
 /*
  * Sends @skb to @addr:@port.  A GSO super-packet (the device advertises
  * NETIF_F_GSO_SOFTWARE) is cut here, once the per-flow decisions were
- * made for all of it: each segment leaves with its inner checksum
- * resolved (a plain UDP socket, Miredo's, may receive it, over a veth
- * that would carry a CHECKSUM_PARTIAL skb through), none as a UDP
- * tunnel GSO packet.
+ * made for all of it, into IPv6 packets of the path MTU with their
+ * inner checksums resolved (a plain UDP socket, Miredo's, may receive
+ * them, over a veth that would carry a CHECKSUM_PARTIAL skb through).
+ * They leave as UDP GSO trains (teredo_udp_send_train(): one skb, one
+ * datagram per packet once cut before the wire), never as a UDP tunnel
+ * GSO packet, which a plain socket would receive whole; what no train
+ * takes leaves alone.
  */
 static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
 			   __be32 addr, u16 port)
 {
-	struct sk_buff *segs, *next;
+	struct sk_buff *segs;
+	unsigned int n;
 
-	if (skb_is_gso(skb)) {
-		/* SG: the segments share the pages; the checksums are computed */
-		segs = skb_gso_segment(skb, NETIF_F_SG);
-		if (IS_ERR_OR_NULL(segs)) {
-			teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_TX_ERROR);
-			return;
-		}
-		consume_skb(skb);
-	} else {
-		segs = skb;
+	if (!skb_is_gso(skb)) {
+		teredo_send_datagram(t, skb, addr, port);
+		return;
 	}
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		/* the device's tx_packets/tx_bytes: iptunnel_xmit() */
-		if (teredo_udp_send(t, skb, addr, port)) {
-			teredo_stat_inc(t, TEREDO_STAT_DROP_TX_ERROR);
-			DEV_STATS_INC(t->dev, tx_errors);
+	/* SG: the segments share the pages; the checksums are computed */
+	segs = skb_gso_segment(skb, NETIF_F_SG);
+	if (IS_ERR_OR_NULL(segs)) {
+		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_TX_ERROR);
+		return;
+	}
+	consume_skb(skb);
+	while (segs) {
+		n = segs->next ? teredo_udp_send_train(t, &segs, addr, port) : 0;
+		if (n) {
+			teredo_stat_add(t, TEREDO_STAT_TX_PACKETS, n);
+			teredo_stat_inc(t, TEREDO_STAT_TX_TRAINS);
 			continue;
 		}
-		teredo_stat_inc(t, TEREDO_STAT_TX_PACKETS);
+		skb = segs;
+		segs = segs->next;
+		skb_mark_not_on_list(skb);
+		teredo_send_datagram(t, skb, addr, port);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/route.h>
+#include <net/udp.h>
 #include <net/udp_tunnel.h>
 
 #include "compat.h"
@@ -118,6 +119,38 @@ static struct rtable *teredo_route(struct teredo_dev *t, struct flowi4 *fl4,
 }
 
 /*
+ * The route from the primary socket (@secondary: a server's second one)
+ * to @daddr:@dport, and @fl4 filled; never one through the device itself.
+ * rcu_read_lock_bh held.
+ */
+static struct rtable *teredo_udp_route(struct teredo_dev *t,
+				       struct socket *sock, bool secondary,
+				       __be32 daddr, u16 dport,
+				       struct flowi4 *fl4)
+{
+	const struct teredo_config *cfg;
+	struct rtable *rt;
+
+	memset(fl4, 0, sizeof(*fl4));
+	rcu_read_lock();
+	cfg = teredo_cfg(t);
+	fl4->flowi4_oif = cfg->link;
+	fl4->flowi4_mark = cfg->fwmark;
+	rcu_read_unlock();
+	fl4->saddr = inet_sk(sock->sk)->inet_saddr;	/* bound address */
+	fl4->flowi4_proto = IPPROTO_UDP;
+	fl4->daddr = daddr;
+	fl4->fl4_dport = htons(dport);
+	fl4->fl4_sport = inet_sk(sock->sk)->inet_sport;
+	rt = teredo_route(t, fl4, !secondary && !ipv4_is_multicast(daddr));
+	if (!IS_ERR(rt) && rt->dst.dev == t->dev) {
+		ip_rt_put(rt);
+		return ERR_PTR(-ELOOP);
+	}
+	return rt;
+}
+
+/*
  * Sends @skb, an IPv6 packet with any Teredo headers, to @daddr:@dport,
  * from the secondary address of a server if @secondary, else from the
  * device's (primary) socket.  BH disabled (the route cache is per CPU).
@@ -125,12 +158,10 @@ static struct rtable *teredo_route(struct teredo_dev *t, struct flowi4 *fl4,
 int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 			 struct sk_buff *skb, __be32 daddr, u16 dport)
 {
-	const struct teredo_config *cfg;
 	struct net_device *dev = t->dev;
 	struct socket *sock;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	__be16 sport;
 	int err;
 
 	rcu_read_lock_bh();
@@ -140,26 +171,9 @@ int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 		err = -ENOTCONN;
 		goto drop;
 	}
-	sport = inet_sk(sock->sk)->inet_sport;
-	memset(&fl4, 0, sizeof(fl4));
-	rcu_read_lock();
-	cfg = teredo_cfg(t);
-	fl4.flowi4_oif = cfg->link;
-	fl4.flowi4_mark = cfg->fwmark;
-	rcu_read_unlock();
-	fl4.saddr = inet_sk(sock->sk)->inet_saddr;	/* bound address */
-	fl4.flowi4_proto = IPPROTO_UDP;
-	fl4.daddr = daddr;
-	fl4.fl4_dport = htons(dport);
-	fl4.fl4_sport = sport;
-	rt = teredo_route(t, &fl4, !secondary && !ipv4_is_multicast(daddr));
+	rt = teredo_udp_route(t, sock, secondary, daddr, dport, &fl4);
 	if (IS_ERR(rt)) {
 		err = PTR_ERR(rt);
-		goto drop;
-	}
-	if (rt->dst.dev == dev) {
-		ip_rt_put(rt);
-		err = -ELOOP;
 		goto drop;
 	}
 	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
@@ -193,7 +207,7 @@ int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
 	/* the only multicast sent: local discovery, TTL 1 (RFC 4380 5.2.8) */
 	teredo_udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, daddr,
 				   ipv4_is_multicast(daddr) ? 1 :
-				   ip4_dst_hoplimit(&rt->dst), sport,
+				   ip4_dst_hoplimit(&rt->dst), fl4.fl4_sport,
 				   htons(dport));
 	rcu_read_unlock_bh();
 	return 0;
@@ -201,6 +215,195 @@ drop:
 	rcu_read_unlock_bh();
 	kfree_skb(skb);
 	return err;
+}
+
+/*
+ * How many datagrams of @len bytes of UDP payload one train through
+ * @lower may carry: the count a UDP GSO socket may send at once, what
+ * the lower device accepts to segment or offload (gso_max_segs, and
+ * gso_max_size for the whole frame), an IPv4 total length.  Beyond,
+ * the core would cut the train in software anyway (gso_features_check).
+ */
+static unsigned int teredo_train_max(const struct net_device *lower,
+				     unsigned int len)
+{
+	unsigned int size, segs;
+
+	size = min_t(unsigned int, READ_ONCE(lower->gso_max_size),
+		     IP_MAX_MTU + 1);
+	/* the frame: link header, IPv4, UDP; strictly below gso_max_size */
+	size -= min_t(unsigned int, size, LL_RESERVED_SPACE(lower) +
+		      sizeof(struct iphdr) + sizeof(struct udphdr) + 1);
+	segs = min_t(unsigned int, UDP_MAX_SEGMENTS,
+		     READ_ONCE(lower->gso_max_segs));
+	return min(segs, size / len);
+}
+
+/*
+ * Copies the @n packets from @seg on back to back into the paged data
+ * of @train (already as long as all of them), each packet's checksum
+ * resolved first.
+ */
+static int teredo_train_fill(struct sk_buff *train, struct sk_buff *seg,
+			     unsigned int n)
+{
+	struct skb_shared_info *sh = skb_shinfo(train);
+	unsigned int fi = 0, foff = 0;
+
+	for (; n; n--, seg = seg->next) {
+		unsigned int off = 0;
+
+		if (seg->ip_summed == CHECKSUM_PARTIAL &&
+		    skb_checksum_help(seg))
+			return -EINVAL;
+		while (off < seg->len) {
+			skb_frag_t *frag = &sh->frags[fi];
+			unsigned int chunk;
+			int err;
+
+			chunk = min(seg->len - off, skb_frag_size(frag) - foff);
+			err = skb_copy_bits(seg, off,
+					    skb_frag_address(frag) + foff,
+					    chunk);
+			if (err)
+				return err;
+			off += chunk;
+			foff += chunk;
+			if (foff == skb_frag_size(frag)) {
+				fi++;
+				foff = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Sends the packets at the head of the list @segs (IPv6 packets with
+ * their checksums complete, all of one size but the last) to
+ * @daddr:@dport as one UDP GSO train: one skb of type SKB_GSO_UDP_L4
+ * whose UDP payload is the packets back to back, gso_size the size of
+ * one.  To the stack it is plain UDP from our socket, as a UDP_SEGMENT
+ * socket sends it: the lower device (USO) or the core's software GSO
+ * cuts it into one datagram per packet before any wire, a NAT or a
+ * bridge forwards it whole, and a socket without UDP_GRO (Miredo's, our
+ * own) receives it cut by udp_rcv_segment().
+ *
+ * Returns how many packets it took off the list (sent, or dropped by the
+ * IPv4 output path: counted in the device's tx_dropped), each counted
+ * once in the device's TX; 0 if no train could be made (fewer than two
+ * fit, no route, no memory): the caller sends the head alone.
+ */
+unsigned int teredo_udp_send_train(struct teredo_dev *t,
+				   struct sk_buff **segs, __be32 daddr,
+				   u16 dport)
+{
+	struct sk_buff *seg, *next, *train = NULL, *first = *segs;
+	unsigned int i, n, max, len = first->len, total;
+	struct net_device *dev = t->dev;
+	struct socket *sock;
+	struct udphdr *uh;
+	struct iphdr *iph;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	int err;
+
+	rcu_read_lock_bh();
+	sock = rcu_dereference_bh(t->sock);
+	if (!sock || ipv4_is_multicast(daddr))
+		goto out;
+	rt = teredo_udp_route(t, sock, false, daddr, dport, &fl4);
+	if (IS_ERR(rt))
+		goto out;
+	/* all of the first's length, the last of the train no longer */
+	max = teredo_train_max(rt->dst.dev, len);
+	total = len;
+	for (n = 1, seg = first->next; seg && n < max; seg = seg->next) {
+		if (seg->len > len)
+			break;
+		n++;
+		total += seg->len;
+		if (seg->len < len)
+			break;
+	}
+	if (n < 2)
+		goto out_rt;
+	train = alloc_skb_with_frags(LL_RESERVED_SPACE(rt->dst.dev) +
+				     sizeof(struct iphdr) +
+				     sizeof(struct udphdr), total,
+				     PAGE_ALLOC_COSTLY_ORDER, &err,
+				     GFP_ATOMIC | __GFP_NOWARN);
+	if (!train)
+		goto out_rt;
+	skb_reserve(train, skb_tailroom(train));
+	train->data_len = total;
+	train->len = total;
+	if (teredo_train_fill(train, first, n))
+		goto out_rt;
+	train->priority = first->priority;
+
+	/* the n packets are in the train: off the list */
+	for (seg = first, i = 0; i < n; i++, seg = next) {
+		next = seg->next;
+		skb_mark_not_on_list(seg);
+		consume_skb(seg);
+	}
+	*segs = seg;
+	skb_shinfo(train)->gso_segs = n;
+
+	train->dev = dev;
+	train->mark = fl4.flowi4_mark;
+	train->protocol = htons(ETH_P_IP);
+	uh = skb_push(train, sizeof(*uh));
+	skb_reset_transport_header(train);
+	uh->source = fl4.fl4_sport;
+	uh->dest = htons(dport);
+	uh->len = htons(train->len);
+	/*
+	 * The outer checksum is left to whoever cuts the train, from the
+	 * UDP header on (__udp_gso_segment() wants csum_start there), over
+	 * the pseudo-header of the whole length, which it adjusts to each
+	 * datagram's.
+	 */
+	uh->check = ~udp_v4_check(train->len, fl4.saddr, daddr, 0);
+	train->ip_summed = CHECKSUM_PARTIAL;
+	train->csum_start = skb_transport_header(train) - train->head;
+	train->csum_offset = offsetof(struct udphdr, check);
+	skb_shinfo(train)->gso_size = len;
+	skb_shinfo(train)->gso_type = SKB_GSO_UDP_L4;
+
+	skb_dst_set(train, &rt->dst);
+	memset(IPCB(train), 0, sizeof(*IPCB(train)));
+	iph = skb_push(train, sizeof(*iph));
+	skb_reset_network_header(train);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = 0;
+	iph->frag_off = 0;		/* never DF (RFC 4380 5.1.1) */
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = fl4.saddr;
+	iph->daddr = daddr;
+	/* one IPv4 ID per datagram: the segmentation numbers them on */
+	__ip_select_ident(t->net, iph, n);
+	/*
+	 * The device's TX counts datagrams, as for those sent one by one
+	 * (iptunnel_xmit() would count the train as one packet).
+	 */
+	err = ip_local_out(t->net, sock->sk, train);
+	if (likely(!net_xmit_eval(err)))
+		dev_sw_netstats_tx_add(dev, n, total);
+	else
+		DEV_STATS_ADD(dev, tx_dropped, n);
+	rcu_read_unlock_bh();
+	return n;
+
+out_rt:
+	consume_skb(train);	/* NULL, or unfilled: the packets go alone */
+	ip_rt_put(rt);
+out:
+	rcu_read_unlock_bh();
+	return 0;
 }
 
 int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,

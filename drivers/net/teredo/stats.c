@@ -58,6 +58,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_LOCAL_DISCOVERY] = "drop_local_discovery",
 	[TEREDO_STAT_DROP_BAD_TRAILER]	= "drop_bad_trailer",
 	[TEREDO_STAT_DROP_UNREACHABLE]	= "drop_unreachable",
+	[TEREDO_STAT_TX_TRAINS]		= "tx_trains",
 };
 
 int teredo_stats_init(struct teredo_dev *t)
@@ -79,16 +80,21 @@ void teredo_stats_free(struct teredo_dev *t)
 }
 
 /* Any context. */
-void teredo_stat_inc(struct teredo_dev *t, enum teredo_stat s)
+void teredo_stat_add(struct teredo_dev *t, enum teredo_stat s, u64 n)
 {
 	struct teredo_pcpu_stats *st;
 	unsigned long flags;
 
 	st = get_cpu_ptr(t->stats);
 	flags = u64_stats_update_begin_irqsave(&st->syncp);
-	st->cnt[s]++;
+	st->cnt[s] += n;
 	u64_stats_update_end_irqrestore(&st->syncp, flags);
 	put_cpu_ptr(t->stats);
+}
+
+void teredo_stat_inc(struct teredo_dev *t, enum teredo_stat s)
+{
+	teredo_stat_add(t, s, 1);
 }
 
 void teredo_stats_read(struct teredo_dev *t, u64 *out)

@@ -276,6 +276,9 @@ enum teredo_stat {
 					 * never answered its bubbles or
 					 * echo tests (ICMPv6 to the sender)
 					 */
+	TEREDO_STAT_TX_TRAINS,		/* tx_trains: UDP GSO trains sent
+					 * (their datagrams: tx_packets)
+					 */
 	__TEREDO_STAT_MAX,
 };
 
