@@ -301,6 +301,12 @@ topo_nat_udp_timeout() {
 # server, authorized for TOPO_MARK, inbound open and never idle (unless
 # TOPO_AUTH=0), up.
 topo_teredo() {
+	in_ns c"$1" ip link add "${2:-t0}" type teredo || return 1
+	topo_teredo_set "$@"
+}
+
+# topo_teredo_set N DEV [SETTINGS...]: topo_teredo on an existing device
+topo_teredo_set() {
 	local n=$1 dev=${2:-t0} auth=()
 	if [ "$TOPO_AUTH" = 1 ]; then
 		auth=(allow "$TOPO_MARK")
@@ -308,7 +314,6 @@ topo_teredo() {
 		[[ " ${*:3} " == *" dormant-timeout "* ]] || auth+=(dormant-timeout 0)
 		topo_mark_output "$n" || return 1
 	fi
-	in_ns c"$n" ip link add "$dev" type teredo || return 1
 	in_ns c"$n" teredo-nl set "$dev" server 192.0.2.1 "${auth[@]}" "${@:3}" || return 1
 	in_ns c"$n" ip link set "$dev" up
 }

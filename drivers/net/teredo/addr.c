@@ -26,6 +26,9 @@
  */
 
 #include <linux/if_ether.h>
+#include <linux/netdevice.h>
+#include <linux/notifier.h>
+#include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
@@ -33,10 +36,22 @@
 #include "compat.h"
 #include "device.h"
 
-/* Process context: the settings our RA needs on this device. */
-void teredo_addr_dev_init(struct net_device *dev)
+/*
+ * The settings our RA needs on the device, set once on each inet6_dev
+ * the stack creates for a teredo device: when it registers, in the netns
+ * it is created in or moved to (a move gives it a new inet6_dev, with
+ * that netns's defaults).  Nothing sets them again: what an administrator
+ * changes afterwards (sysctl net.ipv6.conf.DEV.*) stands, across down/up
+ * and requalification.  Documentation/teredo.rst lists each with its
+ * reason.  They are written directly: the sysctl handlers that would
+ * write them are not exported.  RTNL held (a netdevice notifier).
+ */
+static void teredo_addr_dev_init(struct net_device *dev)
 {
-	struct inet6_dev *idev = in6_dev_get(dev);
+	struct inet6_dev *idev;
+
+	ASSERT_RTNL();
+	idev = in6_dev_get(dev);
 
 	if (!idev)
 		return;
@@ -57,6 +72,32 @@ void teredo_addr_dev_init(struct net_device *dev)
 #endif
 	teredo_idev_honor_pio_life(idev);
 	in6_dev_put(idev);
+}
+
+static int teredo_addr_netdev_event(struct notifier_block *nb,
+				    unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_REGISTER && netif_is_teredo(dev))
+		teredo_addr_dev_init(dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block teredo_addr_notifier = {
+	.notifier_call	= teredo_addr_netdev_event,
+	/* after addrconf_notify(), which creates the inet6_dev */
+	.priority	= ADDRCONF_NOTIFY_PRIORITY - 1,
+};
+
+int teredo_addr_module_init(void)
+{
+	return register_netdevice_notifier(&teredo_addr_notifier);
+}
+
+void teredo_addr_module_exit(void)
+{
+	unregister_netdevice_notifier(&teredo_addr_notifier);
 }
 
 static int teredo_addr_inject(struct teredo_dev *t,

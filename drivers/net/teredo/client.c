@@ -266,10 +266,8 @@ static int teredo_client_dad(struct teredo_dev *t)
 	waited = jiffies - c->dad_start;
 	spin_unlock_bh(&c->lock);
 
-	if (polls % 20 == 0) {
-		teredo_addr_dev_init(t->dev);
+	if (polls % 20 == 0)
 		teredo_addr_install(t, router, &addr, teredo_lifetime(t));
-	}
 	if (!teredo_addr_usable(t, &addr)) {
 		if (waited < TEREDO_DAD_TIMEOUT)
 			return 1;

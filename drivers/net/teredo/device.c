@@ -85,7 +85,6 @@ static int teredo_open(struct net_device *dev)
 	err = teredo_socket_open(t);
 	if (err)
 		return err;
-	teredo_addr_dev_init(dev);
 	teredo_exposure_start(t);
 	teredo_client_start(t);
 	queue_delayed_work(system_power_efficient_wq, &t->gc_work,

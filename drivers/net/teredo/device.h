@@ -601,7 +601,8 @@ struct teredo_peer *teredo_ld_take(struct teredo_dev *t, struct teredo_peer *p,
 				   struct sk_buff *skb, __be32 saddr, u16 sport);
 
 /* addr.c: the address and routes, through the IPv6 stack's own RA path */
-void teredo_addr_dev_init(struct net_device *dev);
+int teredo_addr_module_init(void);
+void teredo_addr_module_exit(void);
 int teredo_addr_install(struct teredo_dev *t, const u8 router[16],
 			const struct in6_addr *addr, u32 lifetime);
 bool teredo_addr_ready(struct teredo_dev *t);

@@ -20,15 +20,20 @@ static int __init teredo_init(void)
 	err = teredo_exposure_module_init();
 	if (err)
 		goto out_cache;
-	err = teredo_device_init();
+	err = teredo_addr_module_init();
 	if (err)
 		goto out_exposure;
+	err = teredo_device_init();
+	if (err)
+		goto out_addr;
 	err = teredo_genl_init();
 	if (err)
 		goto out_device;
 	return 0;
 out_device:
 	teredo_device_exit();
+out_addr:
+	teredo_addr_module_exit();
 out_exposure:
 	teredo_exposure_module_exit();
 out_cache:
@@ -40,6 +45,7 @@ static void __exit teredo_exit(void)
 {
 	teredo_genl_exit();
 	teredo_device_exit();
+	teredo_addr_module_exit();
 	teredo_exposure_module_exit();
 	/* peers are freed through call_rcu */
 	rcu_barrier();
