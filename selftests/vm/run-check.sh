@@ -264,7 +264,10 @@ build_debs() {
 		fi
 		case $t in */deb_install.sh) ;; *) continue ;; esac
 		start=$(date +%s)
-		BUILD=$BUILD "$VM_DIR/deb-root.sh" "$BUILD/deb" "$BUILD/deb-root" > "$out" 2>&1 < /dev/null
+		# bounded like a host test: a dpkg or DKMS that hangs fails
+		# the run instead of holding it (deb:install takes ~65 s)
+		BUILD=$BUILD timeout -k 10 "${HOST_TEST_TIMEOUT:-900}" \
+			"$VM_DIR/deb-root.sh" "$BUILD/deb" "$BUILD/deb-root" > "$out" 2>&1 < /dev/null
 		LENIENT=1 tap_rc deb:install $? "$out" "$(($(date +%s) - start)) s"
 		return 0
 	done
