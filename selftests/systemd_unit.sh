@@ -21,7 +21,7 @@ set -u
 require_root
 require_cmd teredo-nl ip nft
 require_module teredo
-ktap_plan 9
+ktap_plan 11
 
 REPO=$(cd "$SELFTESTS_DIR/.." && pwd)
 UNIT_IN=$REPO/tools/systemd/teredo@.service.in
@@ -85,6 +85,9 @@ showconf_has "server = 192.0.2.1" "port = 3545" "allow = 0x10"
 result "start: $DEV has the file's settings" $?
 in_ns nft list table inet teredo 2> /dev/null | grep -q "iifname \"$DEV\""
 result "start: the ruleset $DEV.nft is loaded (iifname \"$DEV\")" $?
+in_ns ip -6 rule show | grep -q "from 2001::/32 iif lo lookup 3544" &&
+	in_ns ip -6 route show table 3544 | grep -q "^default dev $DEV "
+result "start: the source route (from 2001::/32 iif lo lookup 3544: default dev $DEV)" $?
 
 # --- reload -------------------------------------------------------------------
 sed -i 's/^port = .*/port = 3546/' "$TMP/$DEV.conf"
@@ -110,6 +113,8 @@ SERVICE_RESULT=success run_exec ExecStop ExecStopPost
 result "stop: ExecStop and ExecStopPost succeed" $?
 ! in_ns ip link show "$DEV" > /dev/null 2>&1
 result "stop: $DEV is gone" $?
+! in_ns ip -6 rule show | grep -q "lookup 3544"
+result "stop: the source rule is gone" $?
 
 # --- a start that fails half way -----------------------------------------------
 printf 'port = 99999\n' > "$TMP/$DEV.conf"

@@ -24,6 +24,7 @@
 #include "nl.h"
 #include "parse.h"
 #include "print.h"
+#include "route.h"
 
 enum {
 	EXIT_ERROR = 1,
@@ -51,6 +52,7 @@ static const char usage_text[] =
 "       teredo-nl [--wait] setconf DEV FILE|-\n"
 "       teredo-nl [--wait] addconf DEV FILE|-\n"
 "       teredo-nl import-miredo [MIREDO.CONF|-]\n"
+"       teredo-nl srcroute DEV [table N] [off]\n"
 "Options: -j, --json   JSON output\n"
 "         --wait       retry resolving server names until they resolve\n"
 "         -h, --help   this text\n"
@@ -791,6 +793,18 @@ static int cmd_addconf(struct tnl_nl *nl, struct tnl_req *req)
 	return cmd_conf(nl, req, false);
 }
 
+/* Sources in 2001::/32 leave through DEV (route.c); rtnetlink, not genl. */
+static int cmd_srcroute(struct tnl_nl *nl, struct tnl_req *req)
+{
+	char err[256];
+
+	(void)nl;
+	if (tnl_srcroute(req->dev, req->srcroute_table, req->srcroute_off,
+			 err, sizeof(err)))
+		return error(EXIT_ERROR, "%s", err);
+	return 0;
+}
+
 /* The commands that talk to the kernel (parse.c names them all). */
 static int (*const handlers[])(struct tnl_nl *nl, struct tnl_req *req) = {
 	[TNL_CMD_SHOW]		= cmd_show,
@@ -804,6 +818,7 @@ static int (*const handlers[])(struct tnl_nl *nl, struct tnl_req *req) = {
 	[TNL_CMD_SHOWCONF]	= cmd_showconf,
 	[TNL_CMD_SETCONF]	= cmd_setconf,
 	[TNL_CMD_ADDCONF]	= cmd_addconf,
+	[TNL_CMD_SRCROUTE]	= cmd_srcroute,
 };
 
 int main(int argc, char **argv)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "route.h"
 
 
 static const char * const mode_names[] = {
@@ -481,8 +482,38 @@ static const struct cmd_def cmds[] = {
 	{ "setconf", TNL_CMD_SETCONF, 2 },
 	{ "addconf", TNL_CMD_ADDCONF, 2 },
 	{ "import-miredo", TNL_CMD_IMPORT_MIREDO, 0 },
+	{ "srcroute", TNL_CMD_SRCROUTE, 2 },
 	{ "help", TNL_CMD_HELP, 0 },
 };
+
+/* srcroute DEV [table N] [off]; tables 253-255 are the kernel's own */
+static int parse_srcroute(int argc, char **argv, struct tnl_req *req,
+			  char *err, size_t errlen)
+{
+	int i;
+
+	req->srcroute_table = TNL_SRCROUTE_TABLE;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "off")) {
+			req->srcroute_off = true;
+		} else if (!strcmp(argv[i], "table") && i + 1 < argc) {
+			uint32_t t;
+
+			if (tnl_parse_u32(argv[i + 1], UINT32_MAX, &t) || !t ||
+			    (t >= 253 && t <= 255))
+				return fail(err, errlen,
+					    "srcroute: invalid table \"%s\" (1-252, 256-4294967295)",
+					    argv[i + 1]);
+			req->srcroute_table = t;
+			i++;
+		} else {
+			return fail(err, errlen,
+				    "srcroute: unexpected argument \"%s\" (srcroute DEV [table N] [off])",
+				    argv[i]);
+		}
+	}
+	return 0;
+}
 
 /* Moves options out of argv, keeping the order of the other words. */
 static int parse_options(int *argc, char **argv, struct tnl_req *req,
@@ -582,6 +613,8 @@ int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
 	}
 	if (c->cmd == TNL_CMD_SET)
 		return tnl_parse_set_args(argc, argv, req, err, errlen);
+	if (c->cmd == TNL_CMD_SRCROUTE)
+		return parse_srcroute(argc, argv, req, err, errlen);
 	if (c->cmd == TNL_CMD_SETCONF || c->cmd == TNL_CMD_ADDCONF) {
 		if (argc == 0)
 			return fail(err, errlen, "%s: file name required (- for stdin)",

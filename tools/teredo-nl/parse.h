@@ -31,6 +31,7 @@ enum tnl_cmd {
 	TNL_CMD_SETCONF,
 	TNL_CMD_ADDCONF,
 	TNL_CMD_IMPORT_MIREDO,
+	TNL_CMD_SRCROUTE,
 };
 
 /* Which settings "set" carries. */
@@ -93,6 +94,9 @@ struct tnl_req {
 	const char *file;
 	/* show DEV FIELD: the one field to print (a JSON key), or NULL */
 	const char *field;
+	/* srcroute DEV [table N] [off] */
+	uint32_t srcroute_table;
+	bool srcroute_off;
 	/* exec: the command and its arguments (NULL-terminated argv) */
 	int exec_argc;
 	char **exec_argv;

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "miredo.h"
 #include "parse.h"
+#include "route.h"
 
 static int n_test, n_fail;
 
@@ -63,6 +64,27 @@ static void expect_usage(const char *line, const char *msg_part)
 
 	check(rc == -1 && strstr(err, msg_part),
 	      "refuses '%s' with \"%s\" (got \"%s\")", line, msg_part, err);
+}
+
+static void test_srcroute(void)
+{
+	struct tnl_req req;
+	char err[256];
+
+	check(!parse_line("srcroute t0", &req, err) &&
+	      req.cmd == TNL_CMD_SRCROUTE && !strcmp(req.dev, "t0") &&
+	      req.srcroute_table == TNL_SRCROUTE_TABLE && !req.srcroute_off,
+	      "srcroute t0: table %u, on", TNL_SRCROUTE_TABLE);
+	check(!parse_line("srcroute t0 table 100 off", &req, err) &&
+	      req.srcroute_table == 100 && req.srcroute_off,
+	      "srcroute t0 table 100 off");
+	check(!parse_line("srcroute t0 table 70000", &req, err) &&
+	      req.srcroute_table == 70000, "srcroute: a table above 255");
+	expect_usage("srcroute", "device name required");
+	expect_usage("srcroute t0 table 254", "invalid table");
+	expect_usage("srcroute t0 table 0", "invalid table");
+	expect_usage("srcroute t0 table", "unexpected argument");
+	expect_usage("srcroute t0 on", "unexpected argument");
 }
 
 static void test_numbers(void)
@@ -513,6 +535,7 @@ int main(void)
 	expect_usage("setconf t0", "file name required");
 	expect_usage("showconf", "device name required");
 	expect_usage("setconf t0 a b", "unexpected argument");
+	test_srcroute();
 	expect_ok("peers t0");
 	expect_ok("qualify t0");
 	expect_ok("flush t0");
