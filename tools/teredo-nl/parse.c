@@ -44,6 +44,7 @@ static const char * const event_names[] = {
 	[TEREDO_EVENT_PEER_TRUSTED] = "peer-trusted",
 	[TEREDO_EVENT_PEER_EXPIRED] = "peer-expired",
 	[TEREDO_EVENT_SUPPRESSED] = "events-suppressed",
+	[TEREDO_EVENT_SERVER_LOST] = "server-lost",
 };
 
 /* Names of the comments in enum teredo_stat (also "ethtool -S"). */
@@ -96,6 +97,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_BAD_TRAILER] = "drop_bad_trailer",
 	[TEREDO_STAT_DROP_UNREACHABLE] = "drop_unreachable",
 	[TEREDO_STAT_TX_TRAINS] = "tx_trains",
+	[TEREDO_STAT_SERVER_FAILOVERS] = "server_failovers",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,
