@@ -65,9 +65,11 @@ has() {
 ipdir=$(strings "$(command -v ip)" | grep -m1 -E '^/usr/lib/[a-z0-9_-]+/ip$')
 out=$(has "$tools_deb" /usr/sbin/teredo-nl "$ipdir/link_teredo.so" \
 	/usr/share/man/man8/teredo-nl.8.gz /usr/share/man/man5/teredo.conf.5.gz \
-	/usr/lib/systemd/system/teredo@.service /usr/share/teredo/teredo.nft \
+	/usr/lib/systemd/system/teredo@.service \
+	/usr/lib/systemd/system/teredo-resolve@.timer \
+	/usr/lib/systemd/system/teredo-resolve@.service /usr/share/teredo/teredo.nft \
 	/usr/share/bash-completion/completions/teredo-nl)
-res "teredo-tools: teredo-nl, the ip plugin in $ipdir, both man pages, unit, nft, completion" $? "$out"
+res "teredo-tools: teredo-nl, the ip plugin in $ipdir, both man pages, units, nft, completion" $? "$out"
 mkdir -p "$TMP/tools" "$TMP/dkms"
 dpkg-deb -x "$tools_deb" "$TMP/tools"
 grep -q '^ExecStart=/usr/sbin/teredo-nl --wait setconf %I /etc/teredo/%I.conf$' \

@@ -59,5 +59,24 @@ else
 	printf '%s\n' "$out" | sed 's/^/# /'
 	fail=1
 fi
+# The periodic resolution: teredo-resolve@.timer and its service,
+# installed next to the unit, reload teredo@DEV.
+t=$((t + 1))
+for u in teredo-resolve@.timer teredo-resolve@.service; do
+	cp "$TMP/root/usr/lib/systemd/system/$u" "$TMP/u/${u/@/@t0}" 2> /dev/null
+done
+out=$(cd "$TMP/u" && systemd-analyze verify --man=no ./teredo-resolve@t0.timer \
+	./teredo-resolve@t0.service 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && [ -z "$out" ] &&
+   grep -q '^ExecStart=/bin/systemctl try-reload-or-restart teredo@%i.service$' \
+	"$TMP/u/teredo-resolve@t0.service"; then
+	echo "ok $t teredo-resolve@.timer/.service installed, verified, reload teredo@DEV"
+else
+	echo "not ok $t teredo-resolve@.timer/.service (exit $rc)"
+	printf '%s\n' "$out" | sed 's/^/# /'
+	fail=1
+fi
+
 echo "1..$t"
 exit $fail

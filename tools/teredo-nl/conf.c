@@ -5,7 +5,7 @@
  * its arguments (tnl_parse_set_args), so the two never disagree.
  *
  * The format: one "key = value" per line; '#' starts a comment; blank
- * lines are ignored; list values (allow, managed) are separated by
+ * lines are ignored; list values (allow, managed, server) are separated by
  * commas or blanks and their key may be repeated.  Any other repeated
  * key, an unknown key or a bad value is an error naming its line.
  */
@@ -143,6 +143,13 @@ static int parse_value(enum tnl_conf_key k, bool again, int n, char **w,
 		f->refresh_max = v;
 		n = 1;
 	}
+	if (k == TNL_K_SERVER) {
+		char *argv[MAX_WORDS + 1];
+
+		argv[0] = (char *)key;
+		memcpy(argv + 1, w, n * sizeof(*w));
+		return tnl_parse_set_args(n + 1, argv, &f->req, err, errlen);
+	}
 	if (n != 1)
 		return fail(err, errlen, "%s: one value expected, not %d", key,
 			    n);
@@ -258,8 +265,11 @@ void tnl_conf_merge(struct tnl_cfg *c, const struct tnl_conf *f)
 
 	if (f->line[TNL_K_MODE])
 		c->mode = r->mode;
-	if (f->line[TNL_K_SERVER])
-		c->server = r->server.addr;
+	if (f->line[TNL_K_SERVER]) {
+		c->n_servers = r->n_servers;
+		memcpy(c->servers, r->servers, sizeof(c->servers));
+		c->server = r->n_servers ? r->servers[0] : 0;
+	}
 	if (f->line[TNL_K_SERVER2])
 		c->server2 = r->server2.addr;
 	if (f->line[TNL_K_PORT])
@@ -342,7 +352,12 @@ void tnl_conf_print(FILE *out, const struct tnl_cfg *c, const char *ifname)
 
 	fprintf(out, "# teredo.conf(5) of %s (teredo-nl showconf)\n", ifname);
 	fprintf(out, "mode = %s\n", name_or_num(tnl_mode_name(c->mode), c->mode, n));
-	fprintf(out, "server = %s\n", ip4_or(c->server, b, "none"));
+	fputs("server =", out);
+	if (!c->n_servers)
+		fputs(" none", out);
+	for (i = 0; i < c->n_servers; i++)
+		fprintf(out, " %s", ip4(c->servers[i], b));
+	fputc('\n', out);
 	fprintf(out, "server2 = %s\n", ip4_or(c->server2, b, "none"));
 	fprintf(out, "port = %u\n", c->port);
 	fprintf(out, "fwmark = 0x%x\n", c->fwmark);

@@ -46,6 +46,8 @@ enum tnl_conf_key {
 struct tnl_cfg {
 	uint8_t mode, policy, inbound, local_discovery, refresh_auto;
 	uint32_t server, server2;	/* network order, 0: none */
+	unsigned int n_servers;		/* servers[0] is server */
+	uint32_t servers[TEREDO_MAX_SERVERS];
 	uint16_t port;
 	uint32_t fwmark, refresh, rxmark, dormant_timeout, max_peers;
 	uint32_t mtu;
@@ -86,7 +88,7 @@ int tnl_conf_parse(const char *text, struct tnl_conf *f, char *err,
 
 /*
  * Overlays the keys present in @f on @c (server names must have been
- * resolved into f->req.server.addr).  setconf starts from
+ * resolved into f->req.servers).  setconf starts from
  * tnl_cfg_defaults(), addconf from the device's configuration.
  */
 void tnl_conf_merge(struct tnl_cfg *c, const struct tnl_conf *f);

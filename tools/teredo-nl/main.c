@@ -26,6 +26,9 @@
 #include "print.h"
 #include "route.h"
 
+/* Where teredo@.service finds DEV.conf (teredo.conf(5)). */
+#define TNL_CONF_DIR "/etc/teredo"
+
 enum {
 	EXIT_ERROR = 1,
 	EXIT_USAGE = 2,
@@ -34,7 +37,7 @@ enum {
 
 static const char usage_text[] =
 "Usage: teredo-nl [-j] show [DEV [FIELD]]\n"
-"       teredo-nl [--wait] set DEV [mode client|relay|server] [server ADDR|NAME]\n"
+"       teredo-nl [--wait] set DEV [mode client|relay|server] [server ADDR|NAME...]\n"
 "                 [server2 ADDR] [port N] [fwmark MARK]\n"
 "                 [refresh SECONDS|auto]\n"
 "                 [allow MARK[/MASK]]... [allow none] [rxmark MARK]\n"
@@ -100,8 +103,11 @@ static int open_nl(struct tnl_nl *nl)
 	return 0;
 }
 
-/* Resolves a server name to one IPv4 address (getaddrinfo, AF_INET). */
-static int resolve(struct tnl_host *h, bool wait)
+/*
+ * Resolves a server name (getaddrinfo, AF_INET): its addresses in
+ * *@out if @out, else the first into @h.
+ */
+static int resolve(struct tnl_host *h, bool wait, struct addrinfo **out)
 {
 	struct addrinfo hints = { .ai_family = AF_INET,
 				  .ai_socktype = SOCK_DGRAM };
@@ -121,9 +127,62 @@ static int resolve(struct tnl_host *h, bool wait)
 		}
 		sleep(1);
 	}
+	if (out) {
+		*out = res;
+		return 0;
+	}
 	h->addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr;
 	h->is_name = false;
 	freeaddrinfo(res);
+	return 0;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uint32_t x = ntohl(*(const uint32_t *)a), y = ntohl(*(const uint32_t *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * "server HOST...": every IPv4 address of each name, a name's own in
+ * numeric order (DNS servers rotate them: the list must not change
+ * when the records did not), into req->servers after the addresses
+ * of the hosts before it.
+ */
+static int resolve_servers(struct tnl_req *req, bool wait)
+{
+	uint32_t got[TEREDO_MAX_SERVERS];
+	struct addrinfo *res, *ai;
+	struct tnl_host *h;
+	unsigned int i, j, n;
+	bool names = false, full = false;
+
+	for (i = 0; (h = tnl_req_server_host(req, i)); i++)
+		names |= h->is_name;
+	if (!names)
+		return 0;
+	req->n_servers = 0;
+	for (i = 0; (h = tnl_req_server_host(req, i)); i++) {
+		if (!h->is_name) {
+			full |= h->addr && tnl_req_add_server(req, h->addr);
+			continue;
+		}
+		if (resolve(h, wait, &res))
+			return EXIT_RESOLVE;
+		n = 0;
+		for (ai = res; ai && n < TEREDO_MAX_SERVERS; ai = ai->ai_next)
+			got[n++] = ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+		freeaddrinfo(res);
+		qsort(got, n, sizeof(got[0]), cmp_addr);
+		for (j = 0; j < n; j++)
+			full |= tnl_req_add_server(req, got[j]) < 0;
+	}
+	if (full)
+		fprintf(stderr, "teredo-nl: more than %d server addresses: the first %d are used\n",
+			TEREDO_MAX_SERVERS, TEREDO_MAX_SERVERS);
+	req->server.addr = req->n_servers ? req->servers[0] : 0;
+	req->server.is_name = false;
 	return 0;
 }
 
@@ -243,6 +302,27 @@ static void put_managed(struct tnl_nl *nl, struct nlmsghdr *nlh,
 	mnl_attr_nest_end(nlh, list);
 }
 
+/*
+ * The candidate servers: a list of one (or none) as "server", which
+ * every module version takes; a longer one as "servers".
+ */
+static void put_servers(struct tnl_nl *nl, struct nlmsghdr *nlh,
+			unsigned int n, const uint32_t *servers)
+{
+	struct nlattr *list;
+	unsigned int i;
+
+	if (n <= 1) {
+		put_u32(nl, nlh, TEREDO_A_SERVER, n ? servers[0] : 0, "server");
+		return;
+	}
+	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), "server");
+	list = mnl_attr_nest_start(nlh, TEREDO_A_SERVERS);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u32(nlh, TEREDO_A_SERVER_ADDR, servers[i]);
+	mnl_attr_nest_end(nlh, list);
+}
+
 static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -255,7 +335,7 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 	if (s & TNL_SET_MODE)
 		put_u8(nl, nlh, TEREDO_A_MODE, req->mode, "mode");
 	if (s & TNL_SET_SERVER)
-		put_u32(nl, nlh, TEREDO_A_SERVER, req->server.addr, "server");
+		put_servers(nl, nlh, req->n_servers, req->servers);
 	if (s & TNL_SET_SERVER2)
 		put_u32(nl, nlh, TEREDO_A_SERVER2, req->server2.addr, "server2");
 	if (s & TNL_SET_PORT) {
@@ -338,6 +418,8 @@ static int cmd_simple(struct tnl_nl *nl, struct tnl_req *req, uint8_t cmd,
 	return err ? nl_error(nl, err, what, req->dev) : 0;
 }
 
+static void reresolve(const char *dev);
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct tnl_req *req = data;
@@ -348,6 +430,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (req->dev[0] && strcmp(req->dev, ev.ifname))
 		return MNL_CB_OK;
 	tnl_print_event(stdout, &ev, req->json);
+	if (ev.event == TEREDO_EVENT_SERVER_LOST)
+		reresolve(ev.ifname);
 	return MNL_CB_OK;
 }
 
@@ -560,6 +644,8 @@ static int get_cfg(struct tnl_nl *nl, const char *dev, struct tnl_cfg *c,
 	c->local_discovery = d->local_discovery;
 	c->refresh_auto = d->refresh_auto;
 	c->server = d->server;
+	c->n_servers = d->n_servers;
+	memcpy(c->servers, d->servers, sizeof(c->servers));
 	c->server2 = d->server2;
 	c->port = d->port;
 	c->fwmark = d->fwmark;
@@ -608,7 +694,7 @@ static int put_cfg(struct tnl_nl *nl, const char *dev, const struct tnl_cfg *c)
 	nlh = tnl_nl_req(nl, buf, TEREDO_CMD_DEV_SET, 0);
 	put_dev(nl, nlh, dev);
 	put_u8(nl, nlh, TEREDO_A_MODE, c->mode, "mode");
-	put_u32(nl, nlh, TEREDO_A_SERVER, c->server, "server");
+	put_servers(nl, nlh, c->n_servers, c->servers);
 	put_u32(nl, nlh, TEREDO_A_SERVER2, c->server2, "server2");
 	tnl_nl_name_attr(nl, nlh, mnl_nlmsg_get_payload_tail(nlh), "port");
 	mnl_attr_put_u16(nlh, TEREDO_A_PORT, c->port);
@@ -696,9 +782,9 @@ static int cmd_conf(struct tnl_nl *nl, struct tnl_req *req, bool replace)
 		rc = EXIT_ERROR;
 		goto out;
 	}
-	rc = resolve(&f->req.server, req->wait);
+	rc = resolve_servers(&f->req, req->wait);
 	if (!rc)
-		rc = resolve(&f->req.server2, req->wait);
+		rc = resolve(&f->req.server2, req->wait, NULL);
 	if (!rc)
 		rc = get_cfg(nl, req->dev, &cur, &cur_l);
 	if (rc)
@@ -773,6 +859,70 @@ static int cmd_import_miredo(struct tnl_req *req)
 	return rc ? EXIT_ERROR : 0;
 }
 
+/*
+ * "monitor", on a server-lost event of @dev: the server names of its
+ * boot configuration (TNL_CONF_DIR/DEV.conf, the file teredo@.service
+ * applies) are resolved again and, if their addresses changed, the
+ * device gets the new list (and starts over at its first server).
+ * Nothing else of the file is applied; no file or no name: nothing.
+ */
+static void reresolve(const char *dev)
+{
+	char path[sizeof(TNL_CONF_DIR) + IF_NAMESIZE + 8], err[256];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct tnl_nl nl = { 0 };
+	struct nlmsghdr *nlh;
+	struct tnl_link l;
+	struct tnl_conf *f;
+	struct tnl_host *h;
+	struct tnl_cfg cur;
+	unsigned int i, line;
+	bool names = false;
+	char *text;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.conf", TNL_CONF_DIR, dev);
+	if (access(path, R_OK))
+		return;
+	text = read_file(path);
+	f = text ? malloc(sizeof(*f)) : NULL;
+	if (!f)
+		goto out;
+	if (tnl_conf_parse(text, f, err, sizeof(err), &line)) {
+		fprintf(stderr, "%s:%u: %s\n", path, line, err);
+		goto out;
+	}
+	for (i = 0; f->line[TNL_K_SERVER] &&
+		    (h = tnl_req_server_host(&f->req, i)); i++)
+		names |= h->is_name;
+	if (!names || resolve_servers(&f->req, false) || open_nl(&nl))
+		goto out;
+	rc = get_cfg(&nl, dev, &cur, &l);
+	if (rc || (cur.n_servers == f->req.n_servers &&
+		   !memcmp(cur.servers, f->req.servers,
+			   cur.n_servers * sizeof(cur.servers[0]))))
+		goto out;
+	nlh = tnl_nl_req(&nl, buf, TEREDO_CMD_DEV_SET, 0);
+	put_dev(&nl, nlh, dev);
+	put_servers(&nl, nlh, f->req.n_servers, f->req.servers);
+	rc = tnl_nl_talk(&nl, nlh, NULL, NULL);
+	if (rc) {
+		nl_error(&nl, rc, "set", dev);
+		goto out;
+	}
+	fprintf(stderr, "teredo-nl: %s: servers of %s resolved again:", dev,
+		path);
+	for (i = 0; i < f->req.n_servers; i++)
+		fprintf(stderr, " %s",
+			inet_ntoa((struct in_addr){ .s_addr = f->req.servers[i] }));
+	fputc('\n', stderr);
+out:
+	if (nl.sk)
+		tnl_nl_close(&nl);
+	free(f);
+	free(text);
+}
+
 static int cmd_qualify(struct tnl_nl *nl, struct tnl_req *req)
 {
 	return cmd_simple(nl, req, TEREDO_CMD_QUALIFY, "qualify");
@@ -838,9 +988,9 @@ int main(int argc, char **argv)
 	}
 	if (req.cmd == TNL_CMD_IMPORT_MIREDO)	/* no kernel needed */
 		return cmd_import_miredo(&req);
-	rc = resolve(&req.server, req.wait);
+	rc = resolve_servers(&req, req.wait);
 	if (!rc)
-		rc = resolve(&req.server2, req.wait);
+		rc = resolve(&req.server2, req.wait, NULL);
 	if (rc)
 		return rc;
 	if (req.cmd >= ARRAY_SIZE(handlers) || !handlers[req.cmd])

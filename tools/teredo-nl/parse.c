@@ -45,6 +45,7 @@ static const char * const event_names[] = {
 	[TEREDO_EVENT_PEER_TRUSTED] = "peer-trusted",
 	[TEREDO_EVENT_PEER_EXPIRED] = "peer-expired",
 	[TEREDO_EVENT_SUPPRESSED] = "events-suppressed",
+	[TEREDO_EVENT_SERVER_LOST] = "server-lost",
 };
 
 /* Names of the comments in enum teredo_stat (also "ethtool -S"). */
@@ -97,6 +98,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_BAD_TRAILER] = "drop_bad_trailer",
 	[TEREDO_STAT_DROP_UNREACHABLE] = "drop_unreachable",
 	[TEREDO_STAT_TX_TRAINS] = "tx_trains",
+	[TEREDO_STAT_SERVER_FAILOVERS] = "server_failovers",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,
@@ -423,6 +425,71 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 	return 0;
 }
 
+int tnl_req_add_server(struct tnl_req *req, uint32_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->n_servers; i++)
+		if (req->servers[i] == addr)
+			return 0;
+	if (req->n_servers == TEREDO_MAX_SERVERS)
+		return -1;
+	req->servers[req->n_servers++] = addr;
+	return 0;
+}
+
+struct tnl_host *tnl_req_server_host(struct tnl_req *req, unsigned int i)
+{
+	if (i > req->n_more)
+		return NULL;
+	return i ? &req->more[i - 1] : &req->server;
+}
+
+static bool is_set_key(const char *s)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(set_keys); k++)
+		if (!strcmp(s, set_keys[k].key))
+			return true;
+	return false;
+}
+
+/*
+ * server HOST [HOST]...: the words up to the next setting (a name is
+ * never one of them); how many it took (< 0: error).
+ */
+static int parse_servers(int argc, char **argv, struct tnl_req *req,
+			 char *err, size_t errlen)
+{
+	struct tnl_host *host;
+	unsigned int h;
+	int i;
+
+	if (parse_set_value(TNL_SET_SERVER, "server", argv[0], req, err,
+			    errlen))
+		return -1;
+	for (i = 1; i < argc && !is_set_key(argv[i]); i++) {
+		if (!strcmp(argv[0], "none") || !strcmp(argv[i], "none"))
+			return fail(err, errlen,
+				    "server: none cannot be combined with servers");
+		if (req->n_more == TEREDO_MAX_SERVERS - 1)
+			return fail(err, errlen, "server: at most %d servers",
+				    TEREDO_MAX_SERVERS);
+		if (tnl_parse_host(argv[i], &req->more[req->n_more]))
+			return fail(err, errlen,
+				    "server: invalid address or name \"%s\"",
+				    argv[i]);
+		req->n_more++;
+	}
+	/* the addresses given as such; names are resolved later (main.c) */
+	req->n_servers = 0;
+	for (h = 0; (host = tnl_req_server_host(req, h)); h++)
+		if (!host->is_name && host->addr)
+			tnl_req_add_server(req, host->addr);
+	return i;
+}
+
 int tnl_parse_set_args(int argc, char **argv, struct tnl_req *req, char *err,
 		       size_t errlen)
 {
@@ -447,6 +514,15 @@ int tnl_parse_set_args(int argc, char **argv, struct tnl_req *req, char *err,
 		    set_keys[k].flag != TNL_SET_MANAGED)
 			return fail(err, errlen, "%s: given twice", argv[i]);
 		req->set |= set_keys[k].flag;
+		if (set_keys[k].flag == TNL_SET_SERVER) {
+			int used = parse_servers(argc - i - 1, argv + i + 1,
+						 req, err, errlen);
+
+			if (used < 0)
+				return -1;
+			i += 1 + used;
+			continue;
+		}
 		if (set_keys[k].flag == TNL_SET_MANAGED) {
 			int used = parse_managed(argc - i - 1, argv + i + 1,
 						 req, err, errlen);

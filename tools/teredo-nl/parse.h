@@ -70,8 +70,17 @@ struct tnl_req {
 	unsigned int set;		/* TNL_SET_* */
 	uint8_t mode;
 	uint8_t policy;
-	struct tnl_host server;
+	struct tnl_host server;		/* the first of "server" */
 	struct tnl_host server2;
+	/* "server A B...": the others, in order */
+	unsigned int n_more;
+	struct tnl_host more[TEREDO_MAX_SERVERS - 1];
+	/*
+	 * What "server" resolved to (main.c): every IPv4 address of each
+	 * name, in order, duplicates dropped; 0 addresses: "none".
+	 */
+	unsigned int n_servers;
+	uint32_t servers[TEREDO_MAX_SERVERS];	/* network order */
 	uint16_t port;
 	uint32_t fwmark;
 	uint32_t refresh;
@@ -115,6 +124,14 @@ int tnl_parse(int argc, char **argv, struct tnl_req *req, char *err,
  */
 int tnl_parse_set_args(int argc, char **argv, struct tnl_req *req, char *err,
 		       size_t errlen);
+
+/*
+ * Appends @addr (network order) to req->servers unless already there.
+ * 0, or -1 if the list is full.
+ */
+int tnl_req_add_server(struct tnl_req *req, uint32_t addr);
+/* The host of "server" number @i (0: req->server), NULL past the last. */
+struct tnl_host *tnl_req_server_host(struct tnl_req *req, unsigned int i);
 
 /* Helpers, exposed for the unit tests. */
 int tnl_parse_u32(const char *s, uint32_t max, uint32_t *out);

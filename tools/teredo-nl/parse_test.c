@@ -173,6 +173,16 @@ static void test_set(void)
 	      r.set == TNL_SET_MARKS && r.n_marks == 0, "allow none clears");
 	check(!parse_line("set t0 server teredo.example", &r, err) &&
 	      r.server.is_name, "server name left to resolve");
+	check(!parse_line("set t0 server 192.0.2.1 b.example 198.51.100.1 "
+			  "192.0.2.1 port 5", &r, err) &&
+	      r.set == (TNL_SET_SERVER | TNL_SET_PORT) && r.port == 5 &&
+	      r.n_more == 3 && r.more[0].is_name &&
+	      !strcmp(r.more[0].name, "b.example") && r.n_servers == 2 &&
+	      r.servers[0] == inet_addr("192.0.2.1") &&
+	      r.servers[1] == inet_addr("198.51.100.1"),
+	      "server A NAME B A: a list up to the next setting, once each");
+	check(!parse_line("set t0 server none", &r, err) && r.n_servers == 0 &&
+	      r.n_more == 0, "server none: no list");
 	check(!parse_line("-j show t0", &r, err) && r.json &&
 	      r.cmd == TNL_CMD_SHOW && !strcmp(r.dev, "t0"), "-j before");
 	check(!parse_line("show t0 -j", &r, err) && r.json, "-j after");
@@ -360,6 +370,8 @@ static void test_conf(void)
 	conf_round_trip("the defaults", &c);
 	c.mode = TEREDO_MODE_SERVER;
 	c.server = htonl(0xc0000201);
+	c.n_servers = 1;
+	c.servers[0] = c.server;
 	c.server2 = htonl(0xc0000203);
 	c.port = 3545;
 	c.fwmark = 0x42;
@@ -386,6 +398,17 @@ static void test_conf(void)
 	conf_round_trip("refresh auto 45", &c);
 	c.refresh = TNL_DEFAULT_REFRESH;
 	conf_round_trip("refresh auto", &c);
+	c.mode = TEREDO_MODE_CLIENT;
+	c.n_servers = TEREDO_MAX_SERVERS;
+	for (line = 0; line < TEREDO_MAX_SERVERS; line++)
+		c.servers[line] = htonl(0xc6336401 + line);
+	c.server = c.servers[0];
+	conf_round_trip("a list of 8 servers", &c);
+	conf_bad("9 servers", "server = 1.0.0.1 1.0.0.2 1.0.0.3 1.0.0.4 1.0.0.5 "
+		 "1.0.0.6 1.0.0.7 1.0.0.8 1.0.0.9\n", 1,
+		 "server: at most 8 servers");
+	conf_bad("none in a list", "server = 1.0.0.1 none\n", 1,
+		 "server: none cannot be combined with servers");
 }
 
 /* Debian's shipped files, or a copy of their format. */

@@ -90,6 +90,26 @@ static int decode_managed(const struct nlattr *nest, struct tnl_dev *d)
 	return 0;
 }
 
+/* A module without the list has a list of one: its server. */
+static int decode_servers(const struct nlattr *nest, struct tnl_dev *d)
+{
+	const struct nlattr *a;
+
+	if (!nest) {
+		d->n_servers = d->server ? 1 : 0;
+		d->servers[0] = d->server;
+		return 0;
+	}
+	mnl_attr_for_each_nested(a, nest) {
+		if (d->n_servers == TEREDO_MAX_SERVERS)
+			return -1;
+		if (get_fixed(a, &d->servers[d->n_servers], 4))
+			return -1;
+		d->n_servers++;
+	}
+	return 0;
+}
+
 static int decode_stats(const struct nlattr *nest, struct tnl_dev *d)
 {
 	const struct nlattr *a;
@@ -142,6 +162,8 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    get_fixed(tb[TEREDO_A_HOLDS], &d->holds, 4) ||
 	    decode_marks(tb[TEREDO_A_ALLOWED_MARKS], d) ||
 	    decode_managed(tb[TEREDO_A_MANAGED], d) ||
+	    get_fixed(tb[TEREDO_A_SERVER_IN_USE], &d->server_in_use, 4) ||
+	    decode_servers(tb[TEREDO_A_SERVERS], d) ||
 	    decode_stats(tb[TEREDO_A_STATS], d))
 		return -1;
 	return 0;
@@ -190,13 +212,16 @@ int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev)
 	ev->has_address = !!tb[TEREDO_A_ADDRESS];
 	ev->has_peer = !!tb[TEREDO_A_PEER];
 	ev->has_suppressed = !!tb[TEREDO_A_EVENTS_SUPPRESSED];
+	ev->has_lost = !!tb[TEREDO_A_SERVER_LOST];
 	if (!tb[TEREDO_A_EVENT] ||
 	    get_fixed(tb[TEREDO_A_EVENT], &ev->event, 1) ||
 	    get_fixed(tb[TEREDO_A_IFINDEX], &ev->ifindex, 4) ||
 	    get_ifname(tb[TEREDO_A_IFNAME], ev->ifname) ||
 	    get_fixed(tb[TEREDO_A_STATE], &ev->state, 1) ||
 	    get_fixed(tb[TEREDO_A_ADDRESS], &ev->address, 16) ||
-	    get_fixed(tb[TEREDO_A_EVENTS_SUPPRESSED], &ev->suppressed, 4))
+	    get_fixed(tb[TEREDO_A_EVENTS_SUPPRESSED], &ev->suppressed, 4) ||
+	    get_fixed(tb[TEREDO_A_SERVER_LOST], &ev->server_lost, 4) ||
+	    get_fixed(tb[TEREDO_A_SERVER_IN_USE], &ev->server_in_use, 4))
 		return -1;
 	if (ev->has_peer)
 		return decode_peer_nest(tb[TEREDO_A_PEER], &ev->peer);
@@ -463,6 +488,34 @@ static void print_managed(struct tnl_out *o, const struct tnl_dev *d)
 	pr_close(o, ']');
 }
 
+/*
+ * "servers" lists the candidates (text: when more than one),
+ * "server_in_use" the one used or being tried.
+ */
+static void print_servers(struct tnl_out *o, const struct tnl_dev *d)
+{
+	char b[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	pr_str(o, PR_JSON, "server_in_use", NULL,
+	       ip4_or_null(d->server_in_use, b));
+	if (d->n_servers > 1)
+		pr_str(o, PR_TEXT, NULL, "\tservers", NULL);
+	pr_open(o, "servers", '[');
+	for (i = 0; i < d->n_servers; i++) {
+		ip4(d->servers[i], b);
+		if (!pr_only(o, PR_ANY, "servers", b))
+			pr_str(o, d->n_servers > 1 ? PR_ANY : PR_JSON, NULL,
+			       " %s", b);
+	}
+	pr_close(o, ']');
+	if (d->n_servers > 1)
+		pr_str(o, PR_TEXT, NULL, "\n", NULL);
+	if (d->server_in_use)
+		pr_str(o, PR_TEXT, NULL, "\tserver in use %s\n",
+		       ip4(d->server_in_use, b));
+}
+
 static void print_stats(struct tnl_out *o, const struct tnl_dev *d)
 {
 	bool all = o->only && pr_match(o, "stats");
@@ -509,6 +562,7 @@ static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
 	pr_str(o, PR_JSON, "server2", NULL, ip4_or_null(d->server2, b1));
 	pr_str(o, PR_TEXT, NULL, " server2 %s\n",
 	       d->server2 ? ip4(d->server2, b1) : "default");
+	print_servers(o, d);
 	pr_str(o, PR_JSON, "mapped_addr", NULL, ip4_or_null(d->mapped_addr, b1));
 	pr_u64(o, PR_JSON, "mapped_port", NULL, d->mapped_port);
 	if (d->mapped_addr) {
@@ -620,6 +674,12 @@ void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 		pr_u64(&o, PR_TEXT, NULL,
 		       " %" PRIu64 " peer events of unsolicited peers not sent",
 		       ev->suppressed);
+	}
+	if (ev->has_lost) {
+		pr_str(&o, PR_ANY, "server_lost", " server %s lost",
+		       ip4(ev->server_lost, b));
+		pr_str(&o, PR_ANY, "server_in_use", ", in use %s",
+		       ip4_or_null(ev->server_in_use, b));
 	}
 	if (ev->has_peer) {
 		pr_str(&o, PR_TEXT, NULL, " peer ", NULL);

@@ -20,6 +20,9 @@ struct tnl_dev {
 	char ifname[IF_NAMESIZE];
 	uint8_t mode, state, policy;
 	uint32_t server, server2;	/* network order */
+	unsigned int n_servers;		/* candidates, servers[0] = server */
+	uint32_t servers[TEREDO_MAX_SERVERS];
+	uint32_t server_in_use;		/* 0: none */
 	uint16_t port;
 	uint32_t fwmark, refresh, rxmark, dormant_timeout, max_peers;
 	uint8_t refresh_auto;
@@ -57,7 +60,8 @@ struct tnl_event {
 	uint8_t event;
 	uint32_t ifindex;
 	char ifname[IF_NAMESIZE];
-	bool has_state, has_address, has_peer, has_suppressed;
+	bool has_state, has_address, has_peer, has_suppressed, has_lost;
+	uint32_t server_lost, server_in_use;	/* server-lost */
 	uint32_t suppressed;	/* peer events not sent (unsolicited peers) */
 	uint8_t state;
 	struct in6_addr address;

@@ -5,14 +5,18 @@
  *
  * One delayed work item runs the state machine in process context:
  *
- *   OFFLINE --start--> QUALIFYING: RS every 4 s, 3 tries, then back off
- *   (8, 16, ... 60 s), alternating primary and secondary server, forever.
+ *   OFFLINE --start--> QUALIFYING: RS every 4 s, 3 tries to the candidate
+ *   server in use (cfg.servers[c->cand]); unanswered, the next candidate
+ *   takes over at once (a "failover", announced by a server-lost event);
+ *   once every candidate failed, back off (8, 16, ... 60 s) and start
+ *   over at the first, alternating primary and secondary server
+ *   addresses each time round, forever.
  *   A valid RA (checked in softirq by teredo_client_ra(), handed over
  *   in c->ra_*) -> QUALIFIED: address installed (addr.c); refresh RS at
  *   50-90 % of cfg.refresh after the last RA (teredo_refresh_delay());
- *   3 unanswered refresh RS -> address
- *   withdrawn, QUALIFYING again.  A new address becomes QUALIFIED
- *   only once the stack's DAD has finished: the work polls it every
+ *   3 unanswered refresh RS -> address withdrawn, next candidate,
+ *   QUALIFYING again.  A new address becomes QUALIFIED only once
+ *   the stack's DAD has finished: the work polls it every
  *   TEREDO_DAD_POLL (DAD runs in a stack work item that needs RTNL,
  *   so we must not wait for it in our work) and gives the round up
  *   after TEREDO_DAD_TIMEOUT.
@@ -77,6 +81,74 @@ __be32 teredo_server2(const struct teredo_dev *t)
 	s2 = cfg->server2 ? cfg->server2 : htonl(ntohl(cfg->server) + 1);
 	rcu_read_unlock();
 	return s2;
+}
+
+/* Any context: the candidate server in use (its primary address). */
+__be32 teredo_client_server(const struct teredo_dev *t)
+{
+	return READ_ONCE(t->client.active);
+}
+
+/* Any context: its primary and secondary addresses. */
+void teredo_client_servers(const struct teredo_dev *t, __be32 *server,
+			   __be32 *server2)
+{
+	*server = READ_ONCE(t->client.active);
+	*server2 = READ_ONCE(t->client.active2);
+}
+
+/*
+ * Candidate @i of cfg.servers becomes the one in use, with its
+ * secondary address (RFC 4380 names a server by its primary address
+ * and answers from primary + 1 too): cfg.server2 for the first
+ * candidate if set, primary + 1 for every other.  An @i past the list
+ * (which may have shrunk) means the first.  Returns true if it did.
+ */
+static bool teredo_client_pick(struct teredo_dev *t, unsigned int i)
+{
+	struct teredo_client *c = &t->client;
+	const struct teredo_config *cfg;
+	__be32 s, s2;
+	bool wrapped;
+
+	lockdep_assert_held(&c->lock);
+	rcu_read_lock();
+	cfg = teredo_cfg(t);
+	wrapped = i >= cfg->n_servers;
+	if (wrapped)
+		i = 0;
+	s = cfg->n_servers ? cfg->servers[i] : 0;
+	s2 = i == 0 && cfg->server2 ? cfg->server2 : htonl(ntohl(s) + 1);
+	rcu_read_unlock();
+	c->cand = i;
+	WRITE_ONCE(c->active, s);
+	WRITE_ONCE(c->active2, s ? s2 : 0);
+	return wrapped;
+}
+
+/*
+ * A round of RS went unanswered by the candidate in use: the next one
+ * takes over, at once (a dead server costs one round, 12 s).  Returns
+ * true if the list wrapped around: every candidate failed, back off.
+ */
+static bool teredo_client_failover(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+	__be32 lost, next;
+	bool wrapped;
+
+	spin_lock_bh(&c->lock);
+	lost = c->active;
+	wrapped = teredo_client_pick(t, c->cand + 1);
+	next = c->active;
+	spin_unlock_bh(&c->lock);
+	if (next != lost) {
+		teredo_stat_inc(t, TEREDO_STAT_SERVER_FAILOVERS);
+		netdev_info(t->dev, "server %pI4 not answering, trying %pI4\n",
+			    &lost, &next);
+	}
+	teredo_nl_notify_server_lost(t->dev, lost, next);
+	return wrapped;
 }
 
 bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
@@ -384,8 +456,8 @@ static void teredo_client_work(struct work_struct *work)
 					       struct teredo_client, work);
 	struct teredo_dev *t = container_of(c, struct teredo_dev, client);
 	u8 nonce[TEREDO_NONCE_LEN];
+	bool pending, dad, dad_failed = false, wrapped;
 	unsigned long delay;
-	bool pending, dad;
 	__be32 server;
 	int err;
 	u8 tries;
@@ -425,6 +497,7 @@ static void teredo_client_work(struct work_struct *work)
 			return;
 		}
 		tries = TEREDO_RS_TRIES;	/* give this round up */
+		dad_failed = true;
 	}
 
 	if (tries >= TEREDO_RS_TRIES) {
@@ -433,14 +506,20 @@ static void teredo_client_work(struct work_struct *work)
 			netdev_info(t->dev, "server unreachable: address withdrawn\n");
 		teredo_client_unqualify(t, true);
 		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
+		/* a refused address (DAD) loses no server: no failover */
+		wrapped = dad_failed || teredo_client_failover(t);
 		spin_lock_bh(&c->lock);
 		c->tries = 0;
 		c->rs_outstanding = false;
-		if (c->backoff < 4)
-			c->backoff++;
-		c->use_secondary = !c->use_secondary;
-		delay = min_t(unsigned long, TEREDO_RS_TIMEOUT << c->backoff,
-			      TEREDO_BACKOFF_MAX);
+		delay = 0;
+		if (wrapped) {
+			if (c->backoff < 4)
+				c->backoff++;
+			c->use_secondary = !c->use_secondary;
+			delay = min_t(unsigned long,
+				      TEREDO_RS_TIMEOUT << c->backoff,
+				      TEREDO_BACKOFF_MAX);
+		}
 		spin_unlock_bh(&c->lock);
 		queue_delayed_work(system_power_efficient_wq, &c->work, delay);
 		return;
@@ -451,7 +530,7 @@ static void teredo_client_work(struct work_struct *work)
 	memcpy(c->nonce, nonce, sizeof(nonce));
 	c->tries++;
 	c->rs_outstanding = true;
-	server = c->use_secondary ? teredo_server2(t) : teredo_cfg_server(t);
+	server = c->use_secondary ? c->active2 : c->active;
 	spin_unlock_bh(&c->lock);
 	if (!c->has_address)
 		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
@@ -474,6 +553,7 @@ void teredo_client_start(struct teredo_dev *t)
 	c->ra_pending = false;
 	c->rs_outstanding = false;
 	c->use_secondary = false;
+	teredo_client_pick(t, 0);
 	c->running = true;
 	teredo_rdet_start(t);
 	spin_unlock_bh(&c->lock);
@@ -508,7 +588,7 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		      const struct teredo_encap *enc, __be32 saddr, u16 sport)
 {
 	struct teredo_client *c = &t->client;
-	__be32 server = teredo_cfg_server(t);
+	__be32 server = teredo_client_server(t);
 	enum teredo_verdict v;
 	struct teredo_ra ra;
 

@@ -243,6 +243,15 @@ static int teredo_check_config(const struct teredo_config *cfg,
 		NL_SET_ERR_MSG(extack, "teredo: server2 must be a global unicast IPv4 address");
 		return -EINVAL;
 	}
+	if (cfg->n_servers > TEREDO_MAX_SERVERS ||
+	    cfg->server != (cfg->n_servers ? cfg->servers[0] : 0)) {
+		NL_SET_ERR_MSG(extack, "teredo: server list inconsistent");
+		return -EINVAL;
+	}
+	if (cfg->mode == TEREDO_MODE_SERVER && cfg->n_servers > 1) {
+		NL_SET_ERR_MSG(extack, "teredo: a server takes one address, not a list");
+		return -EINVAL;
+	}
 	if (cfg->mode == TEREDO_MODE_SERVER && !cfg->server) {
 		NL_SET_ERR_MSG(extack, "teredo: a server needs its own address as \"server\"");
 		return -EINVAL;
@@ -273,7 +282,8 @@ static void teredo_apply_attrs(struct teredo_config *cfg, struct nlattr **data)
 	if (data[IFLA_TEREDO_MODE])
 		cfg->mode = nla_get_u8(data[IFLA_TEREDO_MODE]);
 	if (data[IFLA_TEREDO_SERVER])
-		cfg->server = nla_get_in_addr(data[IFLA_TEREDO_SERVER]);
+		teredo_cfg_set_server(cfg,
+				      nla_get_in_addr(data[IFLA_TEREDO_SERVER]));
 	if (data[IFLA_TEREDO_SERVER2])
 		cfg->server2 = nla_get_in_addr(data[IFLA_TEREDO_SERVER2]);
 	if (data[IFLA_TEREDO_PORT])
@@ -464,7 +474,9 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 	if (!n)
 		return -ENOMEM;
 	n->c = *cfg;
-	requalify = resock || old->c.server != cfg->server ||
+	requalify = resock || old->c.n_servers != cfg->n_servers ||
+		    memcmp(old->c.servers, cfg->servers,
+			   cfg->n_servers * sizeof(cfg->servers[0])) ||
 		    old->c.local_discovery != cfg->local_discovery ||
 		    old->c.server2 != cfg->server2 || old->c.mode != cfg->mode;
 	if (!(dev->flags & IFF_UP)) {
@@ -503,6 +515,7 @@ void teredo_get_status(struct net_device *dev, struct teredo_status *st)
 {
 	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_client *c = &t->client;
+	bool client = teredo_cfg_mode(t) == TEREDO_MODE_CLIENT;
 
 	memset(st, 0, sizeof(*st));
 	spin_lock_bh(&c->lock);
@@ -511,6 +524,7 @@ void teredo_get_status(struct net_device *dev, struct teredo_status *st)
 	st->address = c->address;
 	st->mapped_addr = c->mapped_addr;
 	st->mapped_port = c->mapped_port;
+	st->server_in_use = client && c->running ? c->active : 0;
 	spin_unlock_bh(&c->lock);
 	st->refresh_determined = teredo_rdet_result(t);
 	st->peer_count = READ_ONCE(t->peers.count);

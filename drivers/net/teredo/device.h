@@ -239,6 +239,13 @@ struct teredo_client {
 	u8 tries;			/* RS sent in this round */
 	u8 backoff;			/* rounds failed in a row */
 	bool use_secondary;
+	/*
+	 * The candidate server in use (cfg.servers[cand]) and its secondary
+	 * address: written under c->lock, read locklessly by receive.
+	 */
+	u8 cand;
+	__be32 active;
+	__be32 active2;
 	bool rs_outstanding;
 	u8 nonce[TEREDO_NONCE_LEN];
 	/* last valid RA, handed from receive to the work */
@@ -581,6 +588,9 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
 			   __be32 *server);
 __be32 teredo_server2(const struct teredo_dev *t);
+__be32 teredo_client_server(const struct teredo_dev *t);
+void teredo_client_servers(const struct teredo_dev *t, __be32 *server,
+			   __be32 *server2);
 
 /* refresh.c: section 5.2.7 */
 void teredo_rdet_init(struct teredo_dev *t);

@@ -62,6 +62,10 @@ static const struct nla_policy teredo_prefix_policy[TEREDO_PREFIX_A_MAX + 1] = {
 	[TEREDO_PREFIX_A_LEN]	= NLA_POLICY_MAX(NLA_U8, 32),
 };
 
+static const struct nla_policy teredo_servers_policy[TEREDO_A_SERVER_ADDR + 1] = {
+	[TEREDO_A_SERVER_ADDR]	= { .type = NLA_BE32 },
+};
+
 static const struct nla_policy teredo_peer_policy[TEREDO_PEER_A_MAX + 1] = {
 	[TEREDO_PEER_A_ADDRESS]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
@@ -88,6 +92,9 @@ static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
 	[TEREDO_A_LOCAL_DISCOVERY] = NLA_POLICY_MAX(NLA_U8, 1),
 	[TEREDO_A_MANAGED]	= NLA_POLICY_NESTED_ARRAY(teredo_prefix_policy),
 	[TEREDO_A_INBOUND]	= NLA_POLICY_MAX(NLA_U8, TEREDO_INBOUND_MAX),
+	[TEREDO_A_SERVERS]	= NLA_POLICY_NESTED(teredo_servers_policy),
+	[TEREDO_A_SERVER_IN_USE] = { .type = NLA_BE32 },
+	[TEREDO_A_SERVER_LOST]	= { .type = NLA_BE32 },
 };
 
 enum teredo_mcgrp {
@@ -195,6 +202,22 @@ static int teredo_nl_put_managed(struct sk_buff *skb,
 	return 0;
 }
 
+static int teredo_nl_put_servers(struct sk_buff *skb,
+				 const struct teredo_config *cfg)
+{
+	struct nlattr *list;
+	int i;
+
+	list = nla_nest_start(skb, TEREDO_A_SERVERS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->n_servers; i++)
+		if (nla_put_in_addr(skb, TEREDO_A_SERVER_ADDR, cfg->servers[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, list);
+	return 0;
+}
+
 static int teredo_nl_put_stats(struct sk_buff *skb,
 			       const struct teredo_status *st)
 {
@@ -229,7 +252,9 @@ static int teredo_nl_put_config(struct sk_buff *skb,
 	    nla_put_u8(skb, TEREDO_A_LOCAL_DISCOVERY, cfg->local_discovery) ||
 	    nla_put_u8(skb, TEREDO_A_INBOUND, cfg->inbound))
 		return -EMSGSIZE;
-	return teredo_nl_put_marks(skb, cfg) ?: teredo_nl_put_managed(skb, cfg);
+	return teredo_nl_put_marks(skb, cfg) ?:
+	       teredo_nl_put_managed(skb, cfg) ?:
+	       teredo_nl_put_servers(skb, cfg);
 }
 
 static int teredo_nl_put_status(struct sk_buff *skb,
@@ -244,7 +269,8 @@ static int teredo_nl_put_status(struct sk_buff *skb,
 	    nla_put_u32(skb, TEREDO_A_REFRESH_DETERMINED,
 			st->refresh_determined) ||
 	    nla_put_u8(skb, TEREDO_A_DORMANT_REASON, st->dormant_reason) ||
-	    nla_put_u32(skb, TEREDO_A_HOLDS, st->holds))
+	    nla_put_u32(skb, TEREDO_A_HOLDS, st->holds) ||
+	    nla_put_in_addr(skb, TEREDO_A_SERVER_IN_USE, st->server_in_use))
 		return -EMSGSIZE;
 	return teredo_nl_put_stats(skb, st);
 }
@@ -374,6 +400,56 @@ static int teredo_nl_parse_server(struct nlattr *attr, __be32 *out,
 	return 0;
 }
 
+/*
+ * The candidate servers, in order: each global unicast, none twice, at
+ * least one (no list is "server 0"), at most TEREDO_MAX_SERVERS.
+ */
+static int teredo_nl_parse_servers(struct nlattr *attr,
+				   struct teredo_config *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	__be32 list[TEREDO_MAX_SERVERS];
+	struct nlattr *nla;
+	int rem, i;
+	u8 n = 0;
+
+	nla_for_each_nested(nla, attr, rem) {
+		if (nla_type(nla) != TEREDO_A_SERVER_ADDR) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "unexpected attribute in servers");
+			return -EINVAL;
+		}
+		if (n == TEREDO_MAX_SERVERS) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "too many servers (at most 8)");
+			return -E2BIG;
+		}
+		list[n] = nla_get_in_addr(nla);
+		if (!teredo_ipv4_is_global(ntohl(list[n]))) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "server must be a global unicast IPv4 address");
+			return -EINVAL;
+		}
+		for (i = 0; i < n; i++) {
+			if (list[i] == list[n]) {
+				NL_SET_ERR_MSG_ATTR(extack, nla,
+						    "server listed twice");
+				return -EINVAL;
+			}
+		}
+		n++;
+	}
+	if (!n) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "empty server list (server 0 removes the server)");
+		return -EINVAL;
+	}
+	memcpy(cfg->servers, list, n * sizeof(list[0]));
+	cfg->n_servers = n;
+	cfg->server = list[0];
+	return 0;
+}
+
 static int teredo_nl_parse_mark(struct nlattr *attr, struct teredo_mark *out,
 				struct netlink_ext_ack *extack)
 {
@@ -489,9 +565,23 @@ static int teredo_nl_parse_config(struct nlattr **attrs,
 
 	if (attrs[TEREDO_A_MODE])
 		cfg->mode = nla_get_u8(attrs[TEREDO_A_MODE]);
+	if (attrs[TEREDO_A_SERVER] && attrs[TEREDO_A_SERVERS]) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[TEREDO_A_SERVERS],
+				    "server and servers are exclusive");
+		return -EINVAL;
+	}
 	if (attrs[TEREDO_A_SERVER]) {
+		__be32 server;
+
 		err = teredo_nl_parse_server(attrs[TEREDO_A_SERVER],
-					     &cfg->server, extack);
+					     &server, extack);
+		if (err)
+			return err;
+		teredo_cfg_set_server(cfg, server);
+	}
+	if (attrs[TEREDO_A_SERVERS]) {
+		err = teredo_nl_parse_servers(attrs[TEREDO_A_SERVERS], cfg,
+					      extack);
 		if (err)
 			return err;
 	}
@@ -542,6 +632,7 @@ static const u16 teredo_read_only_attrs[] = {
 	TEREDO_A_PEER, TEREDO_A_EVENT, TEREDO_A_GENERATION,
 	TEREDO_A_REFRESH_DETERMINED,
 	TEREDO_A_DORMANT_REASON, TEREDO_A_HOLDS, TEREDO_A_EVENTS_SUPPRESSED,
+	TEREDO_A_SERVER_IN_USE, TEREDO_A_SERVER_LOST,
 };
 
 static int teredo_nl_check_read_only(struct nlattr **attrs,
@@ -969,6 +1060,28 @@ void teredo_nl_notify_suppressed(struct net_device *dev, u32 count)
 	if (!skb)
 		return;
 	if (nla_put_u32(skb, TEREDO_A_EVENTS_SUPPRESSED, count)) {
+		nlmsg_free(skb);
+		return;
+	}
+	teredo_nl_event_send(dev, skb, hdr);
+}
+
+/*
+ * The client gave up on server @lost (a round of RS unanswered) and
+ * goes on with @next (the same one if it has no other): a tool that
+ * knows the servers' names may resolve them again.
+ */
+void teredo_nl_notify_server_lost(struct net_device *dev, __be32 lost,
+				  __be32 next)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = teredo_nl_event_new(dev, TEREDO_EVENT_SERVER_LOST, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_in_addr(skb, TEREDO_A_SERVER_LOST, lost) ||
+	    nla_put_in_addr(skb, TEREDO_A_SERVER_IN_USE, next)) {
 		nlmsg_free(skb);
 		return;
 	}

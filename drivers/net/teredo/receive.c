@@ -415,12 +415,10 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	}
 
 	rcu_read_lock();
-	server2 = teredo_cfg(t)->server2;
-	rx.server = teredo_cfg(t)->server;
 	local_discovery = teredo_cfg(t)->local_discovery;
 	rcu_read_unlock();
-	if (!server2 && rx.server)
-		server2 = htonl(ntohl(rx.server) + 1);
+	/* the candidate server in use, both its addresses */
+	teredo_client_servers(t, &rx.server, &server2);
 	rx.from_server = rx.server && rx.sport == TEREDO_PORT &&
 			 (rx.saddr == rx.server || rx.saddr == server2);
 

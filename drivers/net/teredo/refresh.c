@@ -115,7 +115,7 @@ static int teredo_rdet_recv(struct sock *sk, struct sk_buff *skb)
 			       &enc) != TEREDO_OK)
 		goto out;
 	/* only our server speaks to this port, always with an origin */
-	server = teredo_cfg_server(t);
+	server = teredo_client_server(t);
 	if (!server || ip_hdr(skb)->saddr != server ||
 	    udp_hdr(skb)->source != htons(TEREDO_PORT) || !enc.has_origin ||
 	    !teredo_ipv4_is_global(enc.origin_ip))
@@ -197,7 +197,7 @@ static void teredo_rdet_send_rs(struct teredo_dev *t, const u8 *nonce)
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_port = htons(TEREDO_PORT),
-		.sin_addr.s_addr = teredo_cfg_server(t),
+		.sin_addr.s_addr = teredo_client_server(t),
 	};
 	struct msghdr msg = {
 		.msg_name = &sin,

@@ -25,7 +25,9 @@ struct teredo_prefix {
 /* Everything an administrator can set.  Changed only under RTNL. */
 struct teredo_config {
 	u8 mode;		/* enum teredo_mode */
-	__be32 server;		/* 0: none configured */
+	__be32 server;		/* 0: none configured; = servers[0] */
+	u8 n_servers;		/* candidates, 0 iff server is 0 */
+	__be32 servers[TEREDO_MAX_SERVERS];	/* client: tried in order */
 	__be32 server2;		/* 0: server + 1 */
 	u16 port;		/* local UDP port, 0: random */
 	u32 fwmark;		/* mark of outer packets */
@@ -56,6 +58,7 @@ struct teredo_status {
 	u32 refresh_determined;	/* seconds, 0: not known */
 	u8 dormant_reason;	/* enum teredo_dormant_reason */
 	u32 holds;
+	__be32 server_in_use;	/* 0: none */
 	u64 stats[__TEREDO_STAT_MAX];
 };
 
@@ -104,5 +107,16 @@ void teredo_nl_notify_peer(struct net_device *dev,
 			   const struct teredo_peer_info *peer, u8 event);
 bool teredo_nl_has_listeners(struct net_device *dev);
 void teredo_nl_notify_suppressed(struct net_device *dev, u32 count);
+void teredo_nl_notify_server_lost(struct net_device *dev, __be32 lost,
+				  __be32 next);
+
+/* cfg->server and cfg->servers: @addr alone (0: none). */
+static inline void teredo_cfg_set_server(struct teredo_config *cfg,
+					 __be32 addr)
+{
+	cfg->server = addr;
+	cfg->servers[0] = addr;
+	cfg->n_servers = addr ? 1 : 0;
+}
 
 #endif /* _TEREDO_H */

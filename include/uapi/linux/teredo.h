@@ -151,6 +151,16 @@ enum {
 	TEREDO_A_MANAGED,		/* nest of TEREDO_A_PREFIX */
 	TEREDO_A_EVENTS_SUPPRESSED,	/* u32, in TEREDO_EVENT_SUPPRESSED (read only) */
 	TEREDO_A_INBOUND,		/* u8, enum teredo_inbound */
+	TEREDO_A_SERVERS,		/* nest of TEREDO_A_SERVER_ADDR: the
+					 * client's candidate servers in
+					 * order, the first one = TEREDO_A_SERVER
+					 */
+	TEREDO_A_SERVER_IN_USE,		/* __be32, candidate in use or being
+					 * tried, 0: none (read only)
+					 */
+	TEREDO_A_SERVER_LOST,		/* __be32, in TEREDO_EVENT_SERVER_LOST:
+					 * the server that did not answer
+					 */
 	__TEREDO_A_MAX,
 };
 
@@ -180,6 +190,10 @@ enum {
 #define TEREDO_A_PREFIX			1	/* nest type inside TEREDO_A_MANAGED */
 #define TEREDO_MAX_MANAGED		16
 
+/* One candidate server (__be32) inside TEREDO_A_SERVERS. */
+#define TEREDO_A_SERVER_ADDR		1
+#define TEREDO_MAX_SERVERS		8
+
 enum {
 	TEREDO_PEER_A_UNSPEC,
 	TEREDO_PEER_A_PAD,
@@ -204,6 +218,10 @@ enum teredo_event {
 	TEREDO_EVENT_PEER_EXPIRED,	/* TEREDO_A_PEER was removed */
 	TEREDO_EVENT_SUPPRESSED,	/* TEREDO_A_EVENTS_SUPPRESSED peer events
 					 * of unsolicited peers were not sent
+					 */
+	TEREDO_EVENT_SERVER_LOST,	/* TEREDO_A_SERVER_LOST did not answer
+					 * a round of RS; the client goes on
+					 * with TEREDO_A_SERVER_IN_USE
 					 */
 	__TEREDO_EVENT_MAX,
 };
@@ -278,6 +296,9 @@ enum teredo_stat {
 					 */
 	TEREDO_STAT_TX_TRAINS,		/* tx_trains: UDP GSO trains sent
 					 * (their datagrams: tx_packets)
+					 */
+	TEREDO_STAT_SERVER_FAILOVERS,	/* server_failovers: moves to the
+					 * next candidate server
 					 */
 	__TEREDO_STAT_MAX,
 };
