@@ -279,6 +279,11 @@ enum teredo_stat {
 	TEREDO_STAT_TX_TRAINS,		/* tx_trains: UDP GSO trains sent
 					 * (their datagrams: tx_packets)
 					 */
+	TEREDO_STAT_REQUALIFY_NETCHANGE,	/* requalify_netchange:
+						 * qualifications started
+						 * over after a network
+						 * change or a resume
+						 */
 	__TEREDO_STAT_MAX,
 };
 
