@@ -31,7 +31,8 @@
 # Functions: topo_build [NATS], topo_client_ns N, topo_teredo N [DEV],
 # topo_mapping N (the NAT's external IPv4:port of UDP to 3544, from
 # conntrack), topo_wait_state NS DEV STATE SECONDS, teredo_addr_decode,
-# topo_lan_client N, topo_mapping_of N INSIDE_IPV4, topo_nat_hairpin N.
+# topo_lan_client N, topo_mapping_of N INSIDE_IPV4, topo_nat_hairpin N,
+# topo_lan_bridge N, topo_uplink N M.
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 TOPO=${TOPO:-t$$}
@@ -408,19 +409,35 @@ topo_mapping_of() {
 		head -n1
 }
 
+# topo_lan_bridge N: natN's LAN becomes a bridge (br0) holding the NAT's
+# inside address, so that more hosts can join it.
+topo_lan_bridge() {
+	local n=$1
+	in_ns nat"$n" ip link show br0 >/dev/null 2>&1 && return 0
+	in_ns nat"$n" ip -batch - <<-IP
+		link add br0 type bridge
+		link set br0 up
+		addr del 10.0.$n.1/24 dev lan
+		link set lan master br0
+		addr add 10.0.$n.1/24 dev br0
+	IP
+}
+
+# topo_uplink N M: cN gets a second uplink, eth1 (up, no IPv4 address),
+# on natM's LAN: a test moves cN behind natM by addressing eth1 and
+# moving cN's default route to 10.0.M.1.
+topo_uplink() {
+	local n=$1 m=$2
+	topo_lan_bridge "$m"
+	topo_veth nat"$m" "lanc$n" c"$n" eth1
+	in_ns nat"$m" ip link set "lanc$n" master br0
+}
+
 # topo_lan_client N: a second client host, c<N>b (10.0.N.3), on natN's
 # LAN.  The LAN becomes a bridge (br0) holding the NAT's inside address.
 topo_lan_client() {
 	local n=$1
-	if ! in_ns nat"$n" ip link show br0 >/dev/null 2>&1; then
-		in_ns nat"$n" ip -batch - <<-IP
-			link add br0 type bridge
-			link set br0 up
-			addr del 10.0.$n.1/24 dev lan
-			link set lan master br0
-			addr add 10.0.$n.1/24 dev br0
-		IP
-	fi
+	topo_lan_bridge "$n"
 	ip netns add "$(ns c"$n"b)"
 	topo_veth nat"$n" lanb c"$n"b eth0
 	in_ns nat"$n" ip link set lanb master br0

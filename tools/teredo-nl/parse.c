@@ -99,6 +99,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_DROP_UNREACHABLE] = "drop_unreachable",
 	[TEREDO_STAT_TX_TRAINS] = "tx_trains",
 	[TEREDO_STAT_SERVER_FAILOVERS] = "server_failovers",
+	[TEREDO_STAT_REQUALIFY_NETCHANGE] = "requalify_netchange",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

@@ -21,6 +21,17 @@
  *   so we must not wait for it in our work) and gives the round up
  *   after TEREDO_DAD_TIMEOUT.
  *
+ * A network change (netchange.c's notifiers: a device down or up, an
+ * IPv4 address added or removed, an IPv4 route changed) is noted by
+ * teredo_client_netchange() under RTNL, which queues c->nc_work; the
+ * events of one burst thus end in one run of it, TEREDO_NETCHANGE_DELAY
+ * after the first, which sets c->netchange and kicks the work.  The
+ * work qualifies again at once (teredo_client_requalify(): the address
+ * withdrawn, an RS now) if an event was on the device the last RS left
+ * by (or cfg.link), if the route to the server is no longer that RS's
+ * (device, source, next hop), or if the system slept since its last
+ * run (CLOCK_BOOTTIME ran ahead of CLOCK_MONOTONIC).
+ *
  * Dormant (exposure.c decides when, and why): no RS, no refresh, no
  * bubbles; if merely idle, the address stays on the stack deprecated
  * (c->parked) with its routes, so that an authorized packet reaches
@@ -38,6 +49,7 @@
  * cancelled the work nothing runs until the next start.
  */
 
+#include <linux/ktime.h>
 #include <linux/random.h>
 
 #include "device.h"
@@ -48,6 +60,7 @@ static const u8 teredo_rs_src[16] = {
 };
 
 static void teredo_client_work(struct work_struct *work);
+static void teredo_client_nc_work(struct work_struct *work);
 
 void teredo_client_init(struct teredo_dev *t)
 {
@@ -56,6 +69,7 @@ void teredo_client_init(struct teredo_dev *t)
 	spin_lock_init(&c->lock);
 	c->state = TEREDO_STATE_OFFLINE;
 	INIT_DELAYED_WORK(&c->work, teredo_client_work);
+	INIT_DELAYED_WORK(&c->nc_work, teredo_client_nc_work);
 	teredo_rdet_init(t);
 }
 
@@ -65,6 +79,49 @@ void teredo_client_kick(struct teredo_dev *t)
 	struct teredo_client *c = &t->client;
 
 	spin_lock_bh(&c->lock);
+	if (c->running)
+		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+	spin_unlock_bh(&c->lock);
+}
+
+/*
+ * Under RTNL (netchange.c's notifiers): something changed in @net, on
+ * device @ifindex (0: a route).  Only noted here; the first event of a
+ * burst queues nc_work, and the work looks once the burst is over.
+ */
+void teredo_client_netchange(struct teredo_dev *t, struct net *net,
+			     int ifindex)
+{
+	struct teredo_client *c = &t->client;
+	const struct teredo_config *cfg;
+	int link;
+
+	ASSERT_RTNL();
+	if (!net_eq(net, t->net))
+		return;
+	cfg = teredo_cfg(t);
+	if (cfg->mode != TEREDO_MODE_CLIENT)
+		return;
+	link = cfg->link;
+	spin_lock_bh(&c->lock);
+	if (c->running) {
+		if (ifindex && (ifindex == c->path.ifindex || ifindex == link))
+			c->nc_on_path = true;
+		queue_delayed_work(system_power_efficient_wq, &c->nc_work,
+				   TEREDO_NETCHANGE_DELAY);
+	}
+	spin_unlock_bh(&c->lock);
+}
+
+/* The burst of events is over: the work looks at the network now. */
+static void teredo_client_nc_work(struct work_struct *work)
+{
+	struct teredo_client *c = container_of(to_delayed_work(work),
+					       struct teredo_client, nc_work);
+
+	spin_lock_bh(&c->lock);
+	c->netchange = true;
+	/* under c->lock: teredo_client_stop() has not cancelled it yet */
 	if (c->running)
 		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
 	spin_unlock_bh(&c->lock);
@@ -450,13 +507,87 @@ static bool teredo_client_doze(struct teredo_dev *t)
 	return true;
 }
 
+/*
+ * Has the network under us changed since the last RS: a burst of events
+ * on the device that RS left by, the route to the server not that RS's
+ * any more, or a resume (jiffies and CLOCK_MONOTONIC stop while the
+ * system sleeps, CLOCK_BOOTTIME does not)?
+ */
+static bool teredo_client_moved(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+	ktime_t boot = ktime_mono_to_any(0, TK_OFFS_BOOT);
+	struct teredo_path was, now;
+	bool change, on_path;
+	s64 slept;
+
+	spin_lock_bh(&c->lock);
+	change = c->netchange;
+	on_path = c->nc_on_path;
+	c->netchange = false;
+	if (change)
+		c->nc_on_path = false;
+	slept = ktime_to_ns(ktime_sub(boot, c->boot_offset));
+	c->boot_offset = boot;
+	was = c->path;
+	spin_unlock_bh(&c->lock);
+
+	if (slept > TEREDO_RESUME_MIN) {
+		netdev_info(t->dev, "resumed after %lld s asleep\n",
+			    slept / NSEC_PER_SEC);
+		return true;
+	}
+	if (!change)
+		return false;
+	if (on_path) {
+		netdev_info(t->dev, "lower device or its address changed\n");
+		return true;
+	}
+	/* no RS sent since the start: the next one is the first anyway */
+	if (!was.daddr)
+		return false;
+	teredo_path_get(t, was.daddr, &now);
+	if (!memcmp(&now, &was, sizeof(now)))
+		return false;
+	netdev_info(t->dev, "route to %pI4 changed (dev %d via %pI4 from %pI4)\n",
+		    &now.daddr, now.ifindex, &now.gw, &now.saddr);
+	return true;
+}
+
+/*
+ * The network changed: the address (if any) names a mapping that may
+ * be gone, so it goes now (its owners learn at once, and the routes go
+ * with it), and qualification starts over with an RS now, the refresh
+ * interval determined again.
+ */
+static void teredo_client_requalify(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+
+	teredo_stat_inc(t, TEREDO_STAT_REQUALIFY_NETCHANGE);
+	netdev_info(t->dev, "network changed: qualifying again\n");
+	teredo_rdet_stop(t);
+	teredo_client_unqualify(t, true);
+	spin_lock_bh(&c->lock);
+	c->tries = 0;
+	c->backoff = 0;
+	c->use_secondary = false;
+	c->rs_outstanding = false;
+	c->ra_pending = false;
+	if (c->running)
+		teredo_rdet_start(t);
+	spin_unlock_bh(&c->lock);
+	teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
+}
+
 static void teredo_client_work(struct work_struct *work)
 {
 	struct teredo_client *c = container_of(to_delayed_work(work),
 					       struct teredo_client, work);
 	struct teredo_dev *t = container_of(c, struct teredo_dev, client);
 	u8 nonce[TEREDO_NONCE_LEN];
-	bool pending, dad, dad_failed = false, wrapped;
+	bool pending, dad, dad_failed = false, wrapped, moved;
+	struct teredo_path path;
 	unsigned long delay;
 	__be32 server;
 	int err;
@@ -475,8 +606,11 @@ static void teredo_client_work(struct work_struct *work)
 				   HZ / 20);
 		return;
 	}
+	moved = teredo_client_moved(t);
 	if (teredo_client_doze(t))
 		return;
+	if (moved)
+		teredo_client_requalify(t);
 
 	spin_lock_bh(&c->lock);
 	pending = c->ra_pending;
@@ -534,6 +668,11 @@ static void teredo_client_work(struct work_struct *work)
 	spin_unlock_bh(&c->lock);
 	if (!c->has_address)
 		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
+	/* what a later network change is compared with */
+	teredo_path_get(t, server, &path);
+	spin_lock_bh(&c->lock);
+	c->path = path;
+	spin_unlock_bh(&c->lock);
 	teredo_client_send_rs(t, server, nonce);
 	queue_delayed_work(system_power_efficient_wq, &c->work,
 			   TEREDO_RS_TIMEOUT);
@@ -554,9 +693,18 @@ void teredo_client_start(struct teredo_dev *t)
 	c->rs_outstanding = false;
 	c->use_secondary = false;
 	teredo_client_pick(t, 0);
+	c->netchange = false;
+	c->nc_on_path = false;
+	memset(&c->path, 0, sizeof(c->path));
+	c->boot_offset = ktime_mono_to_any(0, TK_OFFS_BOOT);
 	c->running = true;
 	teredo_rdet_start(t);
 	spin_unlock_bh(&c->lock);
+	/* route changes in the socket's netns reach a client only */
+	if (!c->nc_counted && teredo_cfg(t)->mode == TEREDO_MODE_CLIENT) {
+		c->nc_counted = true;
+		teredo_netchange_client(t->net, 1);
+	}
 	teredo_client_kick(t);
 }
 
@@ -577,6 +725,11 @@ void teredo_client_stop(struct teredo_dev *t)
 	c->ra_pending = false;
 	spin_unlock_bh(&c->lock);
 	teredo_rdet_stop(t);
+	if (c->nc_counted)
+		teredo_netchange_client(t->net, -1);
+	c->nc_counted = false;
+	/* (queues c->work only while running) */
+	cancel_delayed_work_sync(&c->nc_work);
 	cancel_delayed_work_sync(&c->work);
 	teredo_ld_stop(t);
 	teredo_client_unqualify(t, netif_running(t->dev));

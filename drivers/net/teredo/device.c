@@ -546,6 +546,19 @@ void teredo_qualify_now(struct net_device *dev)
 	teredo_client_start(t);
 }
 
+/*
+ * Under RTNL (netchange.c): something changed in @net, on device
+ * @ifindex (0: a route); every device hears of it.
+ */
+void teredo_devices_netchange(struct net *net, int ifindex)
+{
+	struct teredo_dev *t;
+
+	ASSERT_RTNL();
+	list_for_each_entry(t, &teredo_devices, list)
+		teredo_client_netchange(t, net, ifindex);
+}
+
 static bool teredo_net_dying(struct net *net, struct list_head *net_list)
 {
 	struct net *n;

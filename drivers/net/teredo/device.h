@@ -107,6 +107,15 @@
  */
 #define TEREDO_PARK_LIFETIME		9000
 #define TEREDO_PARK_REFRESH		(3600 * HZ)
+/*
+ * Network changes (netchange.c): the events of one burst (an address
+ * replaced, a route moved, a link bounced) are looked at once, this
+ * long after the first; a CLOCK_BOOTTIME lead on CLOCK_MONOTONIC grown
+ * by more than TEREDO_RESUME_MIN between two runs of the client work
+ * is a resume from suspend.
+ */
+#define TEREDO_NETCHANGE_DELAY		(HZ / 2)
+#define TEREDO_RESUME_MIN		NSEC_PER_SEC
 
 struct teredo_pcpu_stats {
 	u64 cnt[__TEREDO_STAT_MAX];
@@ -233,6 +242,14 @@ struct teredo_rdet {
 	struct delayed_work work;
 };
 
+/* Where the packets to one destination leave (teredo_path_get()). */
+struct teredo_path {
+	__be32 daddr;			/* the destination, 0: none looked up */
+	__be32 saddr;			/* source the route gives */
+	__be32 gw;			/* IPv4 next hop, 0: on link */
+	int ifindex;			/* lower device, 0: no route */
+};
+
 struct teredo_client {
 	spinlock_t lock;		/* everything below */
 	u8 state;			/* enum teredo_state */
@@ -281,6 +298,18 @@ struct teredo_client {
 	/* started and not stopped: work may be queued (client.c) */
 	bool running;
 	struct delayed_work work;
+	/*
+	 * Network changes (netchange.c): the notifiers note an event and
+	 * queue nc_work, which after TEREDO_NETCHANGE_DELAY sets netchange
+	 * and kicks the work; the work compares the route to the server
+	 * with path, the route of the last RS.
+	 */
+	struct teredo_path path;
+	bool nc_on_path;		/* an event on path's device (or link) */
+	bool nc_counted;		/* in teredo_netchange_client() (RTNL) */
+	bool netchange;			/* the burst is over: look */
+	ktime_t boot_offset;		/* BOOTTIME - MONOTONIC, last run */
+	struct delayed_work nc_work;
 	struct teredo_rdet rdet;
 	/* local discovery (discovery.c): socket under RTNL, work reads */
 	struct socket *ld_sock;
@@ -467,6 +496,12 @@ static inline bool teredo_cfg_refresh_auto(const struct teredo_dev *t)
 /* device.c */
 int teredo_device_init(void);
 void teredo_device_exit(void);
+void teredo_devices_netchange(struct net *net, int ifindex);
+
+/* netchange.c: network change notifiers */
+int teredo_netchange_init(void);
+void teredo_netchange_exit(void);
+void teredo_netchange_client(struct net *net, int delta);
 
 /* stats.c */
 int teredo_stats_init(struct teredo_dev *t);
@@ -492,6 +527,8 @@ unsigned int teredo_udp_send_train(struct teredo_dev *t,
 int teredo_udp_send_buf_from(struct teredo_dev *t, bool secondary,
 			     const u8 *buf, size_t len, __be32 daddr,
 			     u16 dport);
+void teredo_path_get(struct teredo_dev *t, __be32 daddr,
+		     struct teredo_path *p);
 /* Headroom ndo_start_xmit asks for. */
 #define TEREDO_HEADROOM (LL_MAX_HEADER + sizeof(struct iphdr) + \
 			 sizeof(struct udphdr))
@@ -591,6 +628,8 @@ __be32 teredo_server2(const struct teredo_dev *t);
 __be32 teredo_client_server(const struct teredo_dev *t);
 void teredo_client_servers(const struct teredo_dev *t, __be32 *server,
 			   __be32 *server2);
+void teredo_client_netchange(struct teredo_dev *t, struct net *net,
+			     int ifindex);
 
 /* refresh.c: section 5.2.7 */
 void teredo_rdet_init(struct teredo_dev *t);

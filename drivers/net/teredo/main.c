@@ -23,15 +23,21 @@ static int __init teredo_init(void)
 	err = teredo_addr_module_init();
 	if (err)
 		goto out_exposure;
-	err = teredo_device_init();
+	/* before any device: a client's start counts itself in its netns */
+	err = teredo_netchange_init();
 	if (err)
 		goto out_addr;
+	err = teredo_device_init();
+	if (err)
+		goto out_netchange;
 	err = teredo_genl_init();
 	if (err)
 		goto out_device;
 	return 0;
 out_device:
 	teredo_device_exit();
+out_netchange:
+	teredo_netchange_exit();
 out_addr:
 	teredo_addr_module_exit();
 out_exposure:
@@ -44,7 +50,9 @@ out_cache:
 static void __exit teredo_exit(void)
 {
 	teredo_genl_exit();
+	/* the devices go first: stopping, a client uses netchange's data */
 	teredo_device_exit();
+	teredo_netchange_exit();
 	teredo_addr_module_exit();
 	teredo_exposure_module_exit();
 	/* peers are freed through call_rcu */

@@ -151,6 +151,50 @@ static struct rtable *teredo_udp_route(struct teredo_dev *t,
 }
 
 /*
+ * Process context: where the primary socket's packets to @daddr:3544
+ * leave now (a fresh lookup, not the route cache): lower device, source
+ * and next hop, all 0 without a route.  The client compares two of
+ * these to tell whether the network under it changed.
+ */
+void teredo_path_get(struct teredo_dev *t, __be32 daddr,
+		     struct teredo_path *p)
+{
+	const struct teredo_config *cfg;
+	struct socket *sock;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	memset(p, 0, sizeof(*p));
+	p->daddr = daddr;
+	memset(&fl4, 0, sizeof(fl4));
+	rcu_read_lock();
+	sock = rcu_dereference(t->sock);
+	if (!sock) {
+		rcu_read_unlock();
+		return;
+	}
+	cfg = teredo_cfg(t);
+	fl4.flowi4_oif = cfg->link;
+	fl4.flowi4_mark = cfg->fwmark;
+	fl4.flowi4_proto = IPPROTO_UDP;
+	fl4.saddr = inet_sk(sock->sk)->inet_saddr;
+	fl4.fl4_sport = inet_sk(sock->sk)->inet_sport;
+	fl4.daddr = daddr;
+	fl4.fl4_dport = htons(TEREDO_PORT);
+	rt = ip_route_output_key(t->net, &fl4);
+	rcu_read_unlock();
+	if (IS_ERR(rt))
+		return;
+	if (rt->dst.dev != t->dev) {
+		p->ifindex = rt->dst.dev->ifindex;
+		p->saddr = fl4.saddr;
+		if (rt->rt_gw_family == AF_INET)
+			p->gw = rt->rt_gw4;
+	}
+	ip_rt_put(rt);
+}
+
+/*
  * Sends @skb, an IPv6 packet with any Teredo headers, to @daddr:@dport,
  * from the secondary address of a server if @secondary, else from the
  * device's (primary) socket.  BH disabled (the route cache is per CPU).

@@ -60,6 +60,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_DROP_UNREACHABLE]	= "drop_unreachable",
 	[TEREDO_STAT_TX_TRAINS]		= "tx_trains",
 	[TEREDO_STAT_SERVER_FAILOVERS]	= "server_failovers",
+	[TEREDO_STAT_REQUALIFY_NETCHANGE] = "requalify_netchange",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

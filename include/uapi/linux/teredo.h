@@ -300,6 +300,11 @@ enum teredo_stat {
 	TEREDO_STAT_SERVER_FAILOVERS,	/* server_failovers: moves to the
 					 * next candidate server
 					 */
+	TEREDO_STAT_REQUALIFY_NETCHANGE,	/* requalify_netchange:
+						 * qualifications started
+						 * over after a network
+						 * change or a resume
+						 */
 	__TEREDO_STAT_MAX,
 };
 
