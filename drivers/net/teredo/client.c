@@ -127,15 +127,26 @@ static void teredo_client_nc_work(struct work_struct *work)
 	spin_unlock_bh(&c->lock);
 }
 
+/*
+ * The secondary address of candidate @i (RFC 4380 names a server by its
+ * primary address and it answers from primary + 1 too): cfg.server2 for
+ * the first candidate if set, primary + 1 otherwise.
+ */
+static __be32 teredo_cfg_secondary(const struct teredo_config *cfg,
+				   unsigned int i)
+{
+	__be32 s = i ? cfg->servers[i] : cfg->server;
+
+	return !i && cfg->server2 ? cfg->server2 : htonl(ntohl(s) + 1);
+}
+
 /* The secondary server address: cfg.server2, default server + 1. */
 __be32 teredo_server2(const struct teredo_dev *t)
 {
-	const struct teredo_config *cfg;
 	__be32 s2;
 
 	rcu_read_lock();
-	cfg = teredo_cfg(t);
-	s2 = cfg->server2 ? cfg->server2 : htonl(ntohl(cfg->server) + 1);
+	s2 = teredo_cfg_secondary(teredo_cfg(t), 0);
 	rcu_read_unlock();
 	return s2;
 }
@@ -156,9 +167,7 @@ void teredo_client_servers(const struct teredo_dev *t, __be32 *server,
 
 /*
  * Candidate @i of cfg.servers becomes the one in use, with its
- * secondary address (RFC 4380 names a server by its primary address
- * and answers from primary + 1 too): cfg.server2 for the first
- * candidate if set, primary + 1 for every other.  An @i past the list
+ * secondary address (teredo_cfg_secondary()).  An @i past the list
  * (which may have shrunk) means the first.  Returns true if it did.
  */
 static bool teredo_client_pick(struct teredo_dev *t, unsigned int i)
@@ -175,7 +184,7 @@ static bool teredo_client_pick(struct teredo_dev *t, unsigned int i)
 	if (wrapped)
 		i = 0;
 	s = cfg->n_servers ? cfg->servers[i] : 0;
-	s2 = i == 0 && cfg->server2 ? cfg->server2 : htonl(ntohl(s) + 1);
+	s2 = teredo_cfg_secondary(cfg, i);
 	rcu_read_unlock();
 	c->cand = i;
 	WRITE_ONCE(c->active, s);

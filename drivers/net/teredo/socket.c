@@ -118,6 +118,22 @@ static struct rtable *teredo_route(struct teredo_dev *t, struct flowi4 *fl4,
 	return rt;
 }
 
+/* @fl4: the flow of @sock's packets to @daddr:@dport.  RCU held. */
+static void teredo_udp_flow(struct teredo_dev *t, struct socket *sock,
+			    __be32 daddr, u16 dport, struct flowi4 *fl4)
+{
+	const struct teredo_config *cfg = teredo_cfg(t);
+
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->flowi4_oif = cfg->link;
+	fl4->flowi4_mark = cfg->fwmark;
+	fl4->saddr = inet_sk(sock->sk)->inet_saddr;	/* bound address */
+	fl4->flowi4_proto = IPPROTO_UDP;
+	fl4->daddr = daddr;
+	fl4->fl4_dport = htons(dport);
+	fl4->fl4_sport = inet_sk(sock->sk)->inet_sport;
+}
+
 /*
  * The route from the primary socket (@secondary: a server's second one)
  * to @daddr:@dport, and @fl4 filled; never one through the device itself.
@@ -128,20 +144,11 @@ static struct rtable *teredo_udp_route(struct teredo_dev *t,
 				       __be32 daddr, u16 dport,
 				       struct flowi4 *fl4)
 {
-	const struct teredo_config *cfg;
 	struct rtable *rt;
 
-	memset(fl4, 0, sizeof(*fl4));
 	rcu_read_lock();
-	cfg = teredo_cfg(t);
-	fl4->flowi4_oif = cfg->link;
-	fl4->flowi4_mark = cfg->fwmark;
+	teredo_udp_flow(t, sock, daddr, dport, fl4);
 	rcu_read_unlock();
-	fl4->saddr = inet_sk(sock->sk)->inet_saddr;	/* bound address */
-	fl4->flowi4_proto = IPPROTO_UDP;
-	fl4->daddr = daddr;
-	fl4->fl4_dport = htons(dport);
-	fl4->fl4_sport = inet_sk(sock->sk)->inet_sport;
 	rt = teredo_route(t, fl4, !secondary && !ipv4_is_multicast(daddr));
 	if (!IS_ERR(rt) && rt->dst.dev == t->dev) {
 		ip_rt_put(rt);
@@ -159,28 +166,19 @@ static struct rtable *teredo_udp_route(struct teredo_dev *t,
 void teredo_path_get(struct teredo_dev *t, __be32 daddr,
 		     struct teredo_path *p)
 {
-	const struct teredo_config *cfg;
 	struct socket *sock;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
 	memset(p, 0, sizeof(*p));
 	p->daddr = daddr;
-	memset(&fl4, 0, sizeof(fl4));
 	rcu_read_lock();
 	sock = rcu_dereference(t->sock);
 	if (!sock) {
 		rcu_read_unlock();
 		return;
 	}
-	cfg = teredo_cfg(t);
-	fl4.flowi4_oif = cfg->link;
-	fl4.flowi4_mark = cfg->fwmark;
-	fl4.flowi4_proto = IPPROTO_UDP;
-	fl4.saddr = inet_sk(sock->sk)->inet_saddr;
-	fl4.fl4_sport = inet_sk(sock->sk)->inet_sport;
-	fl4.daddr = daddr;
-	fl4.fl4_dport = htons(TEREDO_PORT);
+	teredo_udp_flow(t, sock, daddr, TEREDO_PORT, &fl4);
 	rt = ip_route_output_key(t->net, &fl4);
 	rcu_read_unlock();
 	if (IS_ERR(rt))
