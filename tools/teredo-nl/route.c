@@ -57,18 +57,29 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 
 static const uint8_t teredo_prefix[16] = { 0x20, 0x01 };
 
+/* A request of @type, with NLM_F_CREATE | @create_flags unless @off. */
+static struct nlmsghdr *request(char *buf, uint16_t type, bool off,
+				uint16_t create_flags, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (!off)
+		nlh->nlmsg_flags |= NLM_F_CREATE | create_flags;
+	nlh->nlmsg_seq = seq;
+	return nlh;
+}
+
 static int rule(struct mnl_socket *nl, uint32_t table, bool off,
 		uint32_t seq)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct fib_rule_hdr *frh;
+	struct nlmsghdr *nlh;
 
-	nlh->nlmsg_type = off ? RTM_DELRULE : RTM_NEWRULE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	if (!off)
-		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
-	nlh->nlmsg_seq = seq;
+	nlh = request(buf, off ? RTM_DELRULE : RTM_NEWRULE, off, NLM_F_EXCL,
+		      seq);
 	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 	frh->family = AF_INET6;
 	frh->src_len = 32;
@@ -86,14 +97,11 @@ static int route(struct mnl_socket *nl, uint32_t table, unsigned int ifindex,
 		 bool off, uint32_t seq)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	nlh->nlmsg_type = off ? RTM_DELROUTE : RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	if (!off)
-		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
-	nlh->nlmsg_seq = seq;
+	nlh = request(buf, off ? RTM_DELROUTE : RTM_NEWROUTE, off,
+		      NLM_F_REPLACE, seq);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
