@@ -66,23 +66,9 @@ for line in open(sys.argv[1]):
 		tr '\n' ' '
 }
 
-# server_b_start / server_b_stop: the second miredo-server, B
-server_b_start() {
-	printf 'ServerBindAddress %s\nServerBindAddress2 192.0.2.4\n' "$B" \
-		> "$TOPO_TMP/server-b.conf"
-	ip netns exec "$(ns srv)" miredo-server -f -p "$TOPO_TMP/server-b.pid" \
-		-c "$TOPO_TMP/server-b.conf" > "$TOPO_TMP/server-b.log" 2>&1 &
-	SERVER_B_PID=$!
-	TOPO_PIDS+=("$SERVER_B_PID")
-	sleep 0.5
-}
-
-server_b_stop() {
-	kill "$SERVER_B_PID" 2> /dev/null
-	wait "$SERVER_B_PID" 2> /dev/null
-	[ -e "$TOPO_TMP/server-b.pid" ] && kill "$(cat "$TOPO_TMP/server-b.pid")" 2> /dev/null
-	rm -f "$TOPO_TMP/server-b.pid"
-}
+# the second miredo-server, B (topo's files server-b.*)
+server_b_start() { topo_server_start -b "$B" 192.0.2.4; }
+server_b_stop() { topo_server_stop -b; }
 
 # A writable /etc for the name and the boot configuration.
 mkdir -p "$TOPO_TMP/etc-up" "$TOPO_TMP/etc-work"

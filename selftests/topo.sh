@@ -168,26 +168,33 @@ topo_build() {
 	done
 }
 
-# The Teredo server (miredo-server) on 192.0.2.1 and .2.
+# topo_server_start [ID PRIMARY SECONDARY]: a Teredo server
+# (miredo-server) in srv, on 192.0.2.1 and .2 unless told; ID ("" by
+# default) names its files (server$ID.conf, .log, .pid, .job) for
+# topo_server_stop ID, so that a test can run several.
 topo_server_start() {
-	cat > "$TOPO_TMP/server.conf" <<-EOF
-		ServerBindAddress 192.0.2.1
-		ServerBindAddress2 192.0.2.2
-	EOF
+	local id=${1:-}
+	printf 'ServerBindAddress %s\nServerBindAddress2 %s\n' \
+		"${2:-192.0.2.1}" "${3:-192.0.2.2}" > "$TOPO_TMP/server$id.conf"
 	in_ns srv sysctl -qw net.ipv6.conf.all.forwarding=1
-	ip netns exec "$(ns srv)" miredo-server -f -p "$TOPO_TMP/server.pid" \
-		-c "$TOPO_TMP/server.conf" > "$TOPO_TMP/server.log" 2>&1 &
-	TOPO_SERVER_PID=$!
-	TOPO_PIDS+=("$TOPO_SERVER_PID")
+	ip netns exec "$(ns srv)" miredo-server -f -p "$TOPO_TMP/server$id.pid" \
+		-c "$TOPO_TMP/server$id.conf" > "$TOPO_TMP/server$id.log" 2>&1 &
+	echo $! > "$TOPO_TMP/server$id.job"
+	TOPO_PIDS+=("$!")
 	sleep 0.5
 }
 
+# topo_server_stop [ID]
 topo_server_stop() {
-	kill "$TOPO_SERVER_PID" 2>/dev/null
-	wait "$TOPO_SERVER_PID" 2>/dev/null
+	local id=${1:-} job
+	job=$(cat "$TOPO_TMP/server$id.job" 2>/dev/null)
+	if [ -n "$job" ]; then
+		kill "$job" 2>/dev/null
+		wait "$job" 2>/dev/null
+	fi
 	# nothing may answer on 3544 any more
-	[ -e "$TOPO_TMP/server.pid" ] && kill "$(cat "$TOPO_TMP/server.pid")" 2>/dev/null
-	rm -f "$TOPO_TMP/server.pid"
+	[ -e "$TOPO_TMP/server$id.pid" ] && kill "$(cat "$TOPO_TMP/server$id.pid")" 2>/dev/null
+	rm -f "$TOPO_TMP/server$id.pid" "$TOPO_TMP/server$id.job"
 }
 
 # Our server in "srv" instead of miredo-server: device ts0 in mode
