@@ -246,6 +246,7 @@ static void teredo_rdet_finish(struct teredo_dev *t, u32 result)
 {
 	struct teredo_rdet *r = &t->client.rdet;
 
+	lockdep_assert_held(&r->lock);
 	r->phase = TEREDO_RDET_DONE;
 	r->result = result;
 	netdev_info(t->dev, "refresh interval determined: the NAT keeps a silent mapping %u s or more\n",
