@@ -220,15 +220,44 @@ static bool teredo_client_failover(struct teredo_dev *t)
 bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
 			   __be32 *server)
 {
-	struct teredo_client *c = &t->client;
-	bool ok;
+	const struct teredo_client_id *id;
 
-	spin_lock_bh(&c->lock);
-	ok = c->has_address;
-	*addr = c->address;
-	*server = c->server;
-	spin_unlock_bh(&c->lock);
-	return ok;
+	rcu_read_lock();
+	id = rcu_dereference(t->client.id);
+	if (likely(id)) {
+		*addr = id->address;
+		*server = id->server;
+	}
+	rcu_read_unlock();
+	if (unlikely(!id)) {
+		memset(addr, 0, sizeof(*addr));
+		*server = 0;
+	}
+	return id;
+}
+
+/*
+ * c->lock held: the client has a usable address, c->address naming
+ * c->server, published as @id (filled here), or none (@id NULL).  Returns
+ * the snapshot it replaces, for the caller to free once unlocked
+ * (teredo_client_id_free()).
+ */
+static struct teredo_client_id *
+teredo_client_publish(struct teredo_client *c, struct teredo_client_id *id)
+{
+	lockdep_assert_held(&c->lock);
+	c->has_address = id;
+	if (id) {
+		id->address = c->address;
+		id->server = c->server;
+	}
+	return rcu_replace_pointer(c->id, id, lockdep_is_held(&c->lock));
+}
+
+static void teredo_client_id_free(struct teredo_client_id *id)
+{
+	if (id)
+		kfree_rcu(id, rcu);
 }
 
 static void teredo_client_set_state(struct teredo_dev *t, u8 state)
@@ -248,6 +277,7 @@ static void teredo_client_set_state(struct teredo_dev *t, u8 state)
 static void teredo_client_unqualify(struct teredo_dev *t, bool withdraw)
 {
 	struct teredo_client *c = &t->client;
+	struct teredo_client_id *id;
 	struct in6_addr old;
 	u8 router[16];
 	bool had;
@@ -256,13 +286,14 @@ static void teredo_client_unqualify(struct teredo_dev *t, bool withdraw)
 	had = c->has_address || c->dad_wait || c->parked;
 	old = c->address;
 	memcpy(router, c->router, 16);
-	c->has_address = false;
+	id = teredo_client_publish(c, NULL);
 	c->parked = false;
 	c->dad_wait = false;
 	c->dad_new = false;
 	c->mapped_addr = 0;
 	c->mapped_port = 0;
 	spin_unlock_bh(&c->lock);
+	teredo_client_id_free(id);
 	teredo_exposure_flush(t, TEREDO_STAT_DROP_NOT_QUALIFIED);
 	if (!had)
 		return;
@@ -322,6 +353,7 @@ static unsigned long teredo_refresh_delay(struct teredo_dev *t)
 static void teredo_client_qualified(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
+	struct teredo_client_id *id = NULL;
 	struct teredo_addr ta;
 	struct in6_addr addr, old;
 	u8 router[16], oldrouter[16];
@@ -362,7 +394,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 
 	spin_lock_bh(&c->lock);
 	if (changed) {
-		c->has_address = false;
+		id = teredo_client_publish(c, NULL);
 		c->dad_new = true;
 	}
 	c->parked = false;
@@ -375,6 +407,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	c->mapped_addr = mapped;
 	c->mapped_port = port;
 	spin_unlock_bh(&c->lock);
+	teredo_client_id_free(id);
 }
 
 /*
@@ -387,6 +420,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 static int teredo_client_dad(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
+	struct teredo_client_id *id;
 	struct in6_addr addr;
 	unsigned int polls;
 	unsigned long waited;
@@ -413,6 +447,9 @@ static int teredo_client_dad(struct teredo_dev *t)
 			    jiffies_to_msecs(waited));
 		return -ETIMEDOUT;
 	}
+	id = kmalloc(sizeof(*id), GFP_KERNEL);
+	if (!id)
+		return 1;	/* the next poll tries again */
 	if (waited >= HZ)
 		netdev_warn(t->dev, "IPv6 stack slow to take the Teredo address (%u ms)\n",
 			    jiffies_to_msecs(waited));
@@ -421,8 +458,9 @@ static int teredo_client_dad(struct teredo_dev *t)
 	new = c->dad_new;
 	c->dad_wait = false;
 	c->dad_new = false;
-	c->has_address = true;
+	id = teredo_client_publish(c, id);
 	spin_unlock_bh(&c->lock);
+	teredo_client_id_free(id);
 
 	if (new) {
 		teredo_stat_inc(t, TEREDO_STAT_QUALIFICATIONS);
@@ -442,6 +480,7 @@ static int teredo_client_dad(struct teredo_dev *t)
 static void teredo_client_park(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
+	struct teredo_client_id *id;
 	struct in6_addr addr;
 	bool parked, was;
 	u8 router[16];
@@ -450,12 +489,13 @@ static void teredo_client_park(struct teredo_dev *t)
 	was = c->has_address;
 	parked = c->parked || c->has_address || c->dad_wait;
 	c->parked = parked;
-	c->has_address = false;
+	id = teredo_client_publish(c, NULL);
 	c->dad_wait = false;
 	c->dad_new = false;
 	addr = c->address;
 	memcpy(router, c->router, 16);
 	spin_unlock_bh(&c->lock);
+	teredo_client_id_free(id);
 	if (parked)
 		teredo_addr_park(t, router, &addr);
 	teredo_peertable_flush(t);

@@ -250,6 +250,17 @@ struct teredo_path {
 	int ifindex;			/* lower device, 0: no route */
 };
 
+/*
+ * What the datapath needs of a qualified client, published whole under
+ * RCU (teredo_client.id) so that no packet takes the client's lock:
+ * NULL while the client has no usable address.
+ */
+struct teredo_client_id {
+	struct in6_addr address;
+	__be32 server;			/* the server the address names */
+	struct rcu_head rcu;
+};
+
 struct teredo_client {
 	spinlock_t lock;		/* everything below */
 	u8 state;			/* enum teredo_state */
@@ -282,6 +293,7 @@ struct teredo_client {
 	unsigned long dad_start;
 	/* the qualified address (also the one dad_wait is for) */
 	bool has_address;
+	struct teredo_client_id __rcu *id;	/* its datapath view */
 	/*
 	 * Dormant (idle): the address is on the stack, deprecated, with its
 	 * routes, but not in use; waking requalifies and keeps it if the
@@ -546,6 +558,8 @@ struct teredo_rx {
 	bool local;		/* non-global source: a local peer? (5.2.8) */
 	struct in6_addr me;
 	__be32 server;
+	/* read once per packet: the whole receive runs under RCU */
+	const struct teredo_config *cfg;
 };
 
 static inline const u8 *teredo_rx_ipv6(struct sk_buff *skb,
@@ -560,8 +574,8 @@ enum teredo_verdict teredo_rx_trailers(struct sk_buff *skb,
 				       const struct teredo_encap *enc,
 				       struct teredo_trailers *tr);
 /* Decapsulates @skb and hands it to the IPv6 stack on the device. */
-void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
-		       unsigned int hdr_len);
+void teredo_rx_deliver(struct teredo_dev *t, const struct teredo_config *cfg,
+		       struct sk_buff *skb, unsigned int hdr_len);
 
 /* server.c: the server role (RFC 4380 section 5.3) */
 void teredo_server_init(struct teredo_dev *t);
@@ -602,7 +616,8 @@ void teredo_exposure_init(struct teredo_dev *t);
 void teredo_exposure_uninit(struct teredo_dev *t);
 void teredo_exposure_start(struct teredo_dev *t);
 void teredo_exposure_stop(struct teredo_dev *t);
-bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb);
+bool teredo_exposure_tx(struct teredo_dev *t, const struct teredo_config *cfg,
+			struct sk_buff *skb);
 u8 teredo_exposure_reason(struct teredo_dev *t);
 void teredo_exposure_flush(struct teredo_dev *t, enum teredo_stat why);
 void teredo_exposure_woken(struct teredo_dev *t, const struct in6_addr *addr);
@@ -612,7 +627,9 @@ void teredo_exposure_used(struct teredo_dev *t);
 /* inbound.c */
 void teredo_inbound_init(struct teredo_dev *t);
 void teredo_inbound_note_tx(struct teredo_dev *t, struct sk_buff *skb);
-bool teredo_inbound_allowed(struct teredo_dev *t, struct sk_buff *skb);
+bool teredo_inbound_allowed(struct teredo_dev *t,
+			    const struct teredo_config *cfg,
+			    struct sk_buff *skb);
 
 /* client.c */
 void teredo_client_init(struct teredo_dev *t);
@@ -690,6 +707,7 @@ void teredo_peer_put(struct teredo_peer *p);
 void teredo_peer_kill(struct teredo_peer *p);
 bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb);
 bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb);
+void teredo_peer_heard(struct teredo_peer *p);
 void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port);
 void teredo_peer_info(struct teredo_peer *p, struct teredo_peer_info *out);
 bool teredo_peer_bubble_allowed(struct teredo_peer *p);

@@ -71,7 +71,7 @@ void teredo_exposure_init(struct teredo_dev *t)
 	teredo_inbound_init(t);
 }
 
-/* Under rcu_read_lock(). */
+/* @cfg: the caller's (RCU, as every published configuration). */
 bool teredo_mark_allowed(const struct teredo_config *cfg, u32 mark)
 {
 	int i;
@@ -111,23 +111,19 @@ void teredo_exposure_used(struct teredo_dev *t)
 }
 
 /*
- * ndo_start_xmit, BH off.  Returns true if @skb was consumed here
- * (refused, or queued until the device wakes up), false if it may go on.
+ * ndo_start_xmit, BH off, @cfg the packet's settings (RCU held).  Returns
+ * true if @skb was consumed here (refused, or queued until the device
+ * wakes up), false if it may go on.
  */
-bool teredo_exposure_tx(struct teredo_dev *t, struct sk_buff *skb)
+bool teredo_exposure_tx(struct teredo_dev *t, const struct teredo_config *cfg,
+			struct sk_buff *skb)
 {
 	struct teredo_client *c = &t->client;
-	const struct teredo_config *cfg;
-	bool applies, allowed;
 
-	rcu_read_lock();
-	cfg = teredo_cfg(t);
-	applies = teredo_exposure_applies(cfg);
-	allowed = teredo_mark_allowed(cfg, skb->mark);
-	rcu_read_unlock();
-	if (!applies)
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "teredo: transmit without RCU");
+	if (!teredo_exposure_applies(cfg))
 		return false;
-	if (!allowed) {
+	if (!teredo_mark_allowed(cfg, skb->mark)) {
 		teredo_exposure_refuse(t, skb, TEREDO_STAT_DROP_UNAUTHORIZED);
 		return true;
 	}

@@ -207,13 +207,14 @@ static bool teredo_inbound_icmp(struct teredo_dev *t,
 }
 
 /*
- * Receive, softirq: may @skb (skb->data: its IPv6 header, decapsulated)
- * be delivered?  Marks the device used when it goes to an authorized
- * socket.
+ * Receive, softirq, RCU held (@cfg: the packet's settings): may @skb
+ * (skb->data: its IPv6 header, decapsulated) be delivered?  Marks the
+ * device used when it goes to an authorized socket.
  */
-bool teredo_inbound_allowed(struct teredo_dev *t, struct sk_buff *skb)
+bool teredo_inbound_allowed(struct teredo_dev *t,
+			    const struct teredo_config *cfg,
+			    struct sk_buff *skb)
 {
-	const struct teredo_config *cfg;
 	const struct ipv6hdr *ip6;
 	struct ipv6hdr _ip6;
 	__be16 _ports[2];
@@ -223,13 +224,10 @@ bool teredo_inbound_allowed(struct teredo_dev *t, struct sk_buff *skb)
 	u8 nexthdr;
 	int off;
 
-	rcu_read_lock();
-	cfg = teredo_cfg(t);
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "teredo: inbound check without RCU");
 	if (cfg->mode != TEREDO_MODE_CLIENT ||
-	    cfg->inbound == TEREDO_INBOUND_OPEN) {
-		rcu_read_unlock();
+	    cfg->inbound == TEREDO_INBOUND_OPEN)
 		return true;
-	}
 	ip6 = skb_header_pointer(skb, 0, sizeof(_ip6), &_ip6);
 	if (!ip6)
 		goto out;
@@ -237,11 +235,8 @@ bool teredo_inbound_allowed(struct teredo_dev *t, struct sk_buff *skb)
 	off = ipv6_skip_exthdr(skb, sizeof(_ip6), &nexthdr, &frag_off);
 	if (off < 0)
 		goto out;
-	if (frag_off & htons(~0x7)) {
-		/* not the first fragment: see above */
-		rcu_read_unlock();
-		return true;
-	}
+	if (frag_off & htons(~0x7))
+		return true;	/* not the first fragment: see above */
 	switch (nexthdr) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
@@ -255,7 +250,6 @@ bool teredo_inbound_allowed(struct teredo_dev *t, struct sk_buff *skb)
 		break;
 	}
 out:
-	rcu_read_unlock();
 	if (ok)
 		teredo_exposure_used(t);
 	return ok;

@@ -187,22 +187,49 @@ bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 	return ok;
 }
 
-/* A packet from @p came from @addr:@port, which is now its mapping. */
+/*
+ * @p was heard from: its trust is fresh.  Written once a tick, not once a
+ * packet: a busy peer's cache line is not dirtied by every packet.
+ */
+void teredo_peer_heard(struct teredo_peer *p)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(p->last_rx) != now)
+		WRITE_ONCE(p->last_rx, now);
+}
+
+/*
+ * A packet from @p came from @addr:@port, which is now its mapping.
+ * Most packets come from a peer trusted at that very mapping, with no
+ * bubble unanswered and already spared once (recent): nothing changes,
+ * and neither the peer's lock nor a write is needed.  The fields are
+ * written under p->lock; a packet racing a change there is taken as if
+ * it came just before it.
+ */
 void teredo_peer_mark_trusted(struct teredo_peer *p, __be32 addr, u16 port)
 {
 	bool was, ours;
 
+	if (likely(READ_ONCE(p->trusted) && READ_ONCE(p->recent) &&
+		   READ_ONCE(p->mapped_addr) == addr &&
+		   READ_ONCE(p->mapped_port) == port &&
+		   !READ_ONCE(p->window_bubbles))) {
+		teredo_peer_heard(p);
+		teredo_peer_send_queue(p->t, p);
+		return;
+	}
 	spin_lock_bh(&p->lock);
 	was = p->trusted;
 	ours = p->ours;
 	if (was)
 		WRITE_ONCE(p->recent, true);
-	p->mapped_addr = addr;
-	p->mapped_port = port;
+	WRITE_ONCE(p->mapped_addr, addr);
+	WRITE_ONCE(p->mapped_port, port);
 	WRITE_ONCE(p->trusted, true);
-	p->last_rx = jiffies;
+	WRITE_ONCE(p->last_rx, jiffies);
 	/* it answered: the bubble limit is on bubbles without an answer */
-	p->window_bubbles = 0;
+	WRITE_ONCE(p->window_bubbles, 0);
 	spin_unlock_bh(&p->lock);
 	teredo_peer_send_queue(p->t, p);
 	if (!was) {
@@ -224,12 +251,12 @@ bool teredo_peer_bubble_allowed(struct teredo_peer *p)
 	spin_lock_bh(&p->lock);
 	if (time_after32(now, p->bubble_window + TEREDO_BUBBLE_WINDOW)) {
 		p->bubble_window = now;
-		p->window_bubbles = 0;
+		WRITE_ONCE(p->window_bubbles, 0);
 	}
 	if (time_after32(now, p->last_bubble + TEREDO_BUBBLE_GAP) &&
 	    p->window_bubbles < TEREDO_BUBBLE_MAX) {
 		p->last_bubble = now;
-		p->window_bubbles++;
+		WRITE_ONCE(p->window_bubbles, p->window_bubbles + 1);
 		p->bubbles++;
 		ok = true;
 	}
@@ -252,7 +279,7 @@ void teredo_peer_info(struct teredo_peer *p, struct teredo_peer_info *out)
 	out->mapped_port = p->mapped_port;
 	out->trusted = p->trusted;
 	out->relay = p->relay;
-	out->last_rx_ms = teredo_age_ms(p->last_rx);
+	out->last_rx_ms = teredo_age_ms(READ_ONCE(p->last_rx));
 	out->last_tx_ms = teredo_age_ms(p->last_tx);
 	out->bubbles = p->bubbles;
 	out->queued = skb_queue_len(&p->queue) + skb_queue_len(&p->rxq);

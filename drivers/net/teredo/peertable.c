@@ -404,13 +404,14 @@ void teredo_peer_flush(struct net_device *dev)
  */
 static bool teredo_peer_idle(struct teredo_peer *p, unsigned long now)
 {
-	unsigned long last;
+	unsigned long last, rx;
 	bool counting;
 
 	spin_lock_bh(&p->lock);
 	last = p->created;
-	if (time_after(p->last_rx, last))
-		last = p->last_rx;
+	rx = READ_ONCE(p->last_rx);	/* also written without the lock */
+	if (time_after(rx, last))
+		last = rx;
 	if (time_after(p->last_tx, last))
 		last = p->last_tx;
 	counting = p->window_bubbles &&

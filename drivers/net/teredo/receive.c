@@ -165,12 +165,14 @@ static struct teredo_rx_cb *teredo_rx_cb(struct sk_buff *skb)
 	return (struct teredo_rx_cb *)skb->cb;
 }
 
-void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
-		       unsigned int hdr_len)
+/* RCU held; @cfg: the packet's settings. */
+void teredo_rx_deliver(struct teredo_dev *t, const struct teredo_config *cfg,
+		       struct sk_buff *skb, unsigned int hdr_len)
 {
 	struct net_device *dev = t->dev;
 	unsigned int len;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "teredo: receive without RCU");
 	if (iptunnel_pull_header(skb, sizeof(struct udphdr) + hdr_len,
 				 htons(ETH_P_IPV6),
 				 !net_eq(t->net, dev_net(dev)))) {
@@ -178,7 +180,7 @@ void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 		return;
 	}
 	/* least exposure: only for authorized sockets (inbound.c) */
-	if (!teredo_inbound_allowed(t, skb)) {
+	if (!teredo_inbound_allowed(t, cfg, skb)) {
 		teredo_rx_drop(t, skb, TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED);
 		return;
 	}
@@ -206,9 +208,7 @@ void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
 	default:
 		skb->ip_summed = CHECKSUM_NONE;
 	}
-	rcu_read_lock();
-	skb->mark = teredo_cfg(t)->rxmark;
-	rcu_read_unlock();
+	skb->mark = cfg->rxmark;
 	len = skb->len;
 	if (gro_cells_receive(&t->gro_cells, skb) == NET_RX_SUCCESS) {
 		teredo_stat_inc(t, TEREDO_STAT_RX_PACKETS);
@@ -220,7 +220,9 @@ void teredo_rx_deliver(struct teredo_dev *t, struct sk_buff *skb,
  * @p is now trusted through a relay: deliver what it sent before, if
  * it came through that same relay (its outer headers are still there).
  */
-static void teredo_rx_flush_queue(struct teredo_dev *t, struct teredo_peer *p)
+static void teredo_rx_flush_queue(struct teredo_dev *t,
+				  const struct teredo_rx *rx,
+				  struct teredo_peer *p)
 {
 	struct sk_buff *skb;
 	__be32 addr;
@@ -237,23 +239,25 @@ static void teredo_rx_flush_queue(struct teredo_dev *t, struct teredo_peer *p)
 			teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);
 			continue;
 		}
-		teredo_rx_deliver(t, skb, teredo_rx_cb(skb)->hdr_len);
+		teredo_rx_deliver(t, rx->cfg, skb, teredo_rx_cb(skb)->hdr_len);
 	}
 }
 
-/* Has @p been confirmed to come through @rx's outer source? */
+/*
+ * Has @p been confirmed to come through @rx's outer source?  Every packet
+ * from a native peer asks, so without the peer's lock (the fields change
+ * under it, rarely): a packet racing a change is taken as if it came
+ * just before it.
+ */
 static bool teredo_rx_relay_known(struct teredo_peer *p,
 				  const struct teredo_rx *rx)
 {
-	bool known;
-
-	spin_lock_bh(&p->lock);
-	known = p->relay && p->trusted && p->mapped_addr == rx->saddr &&
-		p->mapped_port == rx->sport;
-	if (known)
-		p->last_rx = jiffies;
-	spin_unlock_bh(&p->lock);
-	return known;
+	if (!READ_ONCE(p->relay) || !READ_ONCE(p->trusted) ||
+	    READ_ONCE(p->mapped_addr) != rx->saddr ||
+	    READ_ONCE(p->mapped_port) != rx->sport)
+		return false;
+	teredo_peer_heard(p);
+	return true;
 }
 
 /*
@@ -276,7 +280,7 @@ static int teredo_rx_wait_echo(struct teredo_dev *t, struct sk_buff *skb,
 	if (!teredo_peer_rx_enqueue(p, skb))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_RX_PARKED);
 	if (teredo_rx_relay_known(p, rx))	/* confirmed meanwhile */
-		teredo_rx_flush_queue(t, p);
+		teredo_rx_flush_queue(t, rx, p);
 	else if (teredo_peer_bubble_allowed(p))
 		teredo_send_echo(t, p, &rx->me, rx->server);
 	return 0;
@@ -313,7 +317,7 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 	}
 	spin_lock_bh(&p->lock);
 	if (!p->trusted && !rx->from_server && !rx->enc.bubble)
-		p->relay = true;
+		WRITE_ONCE(p->relay, true);
 	relay = p->relay;
 	/* the nonce of the latest echo test (send.c draws one per test) */
 	memcpy(nonce, p->nonce, sizeof(nonce));
@@ -337,7 +341,7 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 	}
 	if (echo) {
 		teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
-		teredo_rx_flush_queue(t, p);
+		teredo_rx_flush_queue(t, rx, p);
 		teredo_peer_put(p);
 		consume_skb(skb);	/* our own probe's answer */
 		return 0;
@@ -388,7 +392,6 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	enum teredo_verdict v;
 	struct in6_addr src;
 	struct teredo_rx rx;
-	bool local_discovery;
 	__be32 server2;
 	int ret;
 
@@ -407,16 +410,14 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 		v = teredo_rx_trailers(skb, &rx.enc, &rx.tr);
 	if (v != TEREDO_OK)
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
-	switch (teredo_cfg_mode(t)) {
+	rx.cfg = teredo_cfg(t);
+	switch (rx.cfg->mode) {
 	case TEREDO_MODE_SERVER:
 		return teredo_server_rx(t, skb, &rx);
 	case TEREDO_MODE_RELAY:
 		return teredo_relay_rx(t, skb, &rx);
 	}
 
-	rcu_read_lock();
-	local_discovery = teredo_cfg(t)->local_discovery;
-	rcu_read_unlock();
 	/* the candidate server in use, both its addresses */
 	teredo_client_servers(t, &rx.server, &server2);
 	rx.from_server = rx.server && rx.sport == TEREDO_PORT &&
@@ -430,7 +431,7 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	}
 	if (!teredo_ipv4_is_global(ntohl(rx.saddr))) {
 		/* only a local peer (section 5.2.8) may, checked below */
-		if (!local_discovery || rx.enc.has_origin)
+		if (!rx.cfg->local_discovery || rx.enc.has_origin)
 			return teredo_rx_drop(t, skb,
 					      TEREDO_STAT_DROP_NONGLOBAL_V4);
 		rx.local = true;
@@ -472,7 +473,7 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 		consume_skb(skb);
 		return 0;
 	}
-	teredo_rx_deliver(t, skb, rx.enc.hdr_len);
+	teredo_rx_deliver(t, rx.cfg, skb, rx.enc.hdr_len);
 	return 0;
 }
 

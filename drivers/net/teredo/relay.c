@@ -56,7 +56,7 @@ int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
 		consume_skb(skb);
 		return 0;
 	}
-	teredo_rx_deliver(t, skb, rx->enc.hdr_len);
+	teredo_rx_deliver(t, rx->cfg, skb, rx->enc.hdr_len);
 	return 0;
 }
 
@@ -91,8 +91,8 @@ netdev_tx_t teredo_relay_xmit(struct teredo_dev *t, struct sk_buff *skb)
 		return NETDEV_TX_OK;
 	spin_lock_bh(&p->lock);
 	if (!p->trusted) {
-		p->mapped_addr = htonl(ta.client);
-		p->mapped_port = ta.port;
+		WRITE_ONCE(p->mapped_addr, htonl(ta.client));
+		WRITE_ONCE(p->mapped_port, ta.port);
 	}
 	spin_unlock_bh(&p->lock);
 

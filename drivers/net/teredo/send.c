@@ -75,14 +75,20 @@ static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
 	}
 }
 
-/* p->lock held: where a packet to @p goes now; stamps the send. */
+/*
+ * p->lock held: where a packet to @p goes now; stamps the send (once a
+ * tick: a busy peer's line is not dirtied by every packet).
+ */
 static void __teredo_peer_tx_mapping(struct teredo_peer *p, __be32 *addr,
 				     u16 *port)
 {
+	unsigned long now = jiffies;
+
 	lockdep_assert_held(&p->lock);
 	*addr = p->mapped_addr;
 	*port = p->mapped_port;
-	p->last_tx = jiffies;
+	if (p->last_tx != now)
+		p->last_tx = now;
 }
 
 void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
@@ -150,8 +156,8 @@ void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 static bool __teredo_peer_usable(struct teredo_peer *p)
 {
 	lockdep_assert_held(&p->lock);
-	return p->trusted &&
-	       time_before(jiffies, p->last_rx + TEREDO_TRUST_TIME);
+	return READ_ONCE(p->trusted) &&
+	       time_before(jiffies, READ_ONCE(p->last_rx) + TEREDO_TRUST_TIME);
 }
 
 /*
@@ -332,9 +338,11 @@ void teredo_xmit_park(struct teredo_dev *t, struct teredo_peer *p,
 		teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_QUEUE_FULL);
 }
 
-netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
+/* RCU held: @cfg is the packet's settings, read once. */
+static netdev_tx_t __teredo_xmit(struct teredo_dev *t,
+				 const struct teredo_config *cfg,
+				 struct sk_buff *skb)
 {
-	struct teredo_dev *t = teredo_priv(dev);
 	struct teredo_peer *p;
 	struct teredo_addr ta;
 	struct in6_addr me, dst;
@@ -354,7 +362,7 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_MULTICAST);
 		return NETDEV_TX_OK;
 	}
-	switch (teredo_cfg_mode(t)) {
+	switch (cfg->mode) {
 	case TEREDO_MODE_RELAY:
 		return teredo_relay_xmit(t, skb);
 	case TEREDO_MODE_SERVER:	/* clients reach native hosts via relays */
@@ -362,7 +370,7 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 	/* authorized marks, dormant state: exposure.c */
-	if (teredo_exposure_tx(t, skb))
+	if (teredo_exposure_tx(t, cfg, skb))
 		return NETDEV_TX_OK;
 	if (!teredo_client_address(t, &me, &server)) {
 		teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_NOT_QUALIFIED);
@@ -385,10 +393,11 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	spin_lock_bh(&p->lock);
 	if (teredo && !p->trusted) {
 		/* a local peer (section 5.2.8) is reached on the LAN */
-		p->mapped_addr = p->local ? p->local_addr : htonl(ta.client);
-		p->mapped_port = p->local ? p->local_port : ta.port;
+		WRITE_ONCE(p->mapped_addr,
+			   p->local ? p->local_addr : htonl(ta.client));
+		WRITE_ONCE(p->mapped_port, p->local ? p->local_port : ta.port);
 	}
-	p->relay = !teredo;
+	WRITE_ONCE(p->relay, !teredo);
 	gone = __teredo_peer_given_up(p);
 	spin_unlock_bh(&p->lock);
 
@@ -401,4 +410,15 @@ netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	teredo_peer_put(p);
 	return NETDEV_TX_OK;
+}
+
+netdev_tx_t teredo_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct teredo_dev *t = teredo_priv(dev);
+	netdev_tx_t ret;
+
+	rcu_read_lock();
+	ret = __teredo_xmit(t, teredo_cfg(t), skb);
+	rcu_read_unlock();
+	return ret;
 }

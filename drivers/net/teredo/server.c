@@ -206,7 +206,7 @@ int teredo_server_rx(struct teredo_dev *t, struct sk_buff *skb,
 	case TEREDO_SERVER_TO_CLIENT:
 		return teredo_server_to_client(t, skb, rx, &ta);
 	case TEREDO_SERVER_TO_IPV6:
-		teredo_rx_deliver(t, skb, rx->enc.hdr_len);
+		teredo_rx_deliver(t, rx->cfg, skb, rx->enc.hdr_len);
 		return 0;
 	}
 	return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);

@@ -118,15 +118,18 @@ static struct rtable *teredo_route(struct teredo_dev *t, struct flowi4 *fl4,
 	return rt;
 }
 
-/* @fl4: the flow of @sock's packets to @daddr:@dport.  RCU held. */
-static void teredo_udp_flow(struct teredo_dev *t, struct socket *sock,
-			    __be32 daddr, u16 dport, struct flowi4 *fl4)
+/*
+ * @fl4: the flow of @sock's packets to @daddr:@dport.  The socket was
+ * bound to cfg.link with cfg.fwmark as its mark (teredo_socket_bind()),
+ * and is bound again when they change: the flow is the socket's own, and
+ * no packet reads the settings for it.
+ */
+static void teredo_udp_flow(struct socket *sock, __be32 daddr, u16 dport,
+			    struct flowi4 *fl4)
 {
-	const struct teredo_config *cfg = teredo_cfg(t);
-
 	memset(fl4, 0, sizeof(*fl4));
-	fl4->flowi4_oif = cfg->link;
-	fl4->flowi4_mark = cfg->fwmark;
+	fl4->flowi4_oif = READ_ONCE(sock->sk->sk_bound_dev_if);
+	fl4->flowi4_mark = READ_ONCE(sock->sk->sk_mark);
 	fl4->saddr = inet_sk(sock->sk)->inet_saddr;	/* bound address */
 	fl4->flowi4_proto = IPPROTO_UDP;
 	fl4->daddr = daddr;
@@ -146,9 +149,7 @@ static struct rtable *teredo_udp_route(struct teredo_dev *t,
 {
 	struct rtable *rt;
 
-	rcu_read_lock();
-	teredo_udp_flow(t, sock, daddr, dport, fl4);
-	rcu_read_unlock();
+	teredo_udp_flow(sock, daddr, dport, fl4);
 	rt = teredo_route(t, fl4, !secondary && !ipv4_is_multicast(daddr));
 	if (!IS_ERR(rt) && rt->dst.dev == t->dev) {
 		ip_rt_put(rt);
@@ -178,7 +179,7 @@ void teredo_path_get(struct teredo_dev *t, __be32 daddr,
 		rcu_read_unlock();
 		return;
 	}
-	teredo_udp_flow(t, sock, daddr, TEREDO_PORT, &fl4);
+	teredo_udp_flow(sock, daddr, TEREDO_PORT, &fl4);
 	rt = ip_route_output_key(t->net, &fl4);
 	rcu_read_unlock();
 	if (IS_ERR(rt))
