@@ -246,7 +246,6 @@ static struct teredo_client_id *
 teredo_client_publish(struct teredo_client *c, struct teredo_client_id *id)
 {
 	lockdep_assert_held(&c->lock);
-	c->has_address = id;
 	if (id) {
 		id->address = c->address;
 		id->server = c->server;
@@ -283,7 +282,7 @@ static void teredo_client_unqualify(struct teredo_dev *t, bool withdraw)
 	bool had;
 
 	spin_lock_bh(&c->lock);
-	had = c->has_address || c->dad_wait || c->parked;
+	had = teredo_client_has_address(c) || c->dad_wait || c->parked;
 	old = c->address;
 	memcpy(router, c->router, 16);
 	id = teredo_client_publish(c, NULL);
@@ -370,7 +369,7 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	mapped = c->ra_mapped_addr;
 	port = c->ra_mapped_port;
 	memcpy(&server, &c->ra_prefix[4], 4);
-	had = c->has_address || c->dad_wait || c->parked;
+	had = teredo_client_has_address(c) || c->dad_wait || c->parked;
 	old = c->address;
 	memcpy(oldrouter, c->router, 16);
 	changed = !had || c->mapped_addr != mapped || c->mapped_port != port ||
@@ -486,8 +485,8 @@ static void teredo_client_park(struct teredo_dev *t)
 	u8 router[16];
 
 	spin_lock_bh(&c->lock);
-	was = c->has_address;
-	parked = c->parked || c->has_address || c->dad_wait;
+	was = teredo_client_has_address(c);
+	parked = c->parked || teredo_client_has_address(c) || c->dad_wait;
 	c->parked = parked;
 	id = teredo_client_publish(c, NULL);
 	c->dad_wait = false;
@@ -685,7 +684,7 @@ static void teredo_client_work(struct work_struct *work)
 
 	if (tries >= TEREDO_RS_TRIES) {
 		/* this round failed: lose the address, back off, retry */
-		if (c->has_address)
+		if (teredo_client_has_address(c))
 			netdev_info(t->dev, "server unreachable: address withdrawn\n");
 		teredo_client_unqualify(t, true);
 		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
@@ -715,7 +714,7 @@ static void teredo_client_work(struct work_struct *work)
 	c->rs_outstanding = true;
 	server = c->use_secondary ? c->active2 : c->active;
 	spin_unlock_bh(&c->lock);
-	if (!c->has_address)
+	if (!teredo_client_has_address(c))
 		teredo_client_set_state(t, TEREDO_STATE_QUALIFYING);
 	/* what a later network change is compared with */
 	teredo_path_get(t, server, &path);

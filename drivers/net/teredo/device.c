@@ -520,7 +520,7 @@ void teredo_get_status(struct net_device *dev, struct teredo_status *st)
 	memset(st, 0, sizeof(*st));
 	spin_lock_bh(&c->lock);
 	st->state = c->state;
-	st->has_address = c->has_address;
+	st->has_address = teredo_client_has_address(c);
 	st->address = c->address;
 	st->mapped_addr = c->mapped_addr;
 	st->mapped_port = c->mapped_port;

@@ -291,9 +291,11 @@ struct teredo_client {
 	bool dad_new;			/* announce it once usable */
 	unsigned int dad_polls;
 	unsigned long dad_start;
-	/* the qualified address (also the one dad_wait is for) */
-	bool has_address;
-	struct teredo_client_id __rcu *id;	/* its datapath view */
+	/*
+	 * The qualified address (also the one dad_wait is for) is usable
+	 * while id, its datapath view, is published: teredo_client_has_address().
+	 */
+	struct teredo_client_id __rcu *id;
 	/*
 	 * Dormant (idle): the address is on the stack, deprecated, with its
 	 * routes, but not in use; waking requalifies and keeps it if the
@@ -331,6 +333,11 @@ struct teredo_client {
 	unsigned long ld_next;		/* next discovery bubble */
 	unsigned long ld_sent;		/* last one (read in softirq) */
 };
+
+static inline bool teredo_client_has_address(const struct teredo_client *c)
+{
+	return rcu_access_pointer(c->id);
+}
 
 /*
  * The settings, published whole: RTNL writers build a new copy and
