@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: bubble gaps and 75 s past a peer's idle time
 # timeout=300
 # Bubbles to a Teredo peer that never answers are capped (RFC 4380
 # section 5.2.6; TEREDO_BUBBLE_GAP, _WINDOW, _MAX in

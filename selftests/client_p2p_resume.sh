@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: five pauses of 32 s (a peer's 30 s of trust)
 # A conversation between two of our clients that pauses for longer
 # than the 30 s a peer stays trusted without being heard from (RFC 4380
 # 5.2.4): every resumption parks the packet and asks for the peer's

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: the server stopped until the client notices
 # Our Teredo client behind a NAT qualifies with miredo-server: its
 # address names exactly the server and the NAT's external IPv4:port
 # (read from the NAT's conntrack), flag bits per RFC 5991, link-local

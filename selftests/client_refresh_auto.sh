@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: NAT entries that must time out (30 s and more)
 # Refresh interval determination (RFC 4380 section 5.2.7,
 # "teredo-nl set DEV refresh auto").  Both NATs forget a silent UDP
 # mapping after 10 s (conntrack's UDP timeouts) and give each new flow

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: pings 31-45 s after each qualification
 # timeout=300
 # Issue 17 item 4: refreshes that outlive young NAT mappings.  A NAT at
 # Linux conntrack's defaults keeps a UDP mapping whose only answer came

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: the dormant timeout and 3 refresh intervals
 # timeout=260
 # Least exposure, dormant state: with no authorized traffic for
 # dormant-timeout seconds and no hold, client 1 goes dormant: nothing

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: the GC's 10 s rounds and the peers' 60 s of idle
 # timeout=300
 # The peer-table GC (issue 8): every TEREDO_GC_INTERVAL (10 s) it drops
 # the peers idle for 60 s, walking the table TEREDO_GC_BATCH (256) peers

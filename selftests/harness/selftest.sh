@@ -122,7 +122,7 @@ assert_match "an expected skip is a skip" \
 	'^ok [^ ]+:expected_skip # SKIP canary: a skip the list expects \(expected: ' \
 	"$(line expected_skip)"
 assert_match "a correct test with an expected subtest skip passes" \
-	'^ok [^ ]+:good # [0-9]+ s, 1 expected skip' "$(line good)"
+	'^ok [^ ]+:good # [0-9]+ s, CPU [0-9]+ %, 1 expected skip' "$(line good)"
 assert_match "closing line counts 10 failures, 1 skip" \
 	$'(^|\n)[0-9]+ passed, 10 failed, 1 skipped$' "$TEXT"
 ktap_finished

@@ -86,8 +86,17 @@ test_timeout() {
 	echo "${VM_TEST_TIMEOUT:-600}"
 }
 
+# cpu_jiffies: "BUSY TOTAL" jiffies of all CPUs since boot (/proc/stat;
+# idle and iowait are not busy).
+cpu_jiffies() {
+	local _c user nice sys idle iow irq sirq steal _rest
+	read -r _c user nice sys idle iow irq sirq steal _rest < /proc/stat
+	echo $((user + nice + sys + irq + sirq + steal)) \
+		$((user + nice + sys + idle + iow + irq + sirq + steal))
+}
+
 run_one() {
-	local t=$1 name rc start end tmo up
+	local t=$1 name rc start end tmo up b0 t0 b1 t1
 	name=${t##*/}
 	name=${name%.sh}
 	tmo=$(test_timeout "$t")
@@ -98,6 +107,7 @@ run_one() {
 	fi
 	say "run $name"
 	start=${EPOCHREALTIME/./}
+	read -r b0 t0 <<< "$(cpu_jiffies)"
 	cd "${t%/*}" || return
 	if [ "${VM_LIVE:-0}" = 1 ]; then
 		timeout -k 10 "$tmo" bash --noprofile --norc "$t" 2>&1 |
@@ -109,9 +119,13 @@ run_one() {
 		rc=$?
 	fi
 	end=${EPOCHREALTIME/./}
+	read -r b1 t1 <<< "$(cpu_jiffies)"
 	cd / || return
 	echo "$rc" > "$RES/$name.rc"
 	echo $(((end - start) / 1000)) > "$RES/$name.ms"
+	# how busy the guest's CPUs were during the test, in percent: a
+	# test that mostly waits ("# waits:" in run-check.sh) shows little
+	echo $(((b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1))) > "$RES/$name.busy"
 	say "end $name rc=$rc"
 	# Whatever a test leaves behind must not break the next one.
 	ip -all netns delete 2>/dev/null

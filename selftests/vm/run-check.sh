@@ -19,6 +19,9 @@
 #                     [--smoke KERNEL "name ..."]
 #                     [--shards N] [--suite DIR] [--expected-skips FILE]
 #                     [--module FILE]
+# Tests marked with a "# waits: WHY" line among their first 20 lines run
+# in a second guest per kernel beside the others (SERIES/w:guest), unless
+# --shards N or VM_WAITS_GUEST=0 (see add_kernel_guests).
 # A kernel is a series ("6.1"), an installed release, or one we build
 # (build-kernel.sh): "debug" (built by "make check-debug") or "7.2"
 # (mainline; built here, once, when not cached: over an hour on 2 cores).
@@ -38,7 +41,8 @@
 # guest), VM_TEST_TIMEOUT (seconds per test, 600,
 # or a "# timeout=N" line in the test's first 20 lines), VM_APPEND (kernel args),
 # VM_TIMEOUT_SCALE (multiplies the default guest and test timeouts: 1, the
-# debug kernel is slower).
+# debug kernel is slower), VM_WAITS_GUEST (0: no second guest for the
+# "# waits:" tests).
 set -uo pipefail
 
 # shellcheck source=selftests/vm/vm-lib.sh
@@ -74,7 +78,7 @@ while [ $# -gt 0 ]; do
 	--suite)	SUITE=$2; shift ;;
 	--expected-skips) VM_EXPECTED_SKIPS=$2; shift ;;
 	--module)	MODULE=$2; shift ;;
-	-h|--help)	sed -n '3,32p' "$0"; exit 0 ;;
+	-h|--help)	sed -n '3,45p' "$0"; exit 0 ;;
 	*)		echo "run-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -350,7 +354,9 @@ report_guest() {
 				"$share/results/$name.out"
 		elif [ -e "$share/results/$name.rc" ]; then
 			tap_rc "$s:$name" "$(cat "$share/results/$name.rc")" "$share/results/$name.out" \
-				"$(($(cat "$share/results/$name.ms" 2>/dev/null || echo 0) / 1000)) s"
+				"$(($(cat "$share/results/$name.ms" 2>/dev/null || echo 0) / 1000)) s$(
+				busy=$(cat "$share/results/$name.busy" 2>/dev/null) &&
+					echo ", CPU $busy %")"
 		else
 			tap fail "$s:$name" "no result (guest died or timed out)" "$share/results/$name.out"
 		fi
@@ -470,6 +476,42 @@ add_guests() {
 	done
 }
 
+# waits_test TEST: TEST has a "# waits: WHY" line among its first 20
+# lines: it spends most of its time waiting on protocol timers (a peer's
+# 30 s of trust, a 60 s GC, a NAT entry's age), its guest's CPU idle.
+waits_test() {
+	head -n 20 "$1" | grep -q '^# waits:'
+}
+
+# add_kernel_guests KVER: the guests of one kernel.  With --shards N, the
+# tests dealt to N guests.  Else (and unless VM_WAITS_GUEST=0) the tests
+# marked "# waits:" run in a second guest beside the others ("KVER_w",
+# SERIES/w:guest): they wait while the other guest computes, so the two
+# share a host core with little loss, and the kernel's wall time is the
+# longer of the two instead of their sum.
+add_kernel_guests() {
+	local kv=$1 t busy=() waits=()
+	if [ "$SHARDS" -gt 1 ] || [ "${VM_WAITS_GUEST:-1}" = 0 ]; then
+		add_guests "$kv" "$SHARDS" "$SCALE" "${GUEST_TESTS[@]}"
+		return
+	fi
+	for t in "${GUEST_TESTS[@]}"; do
+		if waits_test "$t"; then
+			waits+=("$t")
+		else
+			busy+=("$t")
+		fi
+	done
+	if [ ${#waits[@]} = 0 ] || [ ${#busy[@]} = 0 ]; then
+		add_guests "$kv" 1 "$SCALE" "${GUEST_TESTS[@]}"
+		return
+	fi
+	add_guests "$kv" 1 "$SCALE" "${busy[@]}"
+	GUESTS+=("${kv}_w")
+	KREL[${kv}_w]=$kv KSHARD[${kv}_w]=w KTESTS[${kv}_w]=${waits[*]}
+	KSCALE[${kv}_w]=$SCALE KTIMEOUT[${kv}_w]=$(guest_timeout "$SCALE")
+}
+
 # --- main ----------------------------------------------------------------
 resolve_tests
 echo "TAP version 13"
@@ -498,7 +540,7 @@ if [ ${#GUEST_TESTS[@]} -gt 0 ]; then
 				"$OUTDIR/kernel-$k.tail"
 			continue
 		fi
-		add_guests "$kv" "$SHARDS" "$SCALE" "${GUEST_TESTS[@]}"
+		add_kernel_guests "$kv"
 	done
 fi
 for k in $(printf '%s\n' "${!SMOKE[@]}" | sort); do
