@@ -268,8 +268,11 @@ static void teredo_client_set_state(struct teredo_dev *t, u8 state)
 	changed = c->state != state;
 	WRITE_ONCE(c->state, state);
 	spin_unlock_bh(&c->lock);
-	if (changed)
+	if (changed) {
 		teredo_nl_notify_state(t->dev);
+		/* qualified and never used: idle at once (exposure.c) */
+		teredo_exposure_kick(t);
+	}
 }
 
 /* Drops the address (and routes), if any. */

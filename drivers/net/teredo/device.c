@@ -70,6 +70,8 @@ static void teredo_dev_uninit(struct net_device *dev)
 	struct teredo_dev *t = teredo_priv(dev);
 
 	teredo_exposure_uninit(t);
+	/* a peer made while the device was down armed it too */
+	cancel_delayed_work_sync(&t->gc_work);
 	teredo_peertable_destroy(&t->peers);
 	free_percpu(t->route_key);
 	dst_cache_destroy(&t->dst_cache);
@@ -87,8 +89,6 @@ static int teredo_open(struct net_device *dev)
 		return err;
 	teredo_exposure_start(t);
 	teredo_client_start(t);
-	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
-			   TEREDO_GC_INTERVAL);
 	return 0;
 }
 
@@ -121,6 +121,20 @@ static void teredo_gc_work(struct work_struct *work)
 					    struct teredo_dev, gc_work);
 
 	teredo_peertable_gc(t);
+	/* an empty table needs no rounds: the next peer arms them */
+	if (READ_ONCE(t->peers.count) ||
+	    atomic_read(&t->peers.events.suppressed))
+		teredo_gc_arm(t);
+}
+
+/*
+ * A peer was added: the GC runs every TEREDO_GC_INTERVAL while the table
+ * has peers (or events to report), and not at all on an empty table.
+ * Any context; from the datapath and the works that teredo_stop() ends
+ * before it cancels the GC's.
+ */
+void teredo_gc_arm(struct teredo_dev *t)
+{
 	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
 			   TEREDO_GC_INTERVAL);
 }
@@ -508,6 +522,8 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 		teredo_client_start(t);
 	else
 		teredo_client_kick(t);
+	/* the policy, managed prefixes or idle time may have changed */
+	teredo_exposure_kick(t);
 	return 0;
 }
 
@@ -557,6 +573,21 @@ void teredo_devices_netchange(struct net *net, int ifindex)
 	ASSERT_RTNL();
 	list_for_each_entry(t, &teredo_devices, list)
 		teredo_client_netchange(t, net, ifindex);
+}
+
+/*
+ * Under RTNL (netchange.c): a device, an address or a route changed in
+ * @net; the devices that live there or keep their socket there look
+ * again at whether they should sleep (exposure.c).
+ */
+void teredo_devices_exposure(struct net *net)
+{
+	struct teredo_dev *t;
+
+	ASSERT_RTNL();
+	list_for_each_entry(t, &teredo_devices, list)
+		if (net_eq(dev_net(t->dev), net) || net_eq(t->net, net))
+			teredo_exposure_kick(t);
 }
 
 static bool teredo_net_dying(struct net *net, struct list_head *net_list)

@@ -516,11 +516,14 @@ static inline bool teredo_cfg_refresh_auto(const struct teredo_dev *t)
 int teredo_device_init(void);
 void teredo_device_exit(void);
 void teredo_devices_netchange(struct net *net, int ifindex);
+void teredo_devices_exposure(struct net *net);
+void teredo_gc_arm(struct teredo_dev *t);
 
 /* netchange.c: network change notifiers */
 int teredo_netchange_init(void);
 void teredo_netchange_exit(void);
 void teredo_netchange_client(struct net *net, int delta);
+void teredo_netchange_device(struct net *net, int delta);
 
 /* stats.c */
 int teredo_stats_init(struct teredo_dev *t);
@@ -630,6 +633,7 @@ void teredo_exposure_flush(struct teredo_dev *t, enum teredo_stat why);
 void teredo_exposure_woken(struct teredo_dev *t, const struct in6_addr *addr);
 bool teredo_mark_allowed(const struct teredo_config *cfg, u32 mark);
 void teredo_exposure_used(struct teredo_dev *t);
+void teredo_exposure_kick(struct teredo_dev *t);
 
 /* inbound.c */
 void teredo_inbound_init(struct teredo_dev *t);

@@ -33,9 +33,14 @@
  * the RCU-published copy (teredo_cfg()).  Holds are on one global list under
  * teredo_holds_lock; a device's holds are removed at ndo_uninit, before
  * its work is cancelled, so a hold never outlives its device.
- * exp.work runs every TEREDO_EXPOSURE_POLL while the device is up: it
- * evaluates the reason and kicks the client work when the client's
- * state disagrees with it.
+ * exp.work evaluates the reason and kicks the client work when the
+ * client's state disagrees with it.  It runs when something the reason
+ * depends on changes, never on a period (teredo_exposure_kick()): the
+ * device comes up, its settings or a hold change, the client's state
+ * changes (client.c), and netchange.c's notifiers report a device, an
+ * IPv4 address or a route of either family changing in the device's
+ * netns or its socket's.  The one thing that changes by itself, the
+ * idle time, arms the work for the moment it runs out.
  */
 
 #include <linux/icmpv6.h>
@@ -47,9 +52,6 @@
 #include <net/ipv6.h>
 
 #include "device.h"
-
-/* How often the dormant conditions are evaluated while the device is up. */
-#define TEREDO_EXPOSURE_POLL	HZ
 
 struct teredo_hold {
 	struct list_head node;
@@ -291,12 +293,37 @@ out:
 	return why;
 }
 
+/*
+ * Jiffies until the device would fall idle if nothing authorized came,
+ * for the work to look again then; 0 when waiting would change nothing
+ * (a client asleep already, or kept awake by a hold or by
+ * dormant_timeout 0, or a reason that only an event lifts).
+ */
+static unsigned long teredo_exposure_idle_in(struct teredo_dev *t, u8 why)
+{
+	unsigned long end;
+	u32 timeout;
+
+	if (why || READ_ONCE(t->exp.holds))
+		return 0;
+	rcu_read_lock();
+	timeout = teredo_exposure_applies(teredo_cfg(t)) ?
+		  teredo_cfg(t)->dormant_timeout : 0;
+	rcu_read_unlock();
+	if (!timeout)
+		return 0;
+	end = READ_ONCE(t->exp.last_auth) + (unsigned long)timeout * HZ;
+	/* one tick past it: the reason's test is time_after() */
+	return time_after(end, jiffies) ? end - jiffies + 1 : 1;
+}
+
 static void teredo_exposure_work(struct work_struct *work)
 {
 	struct teredo_exposure *exp = container_of(to_delayed_work(work),
 						   struct teredo_exposure,
 						   work);
 	struct teredo_dev *t = container_of(exp, struct teredo_dev, exp);
+	unsigned long delay;
 	bool dormant;
 	u8 why;
 
@@ -306,8 +333,22 @@ static void teredo_exposure_work(struct work_struct *work)
 	dormant = READ_ONCE(t->client.state) == TEREDO_STATE_DORMANT;
 	if (teredo_cfg_server(t) && dormant != !!why)
 		teredo_client_kick(t);
-	queue_delayed_work(system_power_efficient_wq, &exp->work,
-			   TEREDO_EXPOSURE_POLL);
+	delay = teredo_exposure_idle_in(t, why);
+	if (delay)
+		queue_delayed_work(system_power_efficient_wq, &exp->work,
+				   delay);
+}
+
+/*
+ * Something the reason depends on may have changed: evaluate it again,
+ * now, if the device is up (exposure_stop() cancels the work, under the
+ * RTNL that the device's state changes under; a kick without RTNL that
+ * races with it is harmless: the work returns on a device that is down).
+ */
+void teredo_exposure_kick(struct teredo_dev *t)
+{
+	if (netif_running(t->dev))
+		mod_delayed_work(system_power_efficient_wq, &t->exp.work, 0);
 }
 
 /* Under RTNL, device up: the idle time counts from now. */
@@ -317,14 +358,15 @@ void teredo_exposure_start(struct teredo_dev *t)
 	WRITE_ONCE(t->exp.last_auth, jiffies);
 	WRITE_ONCE(t->exp.used, false);
 	WRITE_ONCE(t->exp.reason, TEREDO_DORMANT_NONE);
-	mod_delayed_work(system_power_efficient_wq, &t->exp.work,
-			 TEREDO_EXPOSURE_POLL);
+	teredo_netchange_device(dev_net(t->dev), 1);
+	mod_delayed_work(system_power_efficient_wq, &t->exp.work, 0);
 }
 
 /* Under RTNL, device going down. */
 void teredo_exposure_stop(struct teredo_dev *t)
 {
 	ASSERT_RTNL();
+	teredo_netchange_device(dev_net(t->dev), -1);
 	cancel_delayed_work_sync(&t->exp.work);
 	skb_queue_purge(&t->exp.queue);
 	WRITE_ONCE(t->exp.reason, TEREDO_DORMANT_NONE);
@@ -337,9 +379,8 @@ static void teredo_hold_free(struct teredo_hold *h)
 	list_del(&h->node);
 	WRITE_ONCE(t->exp.holds, t->exp.holds - 1);
 	kfree(h);
-	/* re-evaluate now rather than at the next poll */
-	if (netif_running(t->dev))
-		mod_delayed_work(system_power_efficient_wq, &t->exp.work, 0);
+	/* the idle time may have run out under the hold */
+	teredo_exposure_kick(t);
 }
 
 /* ndo_uninit: the device's holds go with it. */
@@ -382,8 +423,7 @@ int teredo_hold(struct net_device *dev, struct net *net, u32 portid)
 	WRITE_ONCE(t->exp.holds, t->exp.holds + 1);
 	WRITE_ONCE(t->exp.last_auth, jiffies);
 	WRITE_ONCE(t->exp.used, true);
-	if (netif_running(dev))
-		mod_delayed_work(system_power_efficient_wq, &t->exp.work, 0);
+	teredo_exposure_kick(t);
 	spin_unlock_bh(&teredo_holds_lock);
 	return 0;
 }

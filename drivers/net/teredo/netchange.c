@@ -23,6 +23,12 @@
  * registration dumps the netns's routes through the notifier; should
  * that fail (routes changing all along), the netns still gets a
  * netdevice's and an address's events, and a warning says so.
+ *
+ * The same events tell the devices of the netns, and those whose socket
+ * lives there, to look again at whether they should sleep
+ * (teredo_devices_exposure(), exposure.c): a native IPv6 route coming
+ * or going is an IPv6 route event, queued (nn->exp_work) only while
+ * the netns has a device up (nn->devices, teredo_netchange_device()).
  */
 
 #include <linux/inetdevice.h>
@@ -40,7 +46,9 @@ struct teredo_nc_net {
 	struct notifier_block fib_nb;
 	bool fib_registered;
 	int clients;			/* running clients' sockets here (RTNL) */
+	int devices;			/* teredo devices up here (RTNL) */
 	struct work_struct work;	/* a route changed: tell them */
+	struct work_struct exp_work;	/* a route changed: exposure */
 };
 
 static unsigned int teredo_nc_net_id __read_mostly;
@@ -53,6 +61,7 @@ static void teredo_netchange_dispatch(struct net_device *dev)
 	if (netif_is_teredo(dev))
 		return;
 	teredo_devices_netchange(dev_net(dev), dev->ifindex);
+	teredo_devices_exposure(dev_net(dev));
 }
 
 /* RTNL: a client starts (+1) or stops (-1) with its socket in @net. */
@@ -62,6 +71,25 @@ void teredo_netchange_client(struct net *net, int delta)
 
 	ASSERT_RTNL();
 	WRITE_ONCE(nn->clients, nn->clients + delta);
+}
+
+/* RTNL: a teredo device in @net comes up (+1) or goes down (-1). */
+void teredo_netchange_device(struct net *net, int delta)
+{
+	struct teredo_nc_net *nn = net_generic(net, teredo_nc_net_id);
+
+	ASSERT_RTNL();
+	WRITE_ONCE(nn->devices, nn->devices + delta);
+}
+
+static void teredo_nc_exp_work(struct work_struct *work)
+{
+	struct teredo_nc_net *nn = container_of(work, struct teredo_nc_net,
+						exp_work);
+
+	rtnl_lock();
+	teredo_devices_exposure(nn->net);
+	rtnl_unlock();
 }
 
 static void teredo_nc_net_work(struct work_struct *work)
@@ -82,8 +110,6 @@ static int teredo_fib_event(struct notifier_block *nb, unsigned long event,
 						fib_nb);
 	struct fib_notifier_info *info = ptr;
 
-	if (info->family != AF_INET || !READ_ONCE(nn->clients))
-		return NOTIFY_DONE;
 	switch (event) {
 	case FIB_EVENT_ENTRY_REPLACE:
 	case FIB_EVENT_ENTRY_APPEND:
@@ -91,9 +117,15 @@ static int teredo_fib_event(struct notifier_block *nb, unsigned long event,
 	case FIB_EVENT_ENTRY_DEL:
 	case FIB_EVENT_RULE_ADD:
 	case FIB_EVENT_RULE_DEL:
-		queue_work(system_power_efficient_wq, &nn->work);
 		break;
+	default:
+		return NOTIFY_DONE;
 	}
+	if (info->family == AF_INET && READ_ONCE(nn->clients))
+		queue_work(system_power_efficient_wq, &nn->work);
+	/* a native route came or went (exposure.c) */
+	if (info->family == AF_INET6 && READ_ONCE(nn->devices))
+		queue_work(system_power_efficient_wq, &nn->exp_work);
 	return NOTIFY_DONE;
 }
 
@@ -109,6 +141,7 @@ static int __net_init teredo_nc_net_init(struct net *net)
 
 	nn->net = net;
 	INIT_WORK(&nn->work, teredo_nc_net_work);
+	INIT_WORK(&nn->exp_work, teredo_nc_exp_work);
 	nn->fib_nb.notifier_call = teredo_fib_event;
 	err = register_fib_notifier(net, &nn->fib_nb, teredo_fib_dump_flush,
 				    NULL);
@@ -126,6 +159,7 @@ static void __net_exit teredo_nc_net_exit(struct net *net)
 	if (nn->fib_registered)
 		unregister_fib_notifier(net, &nn->fib_nb);
 	cancel_work_sync(&nn->work);
+	cancel_work_sync(&nn->exp_work);
 }
 
 static struct pernet_operations teredo_nc_net_ops = {

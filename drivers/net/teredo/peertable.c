@@ -309,6 +309,7 @@ struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
 	spin_unlock_bh(&pt->lock);
 	if (old)
 		teredo_peer_evicted(t, old);
+	teredo_gc_arm(t);
 	return n;
 out_free:
 	spin_unlock_bh(&pt->lock);
