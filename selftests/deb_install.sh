@@ -5,9 +5,10 @@
 # with the packaged teredo-nl and ip plugin (teredo-tools); they qualify
 # with miredo-server, get their 2001:0::/32 addresses and ping each other.
 #
-# selftests/vm/deb-root.sh (run by run-check.sh on the host before the
-# guests boot, deb:install) installed both packages with dpkg -i on a
-# clean root and kept what the install wrote in build/deb-root/root.
+# selftests/vm/deb-root.sh (run by run-check.sh on the host beside the
+# guests, deb:install; this test waits for its end) installed both
+# packages with dpkg -i on a clean root and kept what the install wrote
+# in build/deb-root/root.
 # Its /usr goes over this guest's /usr (an overlay, removed at the end):
 # /usr/sbin/teredo-nl, ip's plugin directory and /lib/modules/KVER
 # (/lib is /usr/lib) with the DKMS module and DKMS's modules.dep are then
@@ -26,6 +27,13 @@ require_root
 require_cmd miredo-server conntrack ethtool nft python3 ping readelf xz
 ROOT=$REPO/build/deb-root/root
 K=$(uname -r)
+# run-check.sh installs the packages beside the guests: wait for the end
+# of an install that started (new files only: the 9p mount caches)
+for ((i = 0; i < 540; i++)); do
+	[ -e "$REPO/build/deb-root.started" ] || break
+	[ -e "$REPO/build/deb-root.done" ] && break
+	sleep 1
+done
 [ -d "$ROOT/usr" ] ||
 	skip_all "no installed root ${ROOT#"$REPO"/} (selftests/vm/deb-root.sh, run by run-check.sh)"
 ktap_plan 15
