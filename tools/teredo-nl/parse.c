@@ -100,6 +100,7 @@ static const char * const stat_names[] = {
 	[TEREDO_STAT_TX_TRAINS] = "tx_trains",
 	[TEREDO_STAT_SERVER_FAILOVERS] = "server_failovers",
 	[TEREDO_STAT_REQUALIFY_NETCHANGE] = "requalify_netchange",
+	[TEREDO_STAT_QUALIFY_SYMMETRIC_NAT] = "qualify_symmetric_nat",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,

@@ -12,7 +12,9 @@
  *   over at the first, alternating primary and secondary server
  *   addresses each time round, forever.
  *   A valid RA (checked in softirq by teredo_client_ra(), handed over
- *   in c->ra_*) -> QUALIFIED: address installed (addr.c); refresh RS at
+ *   in c->ra_*) of a new qualification -> NAT detection (below) -> if
+ *   the NAT lets peers reach us, QUALIFIED: address installed
+ *   (addr.c); refresh RS at
  *   50-90 % of cfg.refresh after the last RA (teredo_refresh_delay());
  *   3 unanswered refresh RS -> address withdrawn, next candidate,
  *   QUALIFYING again.  A new address becomes QUALIFIED only once
@@ -20,6 +22,23 @@
  *   TEREDO_DAD_POLL (DAD runs in a stack work item that needs RTNL,
  *   so we must not wait for it in our work) and gives the round up
  *   after TEREDO_DAD_TIMEOUT.
+ *
+ * NAT detection (RFC 4380 section 5.2.1, RFC 6081): the first RA of a
+ * qualification names the mapping the server address we asked saw
+ * (c->nat_mapped); one RS from the same socket then goes to the
+ * server's other address (primary + 1, or cfg.server2) and its RA
+ * names the mapping that one saw (c->nat_mapped2).  The same mapping:
+ * "restricted" (or "none" if it is our own address and port; we do
+ * no cone test, RFC 5991 having retired the cone bit); another port
+ * or address: the NAT maps each destination on its own, and a peer
+ * (or a relay) would never reach the mapping the server gave us.
+ * Then the address is not installed, c->why says so, the kernel log
+ * once per new result, qualify_symmetric_nat counts it, and the next
+ * round starts a refresh interval later.  An unanswered probe
+ * (TEREDO_RS_TIMEOUT) leaves the NAT "unknown" and qualifies.  The
+ * first RA stays in c->ra_* meanwhile: the address, and the refresh
+ * timing, are that RA's (the probe renews a mapping of its own, not
+ * the one we refresh).
  *
  * A network change (netchange.c's notifiers: a device down or up, an
  * IPv4 address added or removed, an IPv4 route changed) is noted by
@@ -58,6 +77,44 @@
 static const u8 teredo_rs_src[16] = {
 	0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 };
+
+/* c->nat_phase */
+enum {
+	TEREDO_NAT_PHASE_IDLE,		/* no probe out */
+	TEREDO_NAT_PHASE_PROBE,		/* RS to the server's other address */
+};
+
+/*
+ * A port-symmetric NAT giving ports in sequence (RFC 6081 section 7):
+ * the second mapping's port at most this far past the first's.
+ */
+#define TEREDO_NAT_SEQ_MAX	8
+
+/* The public names of enum teredo_nat (teredo-nl has its own copy). */
+static const char * const teredo_nat_names[__TEREDO_NAT_MAX] = {
+	[TEREDO_NAT_UNKNOWN]		= "unknown",
+	[TEREDO_NAT_NONE]		= "none",
+	[TEREDO_NAT_CONE]		= "cone",
+	[TEREDO_NAT_RESTRICTED]		= "restricted",
+	[TEREDO_NAT_PORT_PRESERVING]	= "port-preserving",
+	[TEREDO_NAT_SEQUENTIAL]		= "sequential-port-symmetric",
+	[TEREDO_NAT_SYMMETRIC]		= "symmetric",
+};
+
+/* The state's reason (TEREDO_A_STATE_REASON) behind each NAT refused. */
+static const char * const teredo_nat_why[__TEREDO_NAT_MAX] = {
+	[TEREDO_NAT_PORT_PRESERVING]	=
+		"port-preserving NAT: peers cannot reach us",
+	[TEREDO_NAT_SEQUENTIAL]		=
+		"sequential port-symmetric NAT: peers cannot reach us",
+	[TEREDO_NAT_SYMMETRIC]		= "symmetric NAT: peers cannot reach us",
+};
+
+/* Can a client behind @nat qualify (without RFC 6081's extensions)? */
+static bool teredo_nat_usable(u8 nat)
+{
+	return nat <= TEREDO_NAT_RESTRICTED;
+}
 
 static void teredo_client_work(struct work_struct *work);
 static void teredo_client_nc_work(struct work_struct *work);
@@ -319,6 +376,145 @@ static void teredo_client_send_rs(struct teredo_dev *t, __be32 server,
 		teredo_stat_inc(t, TEREDO_STAT_TX_RS);
 }
 
+/* c->lock held: no probe out (a new round, a stop, a doze). */
+static void teredo_client_nat_reset(struct teredo_client *c)
+{
+	lockdep_assert_held(&c->lock);
+	c->nat_phase = TEREDO_NAT_PHASE_IDLE;
+	c->nat_answered = false;
+}
+
+/* c->lock held: what the two mappings and our own address say. */
+static u8 teredo_nat_classify(const struct teredo_client *c)
+{
+	bool own = c->nat_mapped_addr == c->local_addr &&
+		   c->nat_mapped_port == c->local_port;
+	u16 delta;
+
+	lockdep_assert_held(&c->lock);
+	if (!c->nat_answered)
+		return own ? TEREDO_NAT_NONE : TEREDO_NAT_UNKNOWN;
+	if (c->nat_mapped2_addr != c->nat_mapped_addr)
+		return TEREDO_NAT_SYMMETRIC;
+	if (c->nat_mapped2_port == c->nat_mapped_port)
+		return own ? TEREDO_NAT_NONE : TEREDO_NAT_RESTRICTED;
+	if (c->nat_mapped_port == c->local_port)
+		return TEREDO_NAT_PORT_PRESERVING;
+	delta = c->nat_mapped2_port - c->nat_mapped_port;
+	if (delta && delta <= TEREDO_NAT_SEQ_MAX)
+		return TEREDO_NAT_SEQUENTIAL;
+	return TEREDO_NAT_SYMMETRIC;
+}
+
+/*
+ * The RA in c->ra_* came: may we qualify with it?  A refresh (an address
+ * held or on its way) may at once.  A new qualification first sends the
+ * probe (the RS to the server's other address) and returns 1, the work
+ * queued for its timeout; called again once its RA came (or not), it
+ * compares the mappings (teredo_nat_classify()).  Returns 0 to qualify,
+ * 1 while the probe is out, -EPROTONOSUPPORT if the NAT keeps peers out
+ * (the RA dropped, the next round a refresh interval later).
+ */
+static int teredo_client_nat(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+	__be32 to, m1, m2, local;
+	u8 nonce[TEREDO_NONCE_LEN];
+	unsigned long retry;
+	u16 p1, p2, lport;
+	u8 phase, nat, was;
+
+	spin_lock_bh(&c->lock);
+	phase = c->nat_phase;
+	if (teredo_client_has_address(c) || c->dad_wait || c->parked) {
+		spin_unlock_bh(&c->lock);
+		return 0;
+	}
+	spin_unlock_bh(&c->lock);
+
+	if (phase == TEREDO_NAT_PHASE_IDLE) {
+		lport = teredo_udp_local_port(t);
+		get_random_bytes(nonce, sizeof(nonce));
+		spin_lock_bh(&c->lock);
+		/* the source of the RS just answered */
+		c->local_addr = c->path.saddr;
+		c->local_port = lport;
+		c->nat_mapped_addr = c->ra_mapped_addr;
+		c->nat_mapped_port = c->ra_mapped_port;
+		c->nat_mapped2_addr = 0;
+		c->nat_mapped2_port = 0;
+		c->nat_answered = false;
+		c->nat_phase = TEREDO_NAT_PHASE_PROBE;
+		c->nat_sent = jiffies;
+		/* the address that did not answer that RS */
+		to = c->use_secondary ? c->active : c->active2;
+		c->nat_to = to;
+		memcpy(c->nonce, nonce, sizeof(nonce));
+		c->rs_outstanding = true;
+		spin_unlock_bh(&c->lock);
+		teredo_client_send_rs(t, to, nonce);
+		queue_delayed_work(system_power_efficient_wq, &c->work,
+				   TEREDO_RS_TIMEOUT);
+		return 1;
+	}
+
+	retry = teredo_cfg_refresh(t) * HZ;
+	spin_lock_bh(&c->lock);
+	if (!c->nat_answered) {
+		if (time_before(jiffies, c->nat_sent + TEREDO_RS_TIMEOUT)) {
+			/* woken early: wait out the probe */
+			unsigned long left = c->nat_sent + TEREDO_RS_TIMEOUT -
+					     jiffies;
+
+			spin_unlock_bh(&c->lock);
+			queue_delayed_work(system_power_efficient_wq, &c->work,
+					   left);
+			return 1;
+		}
+		c->rs_outstanding = false;	/* the probe is given up */
+	}
+	nat = teredo_nat_classify(c);
+	teredo_client_nat_reset(c);
+	was = c->nat;
+	c->nat = nat;
+	c->why = teredo_nat_why[nat];
+	m1 = c->nat_mapped_addr;
+	p1 = c->nat_mapped_port;
+	m2 = c->nat_mapped2_addr;
+	p2 = c->nat_mapped2_port;
+	local = c->local_addr;
+	lport = c->local_port;
+	to = c->nat_to;
+	if (!teredo_nat_usable(nat)) {
+		c->ra_pending = false;
+		c->tries = 0;
+		c->nat_retry = jiffies + retry;
+		/* (counted with the result: show never sees one alone) */
+		teredo_stat_inc(t, TEREDO_STAT_QUALIFY_SYMMETRIC_NAT);
+	}
+	spin_unlock_bh(&c->lock);
+
+	if (teredo_nat_usable(nat)) {
+		if (nat != was && m2)
+			netdev_info(t->dev, "NAT %s: local %pI4:%u, mapped %pI4:%u, by %pI4 %pI4:%u\n",
+				    teredo_nat_names[nat], &local, lport,
+				    &m1, p1, &to, &m2, p2);
+		else if (nat != was)
+			netdev_info(t->dev, "NAT %s: local %pI4:%u, mapped %pI4:%u, %pI4 did not answer\n",
+				    teredo_nat_names[nat], &local, lport,
+				    &m1, p1, &to);
+		return 0;
+	}
+	if (nat != was) {
+		netdev_warn(t->dev, "%s NAT (local %pI4:%u, mapped %pI4:%u, by %pI4 %pI4:%u): peers cannot reach us, not qualifying; trying again every %lu s\n",
+			    teredo_nat_names[nat], &local, lport, &m1, p1,
+			    &to, &m2, p2, retry / HZ);
+		teredo_nl_notify_state(t->dev);
+	}
+	queue_delayed_work(system_power_efficient_wq, &c->work, retry);
+	return -EPROTONOSUPPORT;
+}
+
 static u32 teredo_lifetime(const struct teredo_dev *t)
 {
 	return max_t(u32, TEREDO_RA_MIN_LIFETIME, 3 * teredo_cfg_refresh(t));
@@ -540,6 +736,7 @@ static bool teredo_client_doze(struct teredo_dev *t)
 	c->tries = 0;
 	c->rs_outstanding = false;
 	c->ra_pending = false;
+	teredo_client_nat_reset(c);
 	spin_unlock_bh(&c->lock);
 	/* interval determination probes are traffic too */
 	if (!dormant)
@@ -625,6 +822,10 @@ static void teredo_client_requalify(struct teredo_dev *t)
 	c->use_secondary = false;
 	c->rs_outstanding = false;
 	c->ra_pending = false;
+	/* another network, maybe another NAT: detected again */
+	teredo_client_nat_reset(c);
+	c->nat = TEREDO_NAT_UNKNOWN;
+	c->why = NULL;
 	if (c->running)
 		teredo_rdet_start(t);
 	spin_unlock_bh(&c->lock);
@@ -637,9 +838,9 @@ static void teredo_client_work(struct work_struct *work)
 					       struct teredo_client, work);
 	struct teredo_dev *t = container_of(c, struct teredo_dev, client);
 	u8 nonce[TEREDO_NONCE_LEN];
-	bool pending, dad, dad_failed = false, wrapped, moved;
+	bool pending, dad, dad_failed = false, wrapped, moved, refused;
 	struct teredo_path path;
-	unsigned long delay;
+	unsigned long delay, retry;
 	__be32 server;
 	int err;
 	u8 tries;
@@ -667,9 +868,19 @@ static void teredo_client_work(struct work_struct *work)
 	pending = c->ra_pending;
 	dad = c->dad_wait;
 	tries = c->tries;
+	/* refused for its NAT: a new round only a refresh interval later */
+	refused = !pending && !dad && !tries && !teredo_nat_usable(c->nat) &&
+		  time_before(jiffies, c->nat_retry);
+	retry = c->nat_retry - jiffies;
 	spin_unlock_bh(&c->lock);
 
+	if (refused) {
+		queue_delayed_work(system_power_efficient_wq, &c->work, retry);
+		return;
+	}
 	if (pending) {
+		if (teredo_client_nat(t))
+			return;
 		teredo_client_qualified(t);
 		dad = true;
 	}
@@ -743,6 +954,15 @@ void teredo_client_start(struct teredo_dev *t)
 	c->ra_pending = false;
 	c->rs_outstanding = false;
 	c->use_secondary = false;
+	teredo_client_nat_reset(c);
+	c->nat = TEREDO_NAT_UNKNOWN;
+	c->why = NULL;
+	c->local_addr = 0;
+	c->local_port = 0;
+	c->nat_mapped_addr = 0;
+	c->nat_mapped_port = 0;
+	c->nat_mapped2_addr = 0;
+	c->nat_mapped2_port = 0;
 	teredo_client_pick(t, 0);
 	c->netchange = false;
 	c->nc_on_path = false;
@@ -774,6 +994,7 @@ void teredo_client_stop(struct teredo_dev *t)
 	/* a late RA must not re-arm the work once it is cancelled */
 	c->rs_outstanding = false;
 	c->ra_pending = false;
+	teredo_client_nat_reset(c);
 	spin_unlock_bh(&c->lock);
 	teredo_rdet_stop(t);
 	if (c->nc_counted)
@@ -827,6 +1048,16 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		return;
 	}
 	c->rs_outstanding = false;
+	if (c->nat_phase == TEREDO_NAT_PHASE_PROBE) {
+		/* the probe's: c->ra_* keeps the RA we qualify with */
+		c->nat_answered = true;
+		c->nat_mapped2_addr = htonl(enc->origin_ip);
+		c->nat_mapped2_port = enc->origin_port;
+		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+		spin_unlock(&c->lock);
+		teredo_stat_inc(t, TEREDO_STAT_RX_RA);
+		return;
+	}
 	c->ra_pending = true;
 	c->ra_at = jiffies;
 	memcpy(c->ra_prefix, ra.prefix, 16);

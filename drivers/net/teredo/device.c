@@ -541,6 +541,14 @@ void teredo_get_status(struct net_device *dev, struct teredo_status *st)
 	st->mapped_addr = c->mapped_addr;
 	st->mapped_port = c->mapped_port;
 	st->server_in_use = client && c->running ? c->active : 0;
+	st->nat = c->nat;
+	st->local_addr = c->local_addr;
+	st->local_port = c->local_port;
+	st->nat_mapped_addr = c->nat_mapped_addr;
+	st->nat_mapped_port = c->nat_mapped_port;
+	st->nat_mapped2_addr = c->nat_mapped2_addr;
+	st->nat_mapped2_port = c->nat_mapped2_port;
+	st->state_reason = client ? c->why : NULL;
 	spin_unlock_bh(&c->lock);
 	st->refresh_determined = teredo_rdet_result(t);
 	st->peer_count = READ_ONCE(t->peers.count);

@@ -309,6 +309,27 @@ struct teredo_client {
 	u16 mapped_port;
 	u16 flags;
 	unsigned long next_refresh;
+	/*
+	 * NAT detection (client.c): the first RA of a qualification gives
+	 * nat_mapped (and our local address and port); one RS then goes to
+	 * the server's other address (nat_phase PROBE, with its own nonce),
+	 * whose RA gives nat_mapped2 and leaves ra_* (the first RA, the one
+	 * we qualify with) alone.  nat is the result, why the state's
+	 * reason when it keeps us from qualifying (a static string).
+	 */
+	u8 nat;				/* enum teredo_nat */
+	u8 nat_phase;			/* TEREDO_NAT_PHASE_* */
+	bool nat_answered;		/* the probe's RA came */
+	unsigned long nat_sent;		/* jiffies the probe left */
+	unsigned long nat_retry;	/* no new round before (refused) */
+	__be32 nat_to;			/* where the probe went */
+	__be32 local_addr;		/* ours towards the server */
+	u16 local_port;
+	__be32 nat_mapped_addr;
+	u16 nat_mapped_port;
+	__be32 nat_mapped2_addr;
+	u16 nat_mapped2_port;
+	const char *why;
 	/* started and not stopped: work may be queued (client.c) */
 	bool running;
 	struct delayed_work work;
@@ -551,6 +572,7 @@ int teredo_udp_send_buf_from(struct teredo_dev *t, bool secondary,
 			     u16 dport);
 void teredo_path_get(struct teredo_dev *t, __be32 daddr,
 		     struct teredo_path *p);
+u16 teredo_udp_local_port(struct teredo_dev *t);
 /* Headroom ndo_start_xmit asks for. */
 #define TEREDO_HEADROOM (LL_MAX_HEADER + sizeof(struct iphdr) + \
 			 sizeof(struct udphdr))

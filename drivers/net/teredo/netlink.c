@@ -95,6 +95,14 @@ static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
 	[TEREDO_A_SERVERS]	= NLA_POLICY_NESTED(teredo_servers_policy),
 	[TEREDO_A_SERVER_IN_USE] = { .type = NLA_BE32 },
 	[TEREDO_A_SERVER_LOST]	= { .type = NLA_BE32 },
+	[TEREDO_A_NAT]		= NLA_POLICY_MAX(NLA_U8, TEREDO_NAT_MAX),
+	[TEREDO_A_LOCAL_ADDR]	= { .type = NLA_BE32 },
+	[TEREDO_A_LOCAL_PORT]	= { .type = NLA_U16 },
+	[TEREDO_A_NAT_MAPPED_ADDR] = { .type = NLA_BE32 },
+	[TEREDO_A_NAT_MAPPED_PORT] = { .type = NLA_U16 },
+	[TEREDO_A_NAT_MAPPED2_ADDR] = { .type = NLA_BE32 },
+	[TEREDO_A_NAT_MAPPED2_PORT] = { .type = NLA_U16 },
+	[TEREDO_A_STATE_REASON]	= { .type = NLA_NUL_STRING },
 };
 
 enum teredo_mcgrp {
@@ -270,7 +278,17 @@ static int teredo_nl_put_status(struct sk_buff *skb,
 			st->refresh_determined) ||
 	    nla_put_u8(skb, TEREDO_A_DORMANT_REASON, st->dormant_reason) ||
 	    nla_put_u32(skb, TEREDO_A_HOLDS, st->holds) ||
-	    nla_put_in_addr(skb, TEREDO_A_SERVER_IN_USE, st->server_in_use))
+	    nla_put_in_addr(skb, TEREDO_A_SERVER_IN_USE, st->server_in_use) ||
+	    nla_put_u8(skb, TEREDO_A_NAT, st->nat) ||
+	    nla_put_in_addr(skb, TEREDO_A_LOCAL_ADDR, st->local_addr) ||
+	    nla_put_u16(skb, TEREDO_A_LOCAL_PORT, st->local_port) ||
+	    nla_put_in_addr(skb, TEREDO_A_NAT_MAPPED_ADDR, st->nat_mapped_addr) ||
+	    nla_put_u16(skb, TEREDO_A_NAT_MAPPED_PORT, st->nat_mapped_port) ||
+	    nla_put_in_addr(skb, TEREDO_A_NAT_MAPPED2_ADDR,
+			    st->nat_mapped2_addr) ||
+	    nla_put_u16(skb, TEREDO_A_NAT_MAPPED2_PORT, st->nat_mapped2_port) ||
+	    (st->state_reason &&
+	     nla_put_string(skb, TEREDO_A_STATE_REASON, st->state_reason)))
 		return -EMSGSIZE;
 	return teredo_nl_put_stats(skb, st);
 }
@@ -1007,7 +1025,10 @@ static void teredo_nl_notify_status(struct net_device *dev, u8 event)
 	teredo_get_status(dev, st);
 	if (nla_put_u8(skb, TEREDO_A_STATE, st->state) ||
 	    (st->has_address &&
-	     nla_put_in6_addr(skb, TEREDO_A_ADDRESS, &st->address))) {
+	     nla_put_in6_addr(skb, TEREDO_A_ADDRESS, &st->address)) ||
+	    nla_put_u8(skb, TEREDO_A_NAT, st->nat) ||
+	    (st->state_reason &&
+	     nla_put_string(skb, TEREDO_A_STATE_REASON, st->state_reason))) {
 		kfree(st);
 		goto drop;
 	}

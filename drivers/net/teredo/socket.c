@@ -193,6 +193,20 @@ void teredo_path_get(struct teredo_dev *t, __be32 daddr,
 	ip_rt_put(rt);
 }
 
+/* Any context: the UDP port of the primary socket, 0 without one. */
+u16 teredo_udp_local_port(struct teredo_dev *t)
+{
+	struct socket *sock;
+	u16 port = 0;
+
+	rcu_read_lock();
+	sock = rcu_dereference(t->sock);
+	if (sock)
+		port = ntohs(inet_sk(sock->sk)->inet_sport);
+	rcu_read_unlock();
+	return port;
+}
+
 /*
  * Sends @skb, an IPv6 packet with any Teredo headers, to @daddr:@dport,
  * from the secondary address of a server if @secondary, else from the

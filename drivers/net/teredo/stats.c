@@ -61,6 +61,7 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_TX_TRAINS]		= "tx_trains",
 	[TEREDO_STAT_SERVER_FAILOVERS]	= "server_failovers",
 	[TEREDO_STAT_REQUALIFY_NETCHANGE] = "requalify_netchange",
+	[TEREDO_STAT_QUALIFY_SYMMETRIC_NAT] = "qualify_symmetric_nat",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

@@ -59,6 +59,14 @@ struct teredo_status {
 	u8 dormant_reason;	/* enum teredo_dormant_reason */
 	u32 holds;
 	__be32 server_in_use;	/* 0: none */
+	u8 nat;			/* enum teredo_nat */
+	__be32 local_addr;	/* 0: not known */
+	u16 local_port;
+	__be32 nat_mapped_addr;
+	u16 nat_mapped_port;
+	__be32 nat_mapped2_addr;
+	u16 nat_mapped2_port;
+	const char *state_reason;	/* static, NULL: none */
 	u64 stats[__TEREDO_STAT_MAX];
 };
 

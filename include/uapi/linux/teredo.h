@@ -80,6 +80,34 @@ enum teredo_inbound {
 
 #define TEREDO_INBOUND_MAX (__TEREDO_INBOUND_MAX - 1)
 
+/*
+ * What a client found out about the NAT in front of it while qualifying
+ * (RFC 4380 section 5.2.1, RFC 6081): the mappings the server's primary
+ * and secondary addresses see for the same local address and port.
+ * Only TEREDO_NAT_NONE, _CONE and _RESTRICTED let a client qualify
+ * today (the others need RFC 6081's extensions).
+ */
+enum teredo_nat {
+	TEREDO_NAT_UNKNOWN,		/* not detected (yet) */
+	TEREDO_NAT_NONE,		/* no NAT: the mapping is our own
+					 * address and port
+					 */
+	TEREDO_NAT_CONE,		/* one mapping, open to any sender
+					 * (not reported without a cone test)
+					 */
+	TEREDO_NAT_RESTRICTED,		/* one mapping for both addresses */
+	TEREDO_NAT_PORT_PRESERVING,	/* a mapping per destination, the
+					 * first keeping our local port
+					 */
+	TEREDO_NAT_SEQUENTIAL,		/* a mapping per destination, ports
+					 * in sequence (RFC 6081 section 7)
+					 */
+	TEREDO_NAT_SYMMETRIC,		/* a mapping per destination */
+	__TEREDO_NAT_MAX,
+};
+
+#define TEREDO_NAT_MAX (__TEREDO_NAT_MAX - 1)
+
 /* rtnetlink: IFLA_INFO_DATA of kind "teredo". */
 enum {
 	IFLA_TEREDO_UNSPEC,
@@ -160,6 +188,22 @@ enum {
 					 */
 	TEREDO_A_SERVER_LOST,		/* __be32, in TEREDO_EVENT_SERVER_LOST:
 					 * the server that did not answer
+					 */
+	TEREDO_A_NAT,			/* u8, enum teredo_nat (read only) */
+	TEREDO_A_LOCAL_ADDR,		/* __be32, our source address towards
+					 * the server, 0: not known (read only)
+					 */
+	TEREDO_A_LOCAL_PORT,		/* u16, our UDP port (read only) */
+	TEREDO_A_NAT_MAPPED_ADDR,	/* __be32, mapping seen by the server
+					 * address first answering (read only)
+					 */
+	TEREDO_A_NAT_MAPPED_PORT,	/* u16 (read only) */
+	TEREDO_A_NAT_MAPPED2_ADDR,	/* __be32, mapping seen by its other
+					 * address, 0: none (read only)
+					 */
+	TEREDO_A_NAT_MAPPED2_PORT,	/* u16 (read only) */
+	TEREDO_A_STATE_REASON,		/* string, why the client is not
+					 * qualified, when it knows (read only)
 					 */
 	__TEREDO_A_MAX,
 };
@@ -304,6 +348,11 @@ enum teredo_stat {
 						 * qualifications started
 						 * over after a network
 						 * change or a resume
+						 */
+	TEREDO_STAT_QUALIFY_SYMMETRIC_NAT,	/* qualify_symmetric_nat:
+						 * qualifications refused:
+						 * a NAT whose mapping
+						 * depends on the destination
 						 */
 	__TEREDO_STAT_MAX,
 };
