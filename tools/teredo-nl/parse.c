@@ -27,6 +27,17 @@ static const char * const state_names[] = {
 	[TEREDO_STATE_DORMANT] = "dormant",
 };
 
+/* The kernel's own names (client.c): a public interface, stable. */
+static const char * const nat_names[] = {
+	[TEREDO_NAT_UNKNOWN] = "unknown",
+	[TEREDO_NAT_NONE] = "none",
+	[TEREDO_NAT_CONE] = "cone",
+	[TEREDO_NAT_RESTRICTED] = "restricted",
+	[TEREDO_NAT_PORT_PRESERVING] = "port-preserving",
+	[TEREDO_NAT_SEQUENTIAL] = "sequential-port-symmetric",
+	[TEREDO_NAT_SYMMETRIC] = "symmetric",
+};
+
 static const char * const policy_names[] = {
 	[TEREDO_POLICY_CLIENT] = "client",
 	[TEREDO_POLICY_ENTERPRISE] = "enterprise",
@@ -130,6 +141,11 @@ const char *tnl_mode_name(unsigned int mode)
 const char *tnl_state_name(unsigned int state)
 {
 	return name_of(state_names, ARRAY_SIZE(state_names), state);
+}
+
+const char *tnl_nat_name(unsigned int nat)
+{
+	return name_of(nat_names, ARRAY_SIZE(nat_names), nat);
 }
 
 const char *tnl_policy_name(unsigned int policy)

@@ -143,6 +143,7 @@ int tnl_policy_from_name(const char *s);
 const char *tnl_mode_name(unsigned int mode);
 const char *tnl_state_name(unsigned int state);
 const char *tnl_policy_name(unsigned int policy);
+const char *tnl_nat_name(unsigned int nat);
 const char *tnl_event_name(unsigned int event);
 const char *tnl_dormant_reason_name(unsigned int reason);
 const char *tnl_stat_name(unsigned int stat);	/* NULL if out of range */

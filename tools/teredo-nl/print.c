@@ -50,6 +50,17 @@ static int get_ifname(const struct nlattr *a, char *out)
 	return 0;
 }
 
+/* A string attribute into @out (@len bytes, cut if longer). */
+static int get_str(const struct nlattr *a, char *out, size_t len)
+{
+	if (!a)
+		return 0;
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+		return -1;
+	snprintf(out, len, "%s", mnl_attr_get_str(a));
+	return 0;
+}
+
 static int decode_marks(const struct nlattr *nest, struct tnl_dev *d)
 {
 	const struct nlattr *tb[TB_MAX], *m;
@@ -164,6 +175,15 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    decode_managed(tb[TEREDO_A_MANAGED], d) ||
 	    get_fixed(tb[TEREDO_A_SERVER_IN_USE], &d->server_in_use, 4) ||
 	    decode_servers(tb[TEREDO_A_SERVERS], d) ||
+	    get_fixed(tb[TEREDO_A_NAT], &d->nat, 1) ||
+	    get_fixed(tb[TEREDO_A_LOCAL_ADDR], &d->local_addr, 4) ||
+	    get_fixed(tb[TEREDO_A_LOCAL_PORT], &d->local_port, 2) ||
+	    get_fixed(tb[TEREDO_A_NAT_MAPPED_ADDR], &d->nat_mapped_addr, 4) ||
+	    get_fixed(tb[TEREDO_A_NAT_MAPPED_PORT], &d->nat_mapped_port, 2) ||
+	    get_fixed(tb[TEREDO_A_NAT_MAPPED2_ADDR], &d->nat_mapped2_addr, 4) ||
+	    get_fixed(tb[TEREDO_A_NAT_MAPPED2_PORT], &d->nat_mapped2_port, 2) ||
+	    get_str(tb[TEREDO_A_STATE_REASON], d->state_reason,
+		    sizeof(d->state_reason)) ||
 	    decode_stats(tb[TEREDO_A_STATS], d))
 		return -1;
 	return 0;
@@ -516,6 +536,43 @@ static void print_servers(struct tnl_out *o, const struct tnl_dev *d)
 		       ip4(d->server_in_use, b));
 }
 
+/*
+ * What the client found out about its NAT (client mode only): "nat" its
+ * kind, "local_addr"/"local_port" our own end, "nat_mapped*" the
+ * mappings the server's two addresses saw.  Text: "nat: KIND" and
+ * "local: A.B.C.D:PORT" lines.
+ */
+static void print_nat(struct tnl_out *o, const struct tnl_dev *d)
+{
+	char b[INET_ADDRSTRLEN], buf[32], n[16];
+
+	if (d->mode != TEREDO_MODE_CLIENT)
+		return;
+	pr_str(o, PR_ANY, "nat", "\tnat: %s",
+	       name_or_num(tnl_nat_name(d->nat), d->nat, n));
+	if (d->nat_mapped2_addr) {
+		snprintf(buf, sizeof(buf), "%s:%u", ip4(d->nat_mapped2_addr, b),
+			 d->nat_mapped2_port);
+		pr_str(o, PR_TEXT, NULL, " (other server address saw %s)", buf);
+	}
+	pr_str(o, PR_TEXT, NULL, "\n", NULL);
+	pr_str(o, PR_JSON, "local_addr", NULL, ip4_or_null(d->local_addr, b));
+	pr_u64(o, PR_JSON, "local_port", NULL, d->local_port);
+	if (d->local_addr) {
+		snprintf(buf, sizeof(buf), "%s:%u", ip4(d->local_addr, b),
+			 d->local_port);
+		pr_str(o, PR_TEXT, NULL, "\tlocal: %s\n", buf);
+	} else {
+		pr_str(o, PR_TEXT, NULL, "\tlocal: none\n", NULL);
+	}
+	pr_str(o, PR_JSON, "nat_mapped_addr", NULL,
+	       ip4_or_null(d->nat_mapped_addr, b));
+	pr_u64(o, PR_JSON, "nat_mapped_port", NULL, d->nat_mapped_port);
+	pr_str(o, PR_JSON, "nat_mapped2_addr", NULL,
+	       ip4_or_null(d->nat_mapped2_addr, b));
+	pr_u64(o, PR_JSON, "nat_mapped2_port", NULL, d->nat_mapped2_port);
+}
+
 static void print_stats(struct tnl_out *o, const struct tnl_dev *d)
 {
 	bool all = o->only && pr_match(o, "stats");
@@ -556,6 +613,10 @@ static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
 	if (d->dormant_reason)
 		pr_str(o, PR_TEXT, NULL, " (%s)", reason);
 	pr_u64(o, PR_TEXT, NULL, " holds %" PRIu64 "\n", d->holds);
+	pr_str(o, PR_JSON, "state_reason", NULL,
+	       d->state_reason[0] ? d->state_reason : NULL);
+	if (d->state_reason[0])
+		pr_str(o, PR_TEXT, NULL, "\treason: %s\n", d->state_reason);
 	pr_str(o, PR_ANY, "address", "\taddress %s\n",
 	       d->has_address ? ip6(&d->address, b1) : NULL);
 	pr_str(o, PR_ANY, "server", "\tserver %s", ip4_or_null(d->server, b1));
@@ -573,6 +634,7 @@ static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
 	} else {
 		pr_str(o, PR_TEXT, NULL, "\tmapped none\n", NULL);
 	}
+	print_nat(o, d);
 	pr_u64(o, PR_ANY, "port", "\tport %" PRIu64, d->port);
 	pr_u64(o, PR_ANY, "fwmark", " fwmark 0x%" PRIx64, d->fwmark);
 	pr_u64(o, PR_ANY, "refresh", NULL, d->refresh);

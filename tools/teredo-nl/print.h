@@ -45,6 +45,12 @@ struct tnl_dev {
 	uint32_t mapped_addr;		/* network order */
 	uint16_t mapped_port;
 	uint32_t peer_count;
+	uint8_t nat;			/* enum teredo_nat */
+	uint32_t local_addr;		/* network order, 0: not known */
+	uint16_t local_port;
+	uint32_t nat_mapped_addr, nat_mapped2_addr;	/* network order */
+	uint16_t nat_mapped_port, nat_mapped2_port;
+	char state_reason[128];		/* "": none */
 	uint64_t stats[__TEREDO_STAT_MAX];
 };
 
