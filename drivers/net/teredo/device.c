@@ -234,17 +234,13 @@ static void teredo_setup(struct net_device *dev)
  */
 static const struct nla_policy teredo_policy[IFLA_TEREDO_MAX + 1] = {
 	[IFLA_TEREDO_UNSPEC]	= { .strict_start_type = IFLA_TEREDO_UNSPEC + 1 },
-	[IFLA_TEREDO_MODE]	= NLA_POLICY_MAX(NLA_U8, TEREDO_MODE_MAX),
-	[IFLA_TEREDO_SERVER]	= { .type = NLA_U32 },
-	[IFLA_TEREDO_SERVER2]	= { .type = NLA_U32 },
-	[IFLA_TEREDO_PORT]	= { .type = NLA_U16 },
-	[IFLA_TEREDO_FWMARK]	= { .type = NLA_U32 },
-	[IFLA_TEREDO_LOCAL]	= { .type = NLA_U32 },
-	[IFLA_TEREDO_LINK]	= { .type = NLA_U32 },
-	[IFLA_TEREDO_REFRESH]	= NLA_POLICY_RANGE(NLA_U32, 1, 3600),
+	TEREDO_CFG_POLICY(IFLA_TEREDO_),
 	[IFLA_TEREDO_STATE]	= { .type = NLA_REJECT },
-	[IFLA_TEREDO_INBOUND]	= NLA_POLICY_MAX(NLA_U8, TEREDO_INBOUND_MAX),
 };
+
+/* Every setting also has its TEREDO_A_* (config.c). */
+static const struct teredo_cfg_attrs teredo_link_attrs =
+	TEREDO_CFG_ATTRS(IFLA_TEREDO_);
 
 static int teredo_check_config(const struct teredo_config *cfg,
 			       struct netlink_ext_ack *extack)
@@ -289,29 +285,12 @@ static int teredo_check_config(const struct teredo_config *cfg,
 	return 0;
 }
 
-static void teredo_apply_attrs(struct teredo_config *cfg, struct nlattr **data)
+/* The settings in @data (NULL: none) applied to @cfg. */
+static int teredo_apply_attrs(struct teredo_config *cfg, struct nlattr **data,
+			      struct netlink_ext_ack *extack)
 {
-	if (!data)
-		return;
-	if (data[IFLA_TEREDO_MODE])
-		cfg->mode = nla_get_u8(data[IFLA_TEREDO_MODE]);
-	if (data[IFLA_TEREDO_SERVER])
-		teredo_cfg_set_server(cfg,
-				      nla_get_in_addr(data[IFLA_TEREDO_SERVER]));
-	if (data[IFLA_TEREDO_SERVER2])
-		cfg->server2 = nla_get_in_addr(data[IFLA_TEREDO_SERVER2]);
-	if (data[IFLA_TEREDO_PORT])
-		cfg->port = nla_get_u16(data[IFLA_TEREDO_PORT]);
-	if (data[IFLA_TEREDO_FWMARK])
-		cfg->fwmark = nla_get_u32(data[IFLA_TEREDO_FWMARK]);
-	if (data[IFLA_TEREDO_LOCAL])
-		cfg->local = nla_get_in_addr(data[IFLA_TEREDO_LOCAL]);
-	if (data[IFLA_TEREDO_LINK])
-		cfg->link = nla_get_u32(data[IFLA_TEREDO_LINK]);
-	if (data[IFLA_TEREDO_REFRESH])
-		cfg->refresh = nla_get_u32(data[IFLA_TEREDO_REFRESH]);
-	if (data[IFLA_TEREDO_INBOUND])
-		cfg->inbound = nla_get_u8(data[IFLA_TEREDO_INBOUND]);
+	return data ? teredo_cfg_parse(data, &teredo_link_attrs, cfg, extack) :
+		      0;
 }
 
 static int teredo_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -347,8 +326,8 @@ int teredo_newlink(struct net *src_net, struct net_device *dev,
 	int err;
 
 	teredo_config_defaults(&cfg);
-	teredo_apply_attrs(&cfg, data);
-	err = teredo_check_config(&cfg, extack);
+	err = teredo_apply_attrs(&cfg, data, extack) ?:
+	      teredo_check_config(&cfg, extack);
 	if (err)
 		return err;
 	err = teredo_cfg_publish(t, &cfg);
@@ -369,10 +348,11 @@ static int teredo_changelink(struct net_device *dev, struct nlattr *tb[],
 			     struct netlink_ext_ack *extack)
 {
 	struct teredo_config cfg;
+	int err;
 
 	teredo_get_config(dev, &cfg);
-	teredo_apply_attrs(&cfg, data);
-	return teredo_set_config(dev, &cfg, extack);
+	err = teredo_apply_attrs(&cfg, data, extack);
+	return err ?: teredo_set_config(dev, &cfg, extack);
 }
 
 static void teredo_dellink(struct net_device *dev, struct list_head *head)
@@ -385,16 +365,8 @@ static void teredo_dellink(struct net_device *dev, struct list_head *head)
 
 static size_t teredo_get_size(const struct net_device *dev)
 {
-	return nla_total_size(sizeof(u8)) +	/* MODE */
-	       nla_total_size(sizeof(__be32)) +	/* SERVER */
-	       nla_total_size(sizeof(__be32)) +	/* SERVER2 */
-	       nla_total_size(sizeof(u16)) +	/* PORT */
-	       nla_total_size(sizeof(u32)) +	/* FWMARK */
-	       nla_total_size(sizeof(__be32)) +	/* LOCAL */
-	       nla_total_size(sizeof(u32)) +	/* LINK */
-	       nla_total_size(sizeof(u32)) +	/* REFRESH */
-	       nla_total_size(sizeof(u8)) +	/* STATE */
-	       nla_total_size(sizeof(u8));	/* INBOUND */
+	return teredo_cfg_size() +		/* every setting */
+	       nla_total_size(sizeof(u8));	/* STATE */
 }
 
 static int teredo_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -406,16 +378,8 @@ static int teredo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 
 	rcu_read_lock();
 	c = teredo_cfg(t);
-	if (nla_put_u8(skb, IFLA_TEREDO_MODE, c->mode) ||
-	    nla_put_in_addr(skb, IFLA_TEREDO_SERVER, c->server) ||
-	    nla_put_in_addr(skb, IFLA_TEREDO_SERVER2, c->server2) ||
-	    nla_put_u16(skb, IFLA_TEREDO_PORT, c->port) ||
-	    nla_put_u32(skb, IFLA_TEREDO_FWMARK, c->fwmark) ||
-	    nla_put_in_addr(skb, IFLA_TEREDO_LOCAL, c->local) ||
-	    nla_put_u32(skb, IFLA_TEREDO_LINK, c->link) ||
-	    nla_put_u32(skb, IFLA_TEREDO_REFRESH, c->refresh) ||
-	    nla_put_u8(skb, IFLA_TEREDO_STATE, state) ||
-	    nla_put_u8(skb, IFLA_TEREDO_INBOUND, c->inbound))
+	if (teredo_cfg_put(skb, &teredo_link_attrs, c) ||
+	    nla_put_u8(skb, IFLA_TEREDO_STATE, state))
 		goto out;
 	err = 0;
 out:

@@ -16,7 +16,6 @@
  * namespace owning the device's netns (GENL_UNS_ADMIN_PERM).
  */
 
-#include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -37,62 +36,16 @@ enum {
 	PEER_DUMP_DONE,		/* walk over: next call ends the dump */
 };
 
-static struct netlink_range_validation teredo_refresh_range = {
-	.min = 1,
-	.max = 3600,
-};
-
-static struct netlink_range_validation teredo_dormant_range = {
-	.min = 0,
-	.max = 7 * 24 * 3600,
-};
-
-static struct netlink_range_validation teredo_max_peers_range = {
-	.min = 1,
-	.max = 1 << 20,
-};
-
-static const struct nla_policy teredo_mark_policy[TEREDO_MARK_A_MAX + 1] = {
-	[TEREDO_MARK_A_MARK]	= { .type = NLA_U32 },
-	[TEREDO_MARK_A_MASK]	= { .type = NLA_U32 },
-};
-
-static const struct nla_policy teredo_prefix_policy[TEREDO_PREFIX_A_MAX + 1] = {
-	[TEREDO_PREFIX_A_ADDR]	= { .type = NLA_BE32 },
-	[TEREDO_PREFIX_A_LEN]	= NLA_POLICY_MAX(NLA_U8, 32),
-};
-
-static const struct nla_policy teredo_servers_policy[TEREDO_A_SERVER_ADDR + 1] = {
-	[TEREDO_A_SERVER_ADDR]	= { .type = NLA_BE32 },
-};
-
 static const struct nla_policy teredo_peer_policy[TEREDO_PEER_A_MAX + 1] = {
 	[TEREDO_PEER_A_ADDRESS]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
+/* The settings (TEREDO_CFG_POLICY) as IFLA_TEREDO_* has them, and the rest. */
 static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
+	TEREDO_CFG_POLICY(TEREDO_A_),
 	[TEREDO_A_IFINDEX]	= { .type = NLA_U32 },
 	[TEREDO_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[TEREDO_A_MODE]		= NLA_POLICY_MAX(NLA_U8, TEREDO_MODE_MAX),
-	[TEREDO_A_SERVER]	= { .type = NLA_BE32 },
-	[TEREDO_A_SERVER2]	= { .type = NLA_BE32 },
-	[TEREDO_A_PORT]		= { .type = NLA_U16 },
-	[TEREDO_A_FWMARK]	= { .type = NLA_U32 },
-	[TEREDO_A_REFRESH]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&teredo_refresh_range),
-	[TEREDO_A_ALLOWED_MARKS] = NLA_POLICY_NESTED_ARRAY(teredo_mark_policy),
-	[TEREDO_A_RXMARK]	= { .type = NLA_U32 },
-	[TEREDO_A_POLICY]	= NLA_POLICY_MAX(NLA_U8, TEREDO_POLICY_MAX),
-	[TEREDO_A_DORMANT_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &teredo_dormant_range),
-	[TEREDO_A_MAX_PEERS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&teredo_max_peers_range),
 	[TEREDO_A_PEER]		= NLA_POLICY_NESTED(teredo_peer_policy),
-	[TEREDO_A_REFRESH_AUTO]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[TEREDO_A_LOCAL_DISCOVERY] = NLA_POLICY_MAX(NLA_U8, 1),
-	[TEREDO_A_MANAGED]	= NLA_POLICY_NESTED_ARRAY(teredo_prefix_policy),
-	[TEREDO_A_INBOUND]	= NLA_POLICY_MAX(NLA_U8, TEREDO_INBOUND_MAX),
-	[TEREDO_A_SERVERS]	= NLA_POLICY_NESTED(teredo_servers_policy),
 	[TEREDO_A_SERVER_IN_USE] = { .type = NLA_BE32 },
 	[TEREDO_A_SERVER_LOST]	= { .type = NLA_BE32 },
 	[TEREDO_A_NAT]		= NLA_POLICY_MAX(NLA_U8, TEREDO_NAT_MAX),
@@ -104,6 +57,9 @@ static const struct nla_policy teredo_policy[TEREDO_A_MAX + 1] = {
 	[TEREDO_A_NAT_MAPPED2_PORT] = { .type = NLA_U16 },
 	[TEREDO_A_STATE_REASON]	= { .type = NLA_NUL_STRING },
 };
+
+static const struct teredo_cfg_attrs teredo_genl_attrs =
+	TEREDO_CFG_ATTRS(TEREDO_A_);
 
 enum teredo_mcgrp {
 	TEREDO_MCGRP_EVENTS,
@@ -167,65 +123,6 @@ static struct net_device *teredo_nl_dev(struct net *net, struct nlattr **attrs,
 	return __teredo_nl_dev(net, attrs, extack, false);
 }
 
-static int teredo_nl_put_marks(struct sk_buff *skb,
-			       const struct teredo_config *cfg)
-{
-	struct nlattr *marks, *mark;
-	int i;
-
-	marks = nla_nest_start(skb, TEREDO_A_ALLOWED_MARKS);
-	if (!marks)
-		return -EMSGSIZE;
-	for (i = 0; i < cfg->n_marks; i++) {
-		mark = nla_nest_start(skb, TEREDO_A_MARK);
-		if (!mark ||
-		    nla_put_u32(skb, TEREDO_MARK_A_MARK, cfg->marks[i].mark) ||
-		    nla_put_u32(skb, TEREDO_MARK_A_MASK, cfg->marks[i].mask))
-			return -EMSGSIZE;
-		nla_nest_end(skb, mark);
-	}
-	nla_nest_end(skb, marks);
-	return 0;
-}
-
-static int teredo_nl_put_managed(struct sk_buff *skb,
-				 const struct teredo_config *cfg)
-{
-	struct nlattr *list, *p;
-	int i;
-
-	list = nla_nest_start(skb, TEREDO_A_MANAGED);
-	if (!list)
-		return -EMSGSIZE;
-	for (i = 0; i < cfg->n_managed; i++) {
-		p = nla_nest_start(skb, TEREDO_A_PREFIX);
-		if (!p ||
-		    nla_put_in_addr(skb, TEREDO_PREFIX_A_ADDR,
-				    cfg->managed[i].addr) ||
-		    nla_put_u8(skb, TEREDO_PREFIX_A_LEN, cfg->managed[i].len))
-			return -EMSGSIZE;
-		nla_nest_end(skb, p);
-	}
-	nla_nest_end(skb, list);
-	return 0;
-}
-
-static int teredo_nl_put_servers(struct sk_buff *skb,
-				 const struct teredo_config *cfg)
-{
-	struct nlattr *list;
-	int i;
-
-	list = nla_nest_start(skb, TEREDO_A_SERVERS);
-	if (!list)
-		return -EMSGSIZE;
-	for (i = 0; i < cfg->n_servers; i++)
-		if (nla_put_in_addr(skb, TEREDO_A_SERVER_ADDR, cfg->servers[i]))
-			return -EMSGSIZE;
-	nla_nest_end(skb, list);
-	return 0;
-}
-
 static int teredo_nl_put_stats(struct sk_buff *skb,
 			       const struct teredo_status *st)
 {
@@ -241,28 +138,6 @@ static int teredo_nl_put_stats(struct sk_buff *skb,
 			return -EMSGSIZE;
 	nla_nest_end(skb, stats);
 	return 0;
-}
-
-static int teredo_nl_put_config(struct sk_buff *skb,
-				const struct teredo_config *cfg)
-{
-	if (nla_put_u8(skb, TEREDO_A_MODE, cfg->mode) ||
-	    nla_put_be32(skb, TEREDO_A_SERVER, cfg->server) ||
-	    nla_put_be32(skb, TEREDO_A_SERVER2, cfg->server2) ||
-	    nla_put_u16(skb, TEREDO_A_PORT, cfg->port) ||
-	    nla_put_u32(skb, TEREDO_A_FWMARK, cfg->fwmark) ||
-	    nla_put_u32(skb, TEREDO_A_REFRESH, cfg->refresh) ||
-	    nla_put_u32(skb, TEREDO_A_RXMARK, cfg->rxmark) ||
-	    nla_put_u8(skb, TEREDO_A_POLICY, cfg->policy) ||
-	    nla_put_u32(skb, TEREDO_A_DORMANT_TIMEOUT, cfg->dormant_timeout) ||
-	    nla_put_u32(skb, TEREDO_A_MAX_PEERS, cfg->max_peers) ||
-	    nla_put_u8(skb, TEREDO_A_REFRESH_AUTO, cfg->refresh_auto) ||
-	    nla_put_u8(skb, TEREDO_A_LOCAL_DISCOVERY, cfg->local_discovery) ||
-	    nla_put_u8(skb, TEREDO_A_INBOUND, cfg->inbound))
-		return -EMSGSIZE;
-	return teredo_nl_put_marks(skb, cfg) ?:
-	       teredo_nl_put_managed(skb, cfg) ?:
-	       teredo_nl_put_servers(skb, cfg);
 }
 
 static int teredo_nl_put_status(struct sk_buff *skb,
@@ -327,7 +202,7 @@ static int teredo_nl_fill_dev(struct sk_buff *skb, struct net_device *dev,
 	if (!hdr)
 		goto out;
 	if (teredo_nl_put_ifattrs(skb, dev) ||
-	    teredo_nl_put_config(skb, cfg) ||
+	    teredo_cfg_put(skb, &teredo_genl_attrs, cfg) ||
 	    teredo_nl_put_status(skb, st)) {
 		genlmsg_cancel(skb, hdr);
 		goto out;
@@ -403,246 +278,6 @@ static int teredo_nl_dev_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
-static int teredo_nl_parse_server(struct nlattr *attr, __be32 *out,
-				  struct netlink_ext_ack *extack)
-{
-	__be32 addr = nla_get_be32(attr);
-
-	/* 0 removes the setting; anything else must be global unicast. */
-	if (addr && !teredo_ipv4_is_global(ntohl(addr))) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "server must be a global unicast IPv4 address");
-		return -EINVAL;
-	}
-	*out = addr;
-	return 0;
-}
-
-/*
- * The candidate servers, in order: each global unicast, none twice, at
- * least one (no list is "server 0"), at most TEREDO_MAX_SERVERS.
- */
-static int teredo_nl_parse_servers(struct nlattr *attr,
-				   struct teredo_config *cfg,
-				   struct netlink_ext_ack *extack)
-{
-	__be32 list[TEREDO_MAX_SERVERS];
-	struct nlattr *nla;
-	int rem, i;
-	u8 n = 0;
-
-	nla_for_each_nested(nla, attr, rem) {
-		if (nla_type(nla) != TEREDO_A_SERVER_ADDR) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "unexpected attribute in servers");
-			return -EINVAL;
-		}
-		if (n == TEREDO_MAX_SERVERS) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "too many servers (at most 8)");
-			return -E2BIG;
-		}
-		list[n] = nla_get_in_addr(nla);
-		if (!teredo_ipv4_is_global(ntohl(list[n]))) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "server must be a global unicast IPv4 address");
-			return -EINVAL;
-		}
-		for (i = 0; i < n; i++) {
-			if (list[i] == list[n]) {
-				NL_SET_ERR_MSG_ATTR(extack, nla,
-						    "server listed twice");
-				return -EINVAL;
-			}
-		}
-		n++;
-	}
-	if (!n) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "empty server list (server 0 removes the server)");
-		return -EINVAL;
-	}
-	memcpy(cfg->servers, list, n * sizeof(list[0]));
-	cfg->n_servers = n;
-	cfg->server = list[0];
-	return 0;
-}
-
-static int teredo_nl_parse_mark(struct nlattr *attr, struct teredo_mark *out,
-				struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[TEREDO_MARK_A_MAX + 1];
-	int err;
-
-	err = nla_parse_nested(tb, TEREDO_MARK_A_MAX, attr, teredo_mark_policy,
-			       extack);
-	if (err)
-		return err;
-	if (!tb[TEREDO_MARK_A_MARK]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "allowed mark without a mark");
-		return -EINVAL;
-	}
-	out->mark = nla_get_u32(tb[TEREDO_MARK_A_MARK]);
-	out->mask = tb[TEREDO_MARK_A_MASK] ?
-		    nla_get_u32(tb[TEREDO_MARK_A_MASK]) : 0xffffffff;
-	if (!out->mask || (out->mark & ~out->mask)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "allowed mark has bits outside its mask, or a zero mask");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int teredo_nl_parse_marks(struct nlattr *attr,
-				 struct teredo_config *cfg,
-				 struct netlink_ext_ack *extack)
-{
-	struct nlattr *nla;
-	int rem, err;
-	u8 n = 0;
-
-	nla_for_each_nested(nla, attr, rem) {
-		if (nla_type(nla) != TEREDO_A_MARK) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "unexpected attribute in allowed marks");
-			return -EINVAL;
-		}
-		if (n == TEREDO_MAX_ALLOWED_MARKS) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "too many allowed marks (at most 16)");
-			return -E2BIG;
-		}
-		err = teredo_nl_parse_mark(nla, &cfg->marks[n], extack);
-		if (err)
-			return err;
-		n++;
-	}
-	cfg->n_marks = n;
-	return 0;
-}
-
-static int teredo_nl_parse_prefix(struct nlattr *attr, struct teredo_prefix *out,
-				  struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[TEREDO_PREFIX_A_MAX + 1];
-	int err;
-
-	err = nla_parse_nested(tb, TEREDO_PREFIX_A_MAX, attr,
-			       teredo_prefix_policy, extack);
-	if (err)
-		return err;
-	if (!tb[TEREDO_PREFIX_A_ADDR] || !tb[TEREDO_PREFIX_A_LEN]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "managed prefix needs an address and a length");
-		return -EINVAL;
-	}
-	out->addr = nla_get_in_addr(tb[TEREDO_PREFIX_A_ADDR]);
-	out->len = nla_get_u8(tb[TEREDO_PREFIX_A_LEN]);
-	if (out->addr & ~inet_make_mask(out->len)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "managed prefix has bits set beyond its length");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int teredo_nl_parse_managed(struct nlattr *attr,
-				   struct teredo_config *cfg,
-				   struct netlink_ext_ack *extack)
-{
-	struct nlattr *nla;
-	int rem, err;
-	u8 n = 0;
-
-	nla_for_each_nested(nla, attr, rem) {
-		if (nla_type(nla) != TEREDO_A_PREFIX) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "unexpected attribute in managed prefixes");
-			return -EINVAL;
-		}
-		if (n == TEREDO_MAX_MANAGED) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "too many managed prefixes (at most 16)");
-			return -E2BIG;
-		}
-		err = teredo_nl_parse_prefix(nla, &cfg->managed[n], extack);
-		if (err)
-			return err;
-		n++;
-	}
-	cfg->n_managed = n;
-	return 0;
-}
-
-/* Apply the attributes present in @attrs to @cfg; nothing else is touched. */
-static int teredo_nl_parse_config(struct nlattr **attrs,
-				  struct teredo_config *cfg,
-				  struct netlink_ext_ack *extack)
-{
-	int err;
-
-	if (attrs[TEREDO_A_MODE])
-		cfg->mode = nla_get_u8(attrs[TEREDO_A_MODE]);
-	if (attrs[TEREDO_A_SERVER] && attrs[TEREDO_A_SERVERS]) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[TEREDO_A_SERVERS],
-				    "server and servers are exclusive");
-		return -EINVAL;
-	}
-	if (attrs[TEREDO_A_SERVER]) {
-		__be32 server;
-
-		err = teredo_nl_parse_server(attrs[TEREDO_A_SERVER],
-					     &server, extack);
-		if (err)
-			return err;
-		teredo_cfg_set_server(cfg, server);
-	}
-	if (attrs[TEREDO_A_SERVERS]) {
-		err = teredo_nl_parse_servers(attrs[TEREDO_A_SERVERS], cfg,
-					      extack);
-		if (err)
-			return err;
-	}
-	if (attrs[TEREDO_A_SERVER2]) {
-		err = teredo_nl_parse_server(attrs[TEREDO_A_SERVER2],
-					     &cfg->server2, extack);
-		if (err)
-			return err;
-	}
-	if (attrs[TEREDO_A_PORT])
-		cfg->port = nla_get_u16(attrs[TEREDO_A_PORT]);
-	if (attrs[TEREDO_A_FWMARK])
-		cfg->fwmark = nla_get_u32(attrs[TEREDO_A_FWMARK]);
-	if (attrs[TEREDO_A_REFRESH])
-		cfg->refresh = nla_get_u32(attrs[TEREDO_A_REFRESH]);
-	if (attrs[TEREDO_A_REFRESH_AUTO])
-		cfg->refresh_auto = nla_get_u8(attrs[TEREDO_A_REFRESH_AUTO]);
-	if (attrs[TEREDO_A_LOCAL_DISCOVERY])
-		cfg->local_discovery =
-			nla_get_u8(attrs[TEREDO_A_LOCAL_DISCOVERY]);
-	if (attrs[TEREDO_A_ALLOWED_MARKS]) {
-		err = teredo_nl_parse_marks(attrs[TEREDO_A_ALLOWED_MARKS], cfg,
-					    extack);
-		if (err)
-			return err;
-	}
-	if (attrs[TEREDO_A_RXMARK])
-		cfg->rxmark = nla_get_u32(attrs[TEREDO_A_RXMARK]);
-	if (attrs[TEREDO_A_POLICY])
-		cfg->policy = nla_get_u8(attrs[TEREDO_A_POLICY]);
-	if (attrs[TEREDO_A_DORMANT_TIMEOUT])
-		cfg->dormant_timeout =
-			nla_get_u32(attrs[TEREDO_A_DORMANT_TIMEOUT]);
-	if (attrs[TEREDO_A_MAX_PEERS])
-		cfg->max_peers = nla_get_u32(attrs[TEREDO_A_MAX_PEERS]);
-	if (attrs[TEREDO_A_INBOUND])
-		cfg->inbound = nla_get_u8(attrs[TEREDO_A_INBOUND]);
-	if (attrs[TEREDO_A_MANAGED])
-		return teredo_nl_parse_managed(attrs[TEREDO_A_MANAGED], cfg,
-					       extack);
-	return 0;
-}
-
 /* Attributes DEV_GET reports but DEV_SET cannot change. */
 static const u16 teredo_read_only_attrs[] = {
 	TEREDO_A_STATE, TEREDO_A_ADDRESS, TEREDO_A_MAPPED_ADDR,
@@ -690,7 +325,8 @@ static int teredo_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	teredo_get_config(dev, cfg);
-	err = teredo_nl_parse_config(info->attrs, cfg, info->extack);
+	err = teredo_cfg_parse(info->attrs, &teredo_genl_attrs, cfg,
+			       info->extack);
 	if (!err)
 		err = teredo_set_config(dev, cfg, info->extack);
 out:

@@ -118,6 +118,77 @@ void teredo_nl_notify_suppressed(struct net_device *dev, u32 count);
 void teredo_nl_notify_server_lost(struct net_device *dev, __be32 lost,
 				  __be32 next);
 
+/*
+ * Provided by config.c: the settings as netlink attributes, one parser
+ * and one filler for both surfaces (IFLA_TEREDO_* and TEREDO_A_*).
+ * Where each setting lives in one surface:
+ */
+struct teredo_cfg_attrs {
+	u16 mode, server, servers, server2, port, fwmark, local, link,
+	    refresh, refresh_auto, local_discovery, allowed_marks, rxmark,
+	    policy, dormant_timeout, max_peers, inbound, managed;
+};
+
+#define TEREDO_CFG_ATTRS(P) {						\
+	.mode = P##MODE, .server = P##SERVER, .servers = P##SERVERS,	\
+	.server2 = P##SERVER2, .port = P##PORT, .fwmark = P##FWMARK,	\
+	.local = P##LOCAL, .link = P##LINK, .refresh = P##REFRESH,	\
+	.refresh_auto = P##REFRESH_AUTO,				\
+	.local_discovery = P##LOCAL_DISCOVERY,				\
+	.allowed_marks = P##ALLOWED_MARKS, .rxmark = P##RXMARK,	\
+	.policy = P##POLICY, .dormant_timeout = P##DORMANT_TIMEOUT,	\
+	.max_peers = P##MAX_PEERS, .inbound = P##INBOUND,		\
+	.managed = P##MANAGED,						\
+}
+
+extern struct netlink_range_validation teredo_refresh_range;
+extern struct netlink_range_validation teredo_dormant_range;
+extern struct netlink_range_validation teredo_max_peers_range;
+extern const struct nla_policy teredo_mark_policy[TEREDO_MARK_A_MAX + 1];
+extern const struct nla_policy teredo_prefix_policy[TEREDO_PREFIX_A_MAX + 1];
+extern const struct nla_policy teredo_servers_policy[TEREDO_A_SERVER_ADDR + 1];
+
+/*
+ * The policy of every setting, for a policy array indexed by the
+ * attributes P##NAME (P: IFLA_TEREDO_ or TEREDO_A_): both surfaces
+ * validate a setting the same way.
+ */
+#define TEREDO_CFG_POLICY(P)						\
+	[P##MODE]	= NLA_POLICY_MAX(NLA_U8, TEREDO_MODE_MAX),	\
+	[P##SERVER]	= { .type = NLA_BE32 },				\
+	[P##SERVERS]	= NLA_POLICY_NESTED(teredo_servers_policy),	\
+	[P##SERVER2]	= { .type = NLA_BE32 },				\
+	[P##PORT]	= { .type = NLA_U16 },				\
+	[P##FWMARK]	= { .type = NLA_U32 },				\
+	[P##LOCAL]	= { .type = NLA_BE32 },				\
+	[P##LINK]	= { .type = NLA_U32 },				\
+	[P##REFRESH]	= NLA_POLICY_FULL_RANGE(NLA_U32,		\
+						&teredo_refresh_range),	\
+	[P##REFRESH_AUTO] = NLA_POLICY_MAX(NLA_U8, 1),			\
+	[P##LOCAL_DISCOVERY] = NLA_POLICY_MAX(NLA_U8, 1),		\
+	[P##ALLOWED_MARKS] = NLA_POLICY_NESTED_ARRAY(teredo_mark_policy), \
+	[P##RXMARK]	= { .type = NLA_U32 },				\
+	[P##POLICY]	= NLA_POLICY_MAX(NLA_U8, TEREDO_POLICY_MAX),	\
+	[P##DORMANT_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,		\
+						&teredo_dormant_range),	\
+	[P##MAX_PEERS]	= NLA_POLICY_FULL_RANGE(NLA_U32,		\
+						&teredo_max_peers_range), \
+	[P##INBOUND]	= NLA_POLICY_MAX(NLA_U8, TEREDO_INBOUND_MAX),	\
+	[P##MANAGED]	= NLA_POLICY_NESTED_ARRAY(teredo_prefix_policy)
+
+/*
+ * Apply the settings present in @tb (indexed as @a says) to @cfg; the
+ * rest of @cfg is kept.  An error names the attribute at fault (extack)
+ * and @cfg is then to be thrown away.
+ */
+int teredo_cfg_parse(struct nlattr **tb, const struct teredo_cfg_attrs *a,
+		     struct teredo_config *cfg, struct netlink_ext_ack *extack);
+/* Every setting of @cfg, as @a names them. */
+int teredo_cfg_put(struct sk_buff *skb, const struct teredo_cfg_attrs *a,
+		   const struct teredo_config *cfg);
+/* What teredo_cfg_put() may take at most. */
+size_t teredo_cfg_size(void);
+
 /* cfg->server and cfg->servers: @addr alone (0: none). */
 static inline void teredo_cfg_set_server(struct teredo_config *cfg,
 					 __be32 addr)

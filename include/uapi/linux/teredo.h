@@ -121,6 +121,20 @@ enum {
 	IFLA_TEREDO_REFRESH,		/* u32, refresh interval in seconds */
 	IFLA_TEREDO_STATE,		/* u8, enum teredo_state (read only) */
 	IFLA_TEREDO_INBOUND,		/* u8, enum teredo_inbound */
+	/*
+	 * Every setting is in both surfaces (Documentation/teredo.rst,
+	 * "One configuration surface"): these are TEREDO_A_* of the same
+	 * name, same type, same validation, nests of the same layout.
+	 */
+	IFLA_TEREDO_RXMARK,		/* u32 */
+	IFLA_TEREDO_POLICY,		/* u8, enum teredo_policy */
+	IFLA_TEREDO_DORMANT_TIMEOUT,	/* u32 seconds */
+	IFLA_TEREDO_MAX_PEERS,		/* u32 */
+	IFLA_TEREDO_REFRESH_AUTO,	/* u8 (0/1) */
+	IFLA_TEREDO_LOCAL_DISCOVERY,	/* u8 (0/1) */
+	IFLA_TEREDO_ALLOWED_MARKS,	/* nest of TEREDO_A_MARK */
+	IFLA_TEREDO_MANAGED,		/* nest of TEREDO_A_PREFIX */
+	IFLA_TEREDO_SERVERS,		/* nest of TEREDO_A_SERVER_ADDR */
 	__IFLA_TEREDO_MAX,
 };
 
@@ -205,6 +219,8 @@ enum {
 	TEREDO_A_STATE_REASON,		/* string, why the client is not
 					 * qualified, when it knows (read only)
 					 */
+	TEREDO_A_LOCAL,			/* __be32, bind address (0: any) */
+	TEREDO_A_LINK,			/* u32, bind ifindex (0: any) */
 	__TEREDO_A_MAX,
 };
 
