@@ -44,6 +44,8 @@ struct link_util {
 #define IP_REQ_ROOM	1024
 
 int addattr8(struct nlmsghdr *n, int maxlen, int type, __u8 data);
+struct rtattr *addattr_nest(struct nlmsghdr *n, int maxlen, int type);
+int addattr_nest_end(struct nlmsghdr *n, struct rtattr *nest);
 int addattr16(struct nlmsghdr *n, int maxlen, int type, __u16 data);
 int addattr32(struct nlmsghdr *n, int maxlen, int type, __u32 data);
 
@@ -59,5 +61,11 @@ int print_color_uint(int type, int color, const char *key, const char *fmt,
 		     unsigned int value);
 int print_color_null(int type, int color, const char *key, const char *fmt,
 		     const char *value);
+int print_color_bool(int type, int color, const char *key, const char *fmt,
+		     _Bool value);
+void open_json_object(const char *str);
+void close_json_object(void);
+void open_json_array(int type, const char *str);
+void close_json_array(int type, const char *delim);
 
 #endif /* TEREDO_IPROUTE2_H */

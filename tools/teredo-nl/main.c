@@ -44,7 +44,7 @@ static const char usage_text[] =
 "                 [policy client|enterprise] [dormant-timeout SECONDS]\n"
 "                 [max-peers N] [local-discovery on|off]\n"
 "                 [managed PREFIX...] [managed none]\n"
-"                 [inbound authorized|open]\n"
+"                 [inbound authorized|open] [local ADDR|any] [dev IFNAME|any]\n"
 "       teredo-nl [-j] peers DEV\n"
 "       teredo-nl qualify DEV\n"
 "       teredo-nl flush DEV\n"
@@ -369,6 +369,19 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 		put_u32(nl, nlh, TEREDO_A_MAX_PEERS, req->max_peers, "max-peers");
 	if (s & TNL_SET_MANAGED)
 		put_managed(nl, nlh, req);
+	if (s & TNL_SET_LOCAL)
+		put_u32(nl, nlh, TEREDO_A_LOCAL, req->local, "local");
+	if (s & TNL_SET_LINK) {
+		unsigned int ifindex = 0;
+
+		if (req->link[0]) {
+			ifindex = if_nametoindex(req->link);
+			if (!ifindex)
+				return error(EXIT_USAGE, "dev: no such device \"%s\"",
+					     req->link);
+		}
+		put_u32(nl, nlh, TEREDO_A_LINK, ifindex, "dev");
+	}
 	err = tnl_nl_talk(nl, nlh, NULL, NULL);
 	return err ? nl_error(nl, err, "set", req->dev) : 0;
 }

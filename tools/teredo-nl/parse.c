@@ -300,6 +300,8 @@ static const struct set_key set_keys[] = {
 	{ "max-peers", TNL_SET_MAX_PEERS },
 	{ "managed", TNL_SET_MANAGED },
 	{ "inbound", TNL_SET_INBOUND },
+	{ "local", TNL_SET_LOCAL },
+	{ "dev", TNL_SET_LINK },
 };
 
 /* managed PREFIX [PREFIX]...: how many words of @argv it took (< 0: error) */
@@ -387,6 +389,26 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 		return 0;
 	case TNL_SET_MARKS:
 		return parse_allow(val, req, err, errlen);
+	case TNL_SET_LOCAL: {
+		struct in_addr a;
+
+		if (!strcmp(val, "any")) {
+			req->local = 0;
+			return 0;
+		}
+		if (inet_pton(AF_INET, val, &a) != 1)
+			return fail(err, errlen,
+				    "local: invalid address \"%s\" (A.B.C.D or any)",
+				    val);
+		req->local = a.s_addr;
+		return 0;
+	}
+	case TNL_SET_LINK:
+		if (!*val || strlen(val) >= IF_NAMESIZE || strchr(val, '/'))
+			return fail(err, errlen, "dev: invalid device name \"%s\"",
+				    val);
+		strcpy(req->link, strcmp(val, "any") ? val : "");
+		return 0;
 	case TNL_SET_LOCAL_DISC:
 		if (strcmp(val, "on") && strcmp(val, "off"))
 			return fail(err, errlen,

@@ -51,6 +51,8 @@ enum {
 	TNL_SET_LOCAL_DISC	= 1 << 12,
 	TNL_SET_MANAGED		= 1 << 13,
 	TNL_SET_INBOUND		= 1 << 14,
+	TNL_SET_LOCAL		= 1 << 15,
+	TNL_SET_LINK		= 1 << 16,	/* "dev" */
 };
 
 #define TNL_NAME_MAX 256
@@ -89,6 +91,8 @@ struct tnl_req {
 	uint32_t max_peers;
 	uint8_t local_discovery;
 	uint8_t inbound;		/* enum teredo_inbound */
+	uint32_t local;			/* network order, 0: any */
+	char link[IF_NAMESIZE];		/* "dev": "" for any (main.c resolves) */
 	unsigned int n_marks;
 	struct {
 		uint32_t mark;

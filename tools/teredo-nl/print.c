@@ -155,6 +155,8 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    get_fixed(tb[TEREDO_A_SERVER], &d->server, 4) ||
 	    get_fixed(tb[TEREDO_A_SERVER2], &d->server2, 4) ||
 	    get_fixed(tb[TEREDO_A_PORT], &d->port, 2) ||
+	    get_fixed(tb[TEREDO_A_LOCAL], &d->local, 4) ||
+	    get_fixed(tb[TEREDO_A_LINK], &d->link, 4) ||
 	    get_fixed(tb[TEREDO_A_FWMARK], &d->fwmark, 4) ||
 	    get_fixed(tb[TEREDO_A_REFRESH], &d->refresh, 4) ||
 	    get_fixed(tb[TEREDO_A_REFRESH_AUTO], &d->refresh_auto, 1) ||
@@ -573,6 +575,33 @@ static void print_nat(struct tnl_out *o, const struct tnl_dev *d)
 	pr_u64(o, PR_JSON, "nat_mapped2_port", NULL, d->nat_mapped2_port);
 }
 
+/*
+ * The socket's binding: "local" (null: any address) and "link", the
+ * device's name as "ip -d link show" gives it (null: any; a device of
+ * another netns: "link_index").  Text: a line only if one is set.
+ */
+static void print_bind(struct tnl_out *o, const struct tnl_dev *d)
+{
+	char b[INET_ADDRSTRLEN], name[IF_NAMESIZE];
+	bool named = d->link && if_indextoname(d->link, name);
+
+	pr_str(o, PR_JSON, "local", NULL, ip4_or_null(d->local, b));
+	if (d->link && !named)
+		pr_u64(o, PR_JSON, "link_index", NULL, d->link);
+	else
+		pr_str(o, PR_JSON, "link", NULL, named ? name : NULL);
+	if (!d->local && !d->link)
+		return;
+	pr_str(o, PR_TEXT, NULL, "\tbound to local %s",
+	       d->local ? ip4(d->local, b) : "any");
+	if (named)
+		pr_str(o, PR_TEXT, NULL, " dev %s\n", name);
+	else if (d->link)
+		pr_u64(o, PR_TEXT, NULL, " dev %" PRIu64 "\n", d->link);
+	else
+		pr_str(o, PR_TEXT, NULL, " dev any\n", NULL);
+}
+
 static void print_stats(struct tnl_out *o, const struct tnl_dev *d)
 {
 	bool all = o->only && pr_match(o, "stats");
@@ -635,6 +664,7 @@ static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
 		pr_str(o, PR_TEXT, NULL, "\tmapped none\n", NULL);
 	}
 	print_nat(o, d);
+	print_bind(o, d);
 	pr_u64(o, PR_ANY, "port", "\tport %" PRIu64, d->port);
 	pr_u64(o, PR_ANY, "fwmark", " fwmark 0x%" PRIx64, d->fwmark);
 	pr_u64(o, PR_ANY, "refresh", NULL, d->refresh);

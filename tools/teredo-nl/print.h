@@ -24,6 +24,8 @@ struct tnl_dev {
 	uint32_t servers[TEREDO_MAX_SERVERS];
 	uint32_t server_in_use;		/* 0: none */
 	uint16_t port;
+	uint32_t local;			/* network order, 0: any */
+	uint32_t link;			/* ifindex, 0: any */
 	uint32_t fwmark, refresh, rxmark, dormant_timeout, max_peers;
 	uint8_t refresh_auto;
 	uint8_t local_discovery;
