@@ -4,11 +4,12 @@
 # teredo", "ip link add ... type teredo OPTIONS", the options shown back
 # by "ip -d link show" (text and -j JSON), "ip link set ... type teredo"
 # (changelink), and bad input: ip's one-line error, a non-zero exit and
-# no device created or changed.
+# no device created or changed.  Every setting is an option (issue 20:
+# one configuration surface): what ip sets, teredo-nl sees, and back.
 . "$(dirname "$0")/lib.sh"
 
 require_root
-require_cmd ip python3
+require_cmd ip python3 teredo-nl
 PLUGIN_DIR=$(cd "$SELFTESTS_DIR/.." && pwd)/build/tools/ip
 [ -e "$PLUGIN_DIR/link_teredo.so" ] || skip_all "$PLUGIN_DIR/link_teredo.so not built (make tools)"
 require_module teredo
@@ -69,7 +70,7 @@ refused() {
 	fi
 }
 
-ktap_plan 38
+ktap_plan 65
 
 ns_create a
 ns_ip a link add v0 type veth peer name v1 || fail_all "cannot create a veth pair"
@@ -93,7 +94,7 @@ fi
 out=$(ip link help teredo 2>&1)
 assert_eq "ip link help teredo exits 0" 0 "$?"
 assert_match "help lists every option" \
-	'mode \{ client \| relay \| server \}.*server ADDR.*server2 ADDR.*port PORT.*fwmark MARK.*local ADDR.*dev PHYS_DEV.*refresh SECONDS' \
+	'mode \{ client \| relay \| server \}.*server \{ ADDR.*server2 \{ ADDR.*port PORT.*fwmark MARK.*local \{ ADDR.*dev \{ PHYS_DEV.*refresh SECONDS.*refresh auto.*local-discovery \{ on \| off \}.*inbound.*allow \{ MARK\[/MASK\].*rxmark MARK.*policy \{ client \| enterprise \}.*dormant-timeout SECONDS.*max-peers N.*managed \{ PREFIX' \
 	"${out//$'\n'/ }"
 
 # --- add with every option, show it back ----------------------------------
@@ -103,11 +104,11 @@ assert_ok "ip link add t0 type teredo with every option" \
 line=$(ns_ip a -d -o link show dev t0)
 info "$line"
 assert_match "ip -d link show: teredo options as text" \
-	' teredo mode client server 192\.0\.2\.1 server2 192\.0\.2\.5 port 3545 fwmark 0x2a local 198\.51\.100\.7 dev v0 refresh 45 inbound authorized state offline ' \
+	' teredo mode client server 192\.0\.2\.1 server2 192\.0\.2\.5 port 3545 fwmark 0x2a local 198\.51\.100\.7 dev v0 refresh 45 inbound authorized policy client dormant-timeout 300 max-peers 65536 state offline ' \
 	"$line"
 info "info_data: $(info_data t0)"
 assert_json "ip -d -j link show: JSON values" t0 \
-	"d == {'mode': 'client', 'server': '192.0.2.1', 'server2': '192.0.2.5', 'port': 3545, 'fwmark': 42, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 45, 'inbound': 'authorized', 'state': 'offline'}"
+	"d == {'mode': 'client', 'server': '192.0.2.1', 'servers': ['192.0.2.1'], 'server2': '192.0.2.5', 'port': 3545, 'fwmark': 42, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 45, 'refresh_auto': False, 'local_discovery': False, 'inbound': 'authorized', 'allowed_marks': [], 'rxmark': 0, 'policy': 'client', 'dormant_timeout': 300, 'max_peers': 65536, 'managed': [], 'state': 'offline'}"
 
 # The text form is ip's input form: feed it back and get the same device.
 opts=$(sed -E 's/.* teredo (.*) state [a-z]+ .*/\1/' <<< "$line")
@@ -124,11 +125,82 @@ assert_eq "without the plugin, ip -d shows no teredo options" "" \
 # --- defaults ----------------------------------------------------------------
 assert_ok "ip link add t2 type teredo (no options)" ns_ip a link add t2 type teredo
 assert_json "defaults: client, no server, port 0, refresh 30, offline" t2 \
-	"d == {'mode': 'client', 'server': None, 'server2': None, 'port': 0, 'fwmark': 0, 'local': None, 'refresh': 30, 'inbound': 'authorized', 'state': 'offline'}"
+	"d == {'mode': 'client', 'server': None, 'servers': [], 'server2': None, 'port': 0, 'fwmark': 0, 'local': None, 'link': None, 'refresh': 30, 'refresh_auto': False, 'local_discovery': False, 'inbound': 'authorized', 'allowed_marks': [], 'rxmark': 0, 'policy': 'client', 'dormant_timeout': 300, 'max_peers': 65536, 'managed': [], 'state': 'offline'}"
 line=$(ns_ip a -d -o link show dev t2)
 assert_match "defaults as text: unset values left out" \
-	' teredo mode client port 0 refresh 30 inbound authorized state offline ' "$line"
+	' teredo mode client port 0 refresh 30 inbound authorized policy client dormant-timeout 300 max-peers 65536 state offline ' "$line"
 ns_ip a link del t2
+
+# --- every setting: ip and teredo-nl agree -----------------------------------
+EVERY="mode client server 192.0.2.1 198.51.100.3 server2 192.0.2.9 port 3546
+	fwmark 0x2b local 198.51.100.7 dev v0 refresh 50 refresh auto
+	local-discovery on inbound open allow 0x1 allow 0x20/0xf0 rxmark 0x7
+	policy enterprise dormant-timeout 600 max-peers 100
+	managed 10.0.0.0/8 192.168.0.0/16"
+# shellcheck disable=SC2086 # word splitting of the options is wanted
+assert_ok "ip link add t1 type teredo with every setting" \
+	ns_ip a link add t1 type teredo $EVERY
+info "info_data: $(info_data t1)"
+assert_json "ip -d -j link show: every setting as given" t1 \
+	"d == {'mode': 'client', 'server': '192.0.2.1', 'servers': ['192.0.2.1', '198.51.100.3'], 'server2': '192.0.2.9', 'port': 3546, 'fwmark': 43, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 50, 'refresh_auto': True, 'local_discovery': True, 'inbound': 'open', 'allowed_marks': [{'mark': 1, 'mask': 0xffffffff}, {'mark': 0x20, 'mask': 0xf0}], 'rxmark': 7, 'policy': 'enterprise', 'dormant_timeout': 600, 'max_peers': 100, 'managed': ['10.0.0.0/8', '192.168.0.0/16'], 'state': 'offline'}"
+
+# agree DESC DEV: every setting in "ip -d -j link show" (info_data) has
+# the same value in "teredo-nl -j show" (same JSON key).
+agree() {
+	local diff
+	diff=$( (info_data "$2"; ns_exec a teredo-nl -j show "$2") | python3 -c '
+import json, sys
+ip = json.loads(sys.stdin.readline())
+nl = json.loads(sys.stdin.read())
+nl = nl[0] if isinstance(nl, list) else nl
+keys = ["mode", "server", "servers", "server2", "port", "fwmark", "local",
+        "link", "refresh", "refresh_auto", "local_discovery", "inbound",
+        "allowed_marks", "rxmark", "policy", "dormant_timeout", "max_peers",
+        "managed", "state"]
+print(" ".join("%s: ip %r, teredo-nl %r" % (k, ip.get(k, "absent"), nl.get(k, "absent"))
+               for k in keys if ip.get(k, "absent") != nl.get(k, "absent")))' 2>&1)
+	if [ -z "$diff" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$diff"
+	fi
+}
+agree "teredo-nl -j show t1 agrees with ip on every setting" t1
+
+line=$(ns_ip a -d -o link show dev t1)
+info "$line"
+assert_match "ip -d link show: every setting as text" \
+	' teredo mode client server 192\.0\.2\.1 198\.51\.100\.3 server2 192\.0\.2\.9 port 3546 fwmark 0x2b local 198\.51\.100\.7 dev v0 refresh 50 refresh auto local-discovery on inbound open allow 0x1/0xffffffff allow 0x20/0xf0 rxmark 0x7 policy enterprise dormant-timeout 600 max-peers 100 managed 10\.0\.0\.0/8 192\.168\.0\.0/16 state offline ' \
+	"$line"
+opts=$(sed -E 's/.* teredo (.*) state [a-z]+ .*/\1/' <<< "$line")
+# shellcheck disable=SC2086 # word splitting of the options is wanted
+assert_ok "t1's shown settings create an equal device (t4)" ns_ip a link add t4 type teredo $opts
+assert_eq "t4's info_data equals t1's" "$(info_data t1)" "$(info_data t4)"
+ns_ip a link del t4
+
+# ip link set -> teredo-nl, teredo-nl set -> ip
+assert_ok "ip link set t1 type teredo dormant-timeout 900" \
+	ns_ip a link set t1 type teredo dormant-timeout 900
+assert_eq "teredo-nl show t1 dormant_timeout: 900" 900 \
+	"$(ns_exec a teredo-nl show t1 dormant_timeout)"
+agree "teredo-nl agrees with ip after ip link set" t1
+assert_ok "ip link set t1 type teredo allow none managed none refresh 40 policy client" \
+	ns_ip a link set t1 type teredo allow none managed none refresh 40 policy client
+assert_json "lists emptied, refresh fixed (determination off), policy client" t1 \
+	"d['allowed_marks'] == [] and d['managed'] == [] and d['refresh'] == 40 and not d['refresh_auto'] and d['policy'] == 'client' and d['dormant_timeout'] == 900"
+assert_ok "teredo-nl set t1 max-peers 200 rxmark 0x9 local any dev any server 203.0.113.9" \
+	ns_exec a teredo-nl set t1 max-peers 200 rxmark 0x9 local any dev any server 203.0.113.9
+assert_json "ip -d -j link show sees teredo-nl's change" t1 \
+	"d['max_peers'] == 200 and d['rxmark'] == 9 and d['local'] is None and d['link'] is None and d['server'] == '203.0.113.9' and d['servers'] == ['203.0.113.9']"
+line=$(ns_ip a -d -o link show dev t1)
+assert_match "ip -d link show (text) sees teredo-nl's change" \
+	' server 203\.0\.113\.9 server2 192\.0\.2\.9 .* rxmark 0x9 .*max-peers 200 ' "$line"
+assert_ok "teredo-nl set t1 local 198.51.100.8 dev v0" \
+	ns_exec a teredo-nl set t1 local 198.51.100.8 dev v0
+assert_json "ip sees local and dev set through the family" t1 \
+	"d['local'] == '198.51.100.8' and d['link'] == 'v0'"
+agree "teredo-nl agrees with ip after teredo-nl set" t1
+ns_ip a link del t1
 
 # --- changelink ------------------------------------------------------------
 assert_ok "ip link set t0 type teredo port 4000 refresh 60" \
@@ -183,6 +255,25 @@ refused "refresh 4000 refused by the module" '^Error: .+' \
 	link add t9 type teredo refresh 4000
 refused "server 10.0.0.1 (not global) refused by the module" '^Error: .*global' \
 	link add t9 type teredo server 10.0.0.1
+refused "max-peers 0 refused" '^Error: argument "0" is wrong: max-peers' \
+	link add t9 type teredo max-peers 0
+refused "policy bogus refused" '^Error: argument "bogus" is wrong: policy must be client or enterprise' \
+	link add t9 type teredo policy bogus
+refused "local-discovery yes refused" '^Error: argument "yes" is wrong: local-discovery must be on or off' \
+	link add t9 type teredo local-discovery yes
+refused "managed 10.0.0.0/33 refused" '^Error: argument "10.0.0.0/33" is wrong: managed' \
+	link add t9 type teredo managed 10.0.0.0/33
+refused "refresh auto twice refused" '^Error: duplicate "refresh"' \
+	link add t9 type teredo refresh auto refresh auto
+# The module's checks of the new settings: same messages as teredo-nl's.
+refused "dormant-timeout 700000 refused by the module" '^Error: .+' \
+	link add t9 type teredo dormant-timeout 700000
+refused "allow 0x3/0x1 refused by the module" '^Error: .*mask' \
+	link add t9 type teredo allow 0x3/0x1
+refused "managed 10.0.0.1/8 refused by the module" '^Error: .*beyond its length' \
+	link add t9 type teredo managed 10.0.0.1/8
+refused "a server listed twice refused by the module" '^Error: .*twice' \
+	link add t9 type teredo server 192.0.2.1 192.0.2.1
 # Unknown option.
 refused "unknown option refused" '^Error: unknown teredo option "bogus"' \
 	link add t9 type teredo bogus 1
@@ -191,6 +282,8 @@ refused "ip link set t0 type teredo port 70000 refused" '^Error: argument "70000
 	link set t0 type teredo port 70000
 refused "ip link set t0 type teredo refresh 4000 refused by the module" '^Error: .+' \
 	link set t0 type teredo refresh 4000
+refused "ip link set t0 type teredo max-peers 2000000 policy enterprise refused by the module" \
+	'^Error: .+' link set t0 type teredo max-peers 2000000 policy enterprise
 assert_eq "only t0 is left" 1 "$(count_teredo)"
 assert_json "t0 unchanged by the refusals" t0 \
 	"d['port'] == 4000 and d['refresh'] == 60 and d['server'] == '203.0.113.9'"
