@@ -37,8 +37,8 @@ enum tnl_conf_key {
 	TNL_K_MANAGED,
 	TNL_K_INBOUND,
 	TNL_K_MTU,
-	TNL_K_LOCAL,		/* IFLA_TEREDO_LOCAL (rtnetlink only) */
-	TNL_K_DEV,		/* IFLA_TEREDO_LINK (rtnetlink only) */
+	TNL_K_LOCAL,		/* IFLA_TEREDO_LOCAL, TEREDO_A_LOCAL */
+	TNL_K_DEV,		/* IFLA_TEREDO_LINK, TEREDO_A_LINK */
 	TNL_K_NUM,
 };
 

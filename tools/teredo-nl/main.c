@@ -764,7 +764,7 @@ static int conf_error(const char *file, const struct tnl_conf *f,
  * setconf (@replace: keys absent from the file return to their
  * defaults) and addconf (only the keys present change).  Nothing
  * changes unless everything can: the file is parsed whole first, then
- * what only rtnetlink sets (MTU, local, dev) goes in one RTM_NEWLINK and
+ * the MTU, local and dev go in one RTM_NEWLINK (as older modules need) and
  * the rest in one DEV_SET, which the kernel applies whole or not at all;
  * if it refuses, the rtnetlink settings are put back.
  */
