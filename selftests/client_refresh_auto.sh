@@ -4,7 +4,10 @@
 # Refresh interval determination (RFC 4380 section 5.2.7,
 # "teredo-nl set DEV refresh auto").  Both NATs forget a silent UDP
 # mapping after 10 s (conntrack's UDP timeouts) and give each new flow
-# a random port, so a lost mapping shows as a new Teredo address.
+# a random port, so a lost mapping shows as a new Teredo address.  (A
+# random port per flow is a symmetric NAT too, which the client refuses
+# once its NAT-type probe to the server's second address is answered:
+# that address is out of reach here, the probe unanswered.)
 # Client 1 (refresh auto) finds that its NAT keeps a silent mapping
 # 8 s but not 12 s, reports it, and refreshes within it: its address
 # stays.  Client 2 (refresh 30, fixed) refreshes too late: its mapping
@@ -33,9 +36,13 @@ print(json.dumps(d.get(sys.argv[1])))' "$2"
 topo_build 2
 for n in 1 2; do
 	topo_nat_udp_timeout $n 10 || fail_all "no conntrack UDP timeout sysctls in nat$n"
+	# random ports per flow make these NATs symmetric as well: the
+	# server's second address stays out of reach, so that the NAT-type
+	# probe goes unanswered ("unknown") and the clients qualify
 	in_ns nat$n nft -f - <<-NFT
 		flush chain inet nat post
 		add rule inet nat post oifname "wan" masquerade random
+		add rule inet fw forwarding ip daddr 192.0.2.2 udp dport 3544 drop
 	NFT
 done
 topo_server_start
