@@ -34,7 +34,7 @@ require_cmd miredo-server nft python3 ping ss teredo-nl
 require_module teredo
 ktap_plan 13
 
-ROUNDS=${ROUNDS:-25}
+ROUNDS=${ROUNDS:-15}
 RED='WARNING:|BUG:|Oops|KASAN|UBSAN|refcount_t|use-after-free|general protection|list_add corruption|list_del corruption'
 stat() { in_ns c1 ethtool -S t0 | awk -v k="$1:" '$1 == k { print $2 }'; }
 udp_socks() { in_ns c1 ss -Huan | wc -l; }

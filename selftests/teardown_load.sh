@@ -5,7 +5,7 @@
 # client 1 to client 2 through both devices (restarted against the
 # peer's current address whenever a teardown kills it) and teredo-gen
 # floods client 1's port with echo requests from spoofed Teredo sources
-# (receive, peer creation, eviction, replies), TEARDOWN_ROUNDS (60)
+# (receive, peer creation, eviction, replies), TEARDOWN_ROUNDS (30)
 # rounds of each kind:
 #   genl    TEREDO_CMD_DEV_SET on client 1's device: refresh, max-peers,
 #           rxmark, dormant-timeout, authorized marks; every 2nd also the
@@ -46,7 +46,7 @@ require_cmd miredo-server conntrack nft python3 ping iperf3 teredo-nl teredo-gen
 require_module teredo
 ktap_plan 22
 
-R=${TEARDOWN_ROUNDS:-60}
+R=${TEARDOWN_ROUNDS:-30}
 PORT=3545
 SLAB_MAX_KB=${TEARDOWN_SLAB_KB:-2048}
 # Devices made by "ip" in the scratch netns: the iproute2 plugin.
