@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# waits: the client gives up a silent peer after its bubbles (8 s and more, twice)
 # timeout=300
 # Unreachable is said, not silent (issue 19 item 3): a packet our client
 # cannot deliver earns its local sender an ICMPv6 destination

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# soak: teredo-nl's own behaviour (the family's kernel side: netlink_conf, netlink_strict, netlink_events on every kernel)
 # teredo-nl and the generic netlink family "teredo", in a guest:
 # show/set/peers/qualify/flush/monitor, JSON output, every kind of bad
 # input (each gives its message and exit status and changes nothing),

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# soak: random and concurrent genl requests (strict parsing: netlink_strict, netlink_conf on every kernel)
 # timeout=400
 # Issue 8 item 6: the genl family under hostile and concurrent use, in
 # raw netlink (selftests/tools/genl_fuzz.py), beyond what netlink_cli.sh

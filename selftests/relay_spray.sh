@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# soak: a native-side spray at the relay (relay_queue_spray, relay_drops on every kernel)
 # Issue 23 item 3: a native host spraying Teredo destinations neither
 # locks new clients out of our relay nor aims its bubbles at a victim.
 # The native host h6 sends UDP to SPRAY (20000) distinct Teredo

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# soak: a spoofed flood's peers and evictions (the receive path: hostile_input, client_drops on every kernel)
 # timeout=900
 # Issue 8 item 3: a flood of spoofed sources.  teredo-gen sends valid
 # bubbles from FLOOD (default 1M) distinct Teredo sources to client 1,

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# soak: a 100k-peer table and its dumps (the dump's kernel side: netlink_events, peer_gc)
 # timeout=900
 # Issue 4: a 100k-peer dump is complete and consistent.  teredo-gen sends
 # one valid direct bubble from each of N spoofed Teredo sources (embedded

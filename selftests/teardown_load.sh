@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# soak: rounds of every teardown under traffic and a spoofed flood (lifetimes: module_lifecycle, client_stop_race on every kernel)
 # timeout=600
 # Issue 8 item 4: teardown under load.  While iperf3 sends TCP from
 # client 1 to client 2 through both devices (restarted against the

@@ -515,10 +515,17 @@ waits_test() {
 	head -n 20 "$1" | grep -q '^# waits:'
 }
 
+# soak_test TEST: TEST has a "# soak: WHY" line among its first 20 lines:
+# a long loop or flood of our own code (rounds of teardown, 100k peers,
+# spoofed floods) whose kernel side the other tests cover on every kernel.
+soak_test() {
+	head -n 20 "$1" | grep -q '^# soak:'
+}
+
 # split_waits KVER: a full run on several kernels, one guest each: every
-# test runs on every kernel but those marked "# waits:", which are dealt
-# to the kernels in turn (in name order; KIDX is this kernel's place in
-# KERNELS).  They test our timers more than the kernel's, and a kernel's
+# test runs on every kernel but those marked "# waits:" or "# soak:",
+# which are dealt to the kernels in turn (in name order; KIDX is this
+# kernel's place in KERNELS).  They test our timers more than the kernel's, and a kernel's
 # guest then spends about 9 minutes less waiting: the suite had grown
 # past the hour CI allows (2026-12-06).  VM_WAITS_SPLIT=0 runs them on
 # every kernel; --tests always does.
@@ -526,7 +533,7 @@ split_waits() {
 	local kv=$1 t i=0 nk mine=()
 	nk=$(wc -w <<< "$KERNELS")
 	for t in "${GUEST_TESTS[@]}"; do
-		if waits_test "$t"; then
+		if waits_test "$t" || soak_test "$t"; then
 			[ $((i++ % nk)) = "$KIDX" ] || continue
 		fi
 		mine+=("$t")
