@@ -301,14 +301,15 @@ out:
  */
 static unsigned long teredo_exposure_idle_in(struct teredo_dev *t, u8 why)
 {
+	const struct teredo_config *cfg;
 	unsigned long end;
 	u32 timeout;
 
 	if (why || READ_ONCE(t->exp.holds))
 		return 0;
 	rcu_read_lock();
-	timeout = teredo_exposure_applies(teredo_cfg(t)) ?
-		  teredo_cfg(t)->dormant_timeout : 0;
+	cfg = teredo_cfg(t);
+	timeout = teredo_exposure_applies(cfg) ? cfg->dormant_timeout : 0;
 	rcu_read_unlock();
 	if (!timeout)
 		return 0;
