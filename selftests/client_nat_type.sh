@@ -22,6 +22,8 @@
 #    address encoding its own address and port.
 # teredo-nl -j show gives nat, local_addr/local_port, nat_mapped* and
 # state_reason; the text output has "nat: ..." and "local: ..." lines.
+# teredo-nl monitor's state events carry the same nat and state_reason
+# (JSON keys), "nat KIND reason: TEXT" in text.
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 set -u
@@ -32,7 +34,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo miredo-server conntrack ethtool nft python3 ping
 require_module teredo
-ktap_plan 36
+ktap_plan 39
 
 REFRESH=10
 PORT=3545
@@ -96,6 +98,12 @@ check "client -> native host through the relay: ${r:-0}/3" test "${r:-0}" -ge 2 
 check "qualify_symmetric_nat 0" test "$(cnt qualify_symmetric_nat)" = 0
 
 # 2. masquerade fully-random: a mapping per destination
+MON=$TOPO_TMP/monitor.jsonl MONT=$TOPO_TMP/monitor.txt
+in_ns c1 teredo-nl -j monitor t0 > "$MON" 2>&1 &
+TOPO_PIDS+=("$!")
+in_ns c1 teredo-nl monitor t0 > "$MONT" 2>&1 &
+TOPO_PIDS+=("$!")
+sleep 1
 nat_rules "masquerade fully-random"
 w0=$(klog_count "t0: symmetric NAT")
 in_ns c1 teredo-nl qualify t0
@@ -119,6 +127,26 @@ check "no 2001::/32 or default route on t0" test -z "$(routes)" ||
 check "no address in teredo-nl show" test "$(show address)" = None
 check "qualify_symmetric_nat counts it ($n1)" test "${n1:-0}" -ge 1
 check "kernel log says it once" test "$(($(klog_count "t0: symmetric NAT") - w0))" = 1
+# the monitor's state event of the refusal
+ev=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event"] == "state" and e.get("nat") == "symmetric":
+        print(e["state"], "/", e.get("state_reason"))' "$MON" | tail -n1)
+check "monitor -j: state event with nat symmetric and state_reason" \
+	test "$ev" = "qualifying / symmetric NAT: peers cannot reach us" ||
+	diag "monitor: $(tail -n 3 "$MON" | tr '\n' ' ')"
+check "monitor -j: events that are no refusal carry nat, state_reason null" \
+	python3 -c '
+import json, sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(not any(x.get("nat") in ("restricted", "unknown") and
+                 "state_reason" in x and x["state_reason"] is None
+                 for x in e if x["event"] == "state"))' "$MON"
+check "monitor text: \"nat symmetric reason: ...\"" \
+	grep -q '^t0 state state qualifying nat symmetric reason: symmetric NAT: peers cannot reach us$' \
+	"$MONT" || diag "monitor: $(tail -n 3 "$MONT" | tr '\n' ' ')"
 # the next round comes a refresh interval later, refused again (each
 # round: an RS and the probe); the checks above take seconds under TCG
 wait=$((at + REFRESH + 4 - SECONDS))

@@ -235,6 +235,7 @@ int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev)
 	ev->has_peer = !!tb[TEREDO_A_PEER];
 	ev->has_suppressed = !!tb[TEREDO_A_EVENTS_SUPPRESSED];
 	ev->has_lost = !!tb[TEREDO_A_SERVER_LOST];
+	ev->has_nat = !!tb[TEREDO_A_NAT];
 	if (!tb[TEREDO_A_EVENT] ||
 	    get_fixed(tb[TEREDO_A_EVENT], &ev->event, 1) ||
 	    get_fixed(tb[TEREDO_A_IFINDEX], &ev->ifindex, 4) ||
@@ -243,7 +244,10 @@ int tnl_decode_event(const struct nlmsghdr *nlh, struct tnl_event *ev)
 	    get_fixed(tb[TEREDO_A_ADDRESS], &ev->address, 16) ||
 	    get_fixed(tb[TEREDO_A_EVENTS_SUPPRESSED], &ev->suppressed, 4) ||
 	    get_fixed(tb[TEREDO_A_SERVER_LOST], &ev->server_lost, 4) ||
-	    get_fixed(tb[TEREDO_A_SERVER_IN_USE], &ev->server_in_use, 4))
+	    get_fixed(tb[TEREDO_A_SERVER_IN_USE], &ev->server_in_use, 4) ||
+	    get_fixed(tb[TEREDO_A_NAT], &ev->nat, 1) ||
+	    get_str(tb[TEREDO_A_STATE_REASON], ev->state_reason,
+		    sizeof(ev->state_reason)))
 		return -1;
 	if (ev->has_peer)
 		return decode_peer_nest(tb[TEREDO_A_PEER], &ev->peer);
@@ -746,7 +750,7 @@ void tnl_print_peer(FILE *f, const struct tnl_peer *p, bool json)
 
 void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 {
-	char b[INET6_ADDRSTRLEN], n1[16], n2[16];
+	char b[INET6_ADDRSTRLEN], n1[16], n2[16], n3[16];
 	struct tnl_out o;
 
 	pr_start(&o, f, json, NULL);
@@ -761,6 +765,16 @@ void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 		pr_str(&o, ev->has_address ? PR_ANY : PR_JSON, "address",
 		       " address %s",
 		       ev->has_address ? ip6(&ev->address, b) : NULL);
+	/* state and address events: the NAT's kind, why not qualified */
+	if (ev->has_nat) {
+		pr_str(&o, PR_ANY, "nat", " nat %s",
+		       name_or_num(tnl_nat_name(ev->nat), ev->nat, n3));
+		pr_str(&o, PR_JSON, "state_reason", NULL,
+		       ev->state_reason[0] ? ev->state_reason : NULL);
+		if (ev->state_reason[0])
+			pr_str(&o, PR_TEXT, NULL, " reason: %s",
+			       ev->state_reason);
+	}
 	if (ev->has_suppressed) {
 		pr_u64(&o, PR_JSON, "suppressed", NULL, ev->suppressed);
 		pr_u64(&o, PR_TEXT, NULL,

@@ -69,9 +69,12 @@ struct tnl_event {
 	uint32_t ifindex;
 	char ifname[IF_NAMESIZE];
 	bool has_state, has_address, has_peer, has_suppressed, has_lost;
+	bool has_nat;
 	uint32_t server_lost, server_in_use;	/* server-lost */
 	uint32_t suppressed;	/* peer events not sent (unsolicited peers) */
 	uint8_t state;
+	uint8_t nat;			/* enum teredo_nat (state, address) */
+	char state_reason[128];		/* "": none */
 	struct in6_addr address;
 	struct tnl_peer peer;
 };
