@@ -79,14 +79,21 @@ static int teredo_addr_netdev_event(struct notifier_block *nb,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	if (event == NETDEV_REGISTER && netif_is_teredo(dev))
+	if (!netif_is_teredo(dev))
+		return NOTIFY_DONE;
+	if (event == NETDEV_REGISTER)
 		teredo_addr_dev_init(dev);
+	/* the stack may have set IF_READY just now (addrconf_notify()) */
+	if (event == NETDEV_UP || event == NETDEV_CHANGE)
+		teredo_client_stack_ready(teredo_priv(dev));
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block teredo_addr_notifier = {
 	.notifier_call	= teredo_addr_netdev_event,
-	/* after addrconf_notify(), which creates the inet6_dev */
+	/* after addrconf_notify(), which creates the inet6_dev and sets
+	 * IF_READY
+	 */
 	.priority	= ADDRCONF_NOTIFY_PRIORITY - 1,
 };
 

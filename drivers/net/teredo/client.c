@@ -18,10 +18,17 @@
  *   50-90 % of cfg.refresh after the last RA (teredo_refresh_delay());
  *   3 unanswered refresh RS -> address withdrawn, next candidate,
  *   QUALIFYING again.  A new address becomes QUALIFIED only once
- *   the stack's DAD has finished: the work polls it every
- *   TEREDO_DAD_POLL (DAD runs in a stack work item that needs RTNL,
- *   so we must not wait for it in our work) and gives the round up
- *   after TEREDO_DAD_TIMEOUT.
+ *   the stack's DAD has finished.  DAD runs in a stack work item that
+ *   needs RTNL, so our work must not wait for it: it ends by inserting
+ *   the address's local route, whose FIB event (netchange.c) kicks the
+ *   work (teredo_client_route6()); the round is given up after
+ *   TEREDO_DAD_TIMEOUT.  Likewise the first run waits for the stack to
+ *   make the device ready for addresses (IF_READY, set by its
+ *   NETDEV_UP or NETDEV_CHANGE): addr.c's notifier, called after the
+ *   stack's, kicks it (teredo_client_stack_ready()).  Without the
+ *   events the work looks again every TEREDO_STACK_RETRY (backing off
+ *   to TEREDO_STACK_RETRY_MAX while the device is not ready): nothing
+ *   polls on the usual path.
  *
  * NAT detection (RFC 4380 section 5.2.1, RFC 6081): the first RA of a
  * qualification names the mapping the server address we asked saw
@@ -137,6 +144,38 @@ void teredo_client_kick(struct teredo_dev *t)
 
 	spin_lock_bh(&c->lock);
 	if (c->running)
+		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+	spin_unlock_bh(&c->lock);
+}
+
+/*
+ * RTNL (addr.c's netdevice notifier, after the stack's): the device may
+ * have become ready for addresses.  Kicks the work only if it waits for
+ * that: any other run would send an RS before its time.
+ */
+void teredo_client_stack_ready(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+
+	ASSERT_RTNL();
+	spin_lock_bh(&c->lock);
+	if (c->running && c->ready_wait)
+		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+	spin_unlock_bh(&c->lock);
+}
+
+/*
+ * RTNL (netchange.c): an IPv6 route of the device's netns came or went.
+ * The stack inserts an address's local route when its DAD is over, so
+ * a client waiting for DAD looks now.
+ */
+void teredo_client_route6(struct teredo_dev *t)
+{
+	struct teredo_client *c = &t->client;
+
+	ASSERT_RTNL();
+	spin_lock_bh(&c->lock);
+	if (c->running && c->dad_wait)
 		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
 	spin_unlock_bh(&c->lock);
 }
@@ -597,8 +636,8 @@ static void teredo_client_qualified(struct teredo_dev *t)
 	}
 	c->parked = false;
 	c->dad_wait = true;
-	c->dad_polls = 0;
 	c->dad_start = jiffies;
+	c->dad_ra = jiffies - HZ;	/* given at the first look */
 	c->address = addr;
 	memcpy(c->router, router, 16);
 	c->server = server;
@@ -609,22 +648,21 @@ static void teredo_client_qualified(struct teredo_dev *t)
 }
 
 /*
- * One poll of the address waiting for DAD.  "qualified" promises a
+ * One look at the address waiting for DAD.  "qualified" promises a
  * usable address: the stack finishes DAD (immediate on a NOARP device)
- * in its own work item.  Should it not have taken our RA, settings and
- * RA are given again every second.  Returns 1 while still waiting, 0
- * once qualified, -ETIMEDOUT when the stack never took the address.
+ * in its own work item.  Should it not have taken our RA, the RA is
+ * given again, at most once a second.  Returns 1 while still waiting,
+ * 0 once qualified, -ETIMEDOUT when the stack never took the address.
  */
 static int teredo_client_dad(struct teredo_dev *t)
 {
 	struct teredo_client *c = &t->client;
 	struct teredo_client_id *id;
 	struct in6_addr addr;
-	unsigned int polls;
 	unsigned long waited;
 	u8 router[16];
 	__be32 mapped;
-	bool new;
+	bool new, ra;
 	u16 port;
 
 	spin_lock_bh(&c->lock);
@@ -632,11 +670,13 @@ static int teredo_client_dad(struct teredo_dev *t)
 	memcpy(router, c->router, 16);
 	mapped = c->mapped_addr;
 	port = c->mapped_port;
-	polls = c->dad_polls++;
 	waited = jiffies - c->dad_start;
+	ra = time_after_eq(jiffies, c->dad_ra + HZ);
+	if (ra)
+		c->dad_ra = jiffies;
 	spin_unlock_bh(&c->lock);
 
-	if (polls % 20 == 0)
+	if (ra)
 		teredo_addr_install(t, router, &addr, teredo_lifetime(t));
 	if (!teredo_addr_usable(t, &addr)) {
 		if (waited < TEREDO_DAD_TIMEOUT)
@@ -852,12 +892,28 @@ static void teredo_client_work(struct work_struct *work)
 		return;
 	}
 
-	/* ndo_open queued us: wait for the stack's NETDEV_UP work */
-	if (!teredo_addr_ready(t)) {
-		queue_delayed_work(system_power_efficient_wq, &c->work,
-				   HZ / 20);
+	/*
+	 * ndo_open queued us: wait for the stack's NETDEV_UP.  (ready_wait
+	 * is set before the look: a notifier that comes after it kicks.)
+	 */
+	spin_lock_bh(&c->lock);
+	c->ready_wait = true;
+	spin_unlock_bh(&c->lock);
+	if (unlikely(!teredo_addr_ready(t))) {
+		spin_lock_bh(&c->lock);
+		delay = min_t(unsigned long,
+			      TEREDO_STACK_RETRY << min_t(u8, c->ready_tries, 6),
+			      TEREDO_STACK_RETRY_MAX);
+		if (c->ready_tries < U8_MAX)
+			c->ready_tries++;
+		spin_unlock_bh(&c->lock);
+		queue_delayed_work(system_power_efficient_wq, &c->work, delay);
 		return;
 	}
+	spin_lock_bh(&c->lock);
+	c->ready_wait = false;
+	c->ready_tries = 0;
+	spin_unlock_bh(&c->lock);
 	moved = teredo_client_moved(t);
 	if (teredo_client_doze(t))
 		return;
@@ -888,7 +944,7 @@ static void teredo_client_work(struct work_struct *work)
 		err = teredo_client_dad(t);
 		if (err >= 0) {
 			queue_delayed_work(system_power_efficient_wq, &c->work,
-					   err ? TEREDO_DAD_POLL :
+					   err ? TEREDO_STACK_RETRY :
 					   teredo_refresh_delay(t));
 			return;
 		}
@@ -954,6 +1010,8 @@ void teredo_client_start(struct teredo_dev *t)
 	c->ra_pending = false;
 	c->rs_outstanding = false;
 	c->use_secondary = false;
+	c->ready_wait = false;
+	c->ready_tries = 0;
 	teredo_client_nat_reset(c);
 	c->nat = TEREDO_NAT_UNKNOWN;
 	c->why = NULL;

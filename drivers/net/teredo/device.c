@@ -562,6 +562,20 @@ void teredo_devices_exposure(struct net *net)
 			teredo_exposure_kick(t);
 }
 
+/*
+ * Under RTNL (netchange.c): an IPv6 route of @net came or went; the
+ * clients of the devices there may be waiting for one (DAD's end).
+ */
+void teredo_devices_route6(struct net *net)
+{
+	struct teredo_dev *t;
+
+	ASSERT_RTNL();
+	list_for_each_entry(t, &teredo_devices, list)
+		if (net_eq(dev_net(t->dev), net))
+			teredo_client_route6(t);
+}
+
 static bool teredo_net_dying(struct net *net, struct list_head *net_list)
 {
 	struct net *n;

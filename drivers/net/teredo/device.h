@@ -46,8 +46,14 @@
 #define TEREDO_DEFAULT_DORMANT		300
 #define TEREDO_RS_TIMEOUT		(4 * HZ)	/* section 5.2.1 */
 #define TEREDO_RS_TRIES			3
-/* Polling the stack's DAD of a new address, and giving up on it. */
-#define TEREDO_DAD_POLL			(HZ / 20)
+/*
+ * The stack's readiness (IF_READY) and DAD of a new address are awaited
+ * on events (addr.c, netchange.c); should an event not come (IPv6
+ * turned off and on by sysctl), the work looks again this often, and
+ * gives the address up after TEREDO_DAD_TIMEOUT.
+ */
+#define TEREDO_STACK_RETRY		HZ
+#define TEREDO_STACK_RETRY_MAX		(64 * HZ)
 #define TEREDO_DAD_TIMEOUT		(5 * HZ)
 #define TEREDO_BACKOFF_MAX		(60 * HZ)
 /* Metric of the last-resort default route (native routes win). */
@@ -286,11 +292,18 @@ struct teredo_client {
 	unsigned long ra_at;		/* jiffies it came: the NAT's
 					 * mapping was last renewed then
 					 */
-	/* address installed, waiting for the stack's DAD to finish */
+	/*
+	 * The work waits for the stack: its IF_READY (ready_wait, with
+	 * ready_tries looks so far), or an address installed and waiting
+	 * for the stack's DAD to finish (dad_wait); the events that end
+	 * the wait kick the work only while it waits.
+	 */
+	bool ready_wait;
+	u8 ready_tries;
 	bool dad_wait;
 	bool dad_new;			/* announce it once usable */
-	unsigned int dad_polls;
 	unsigned long dad_start;
+	unsigned long dad_ra;		/* our RA last given to the stack */
 	/*
 	 * The qualified address (also the one dad_wait is for) is usable
 	 * while id, its datapath view, is published: teredo_client_has_address().
@@ -538,6 +551,7 @@ int teredo_device_init(void);
 void teredo_device_exit(void);
 void teredo_devices_netchange(struct net *net, int ifindex);
 void teredo_devices_exposure(struct net *net);
+void teredo_devices_route6(struct net *net);
 void teredo_gc_arm(struct teredo_dev *t);
 
 /* netchange.c: network change notifiers */
@@ -669,6 +683,8 @@ void teredo_client_init(struct teredo_dev *t);
 void teredo_client_start(struct teredo_dev *t);
 void teredo_client_stop(struct teredo_dev *t);
 void teredo_client_kick(struct teredo_dev *t);
+void teredo_client_stack_ready(struct teredo_dev *t);
+void teredo_client_route6(struct teredo_dev *t);
 void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		      const struct teredo_encap *enc, __be32 saddr,
 		      u16 sport);

@@ -29,6 +29,9 @@
  * (teredo_devices_exposure(), exposure.c): a native IPv6 route coming
  * or going is an IPv6 route event, queued (nn->exp_work) only while
  * the netns has a device up (nn->devices, teredo_netchange_device()).
+ * The same work tells a client waiting for its address's DAD: the
+ * stack inserts the address's local route when DAD is over
+ * (teredo_devices_route6()).
  */
 
 #include <linux/inetdevice.h>
@@ -89,6 +92,7 @@ static void teredo_nc_exp_work(struct work_struct *work)
 
 	rtnl_lock();
 	teredo_devices_exposure(nn->net);
+	teredo_devices_route6(nn->net);
 	rtnl_unlock();
 }
 
