@@ -4,7 +4,8 @@
 # of teredo-dkms and teredo-tools (build/deb, "make deb") in a chroot into
 # an overlay over this host's root (its tmpfs upper layer takes every
 # write, the host is left as it was).  Checks that DKMS built and
-# installed teredo.ko for every kernel with headers, where modprobe looks
+# installed teredo.ko for every kernel with headers (and every cached
+# kernel of ours: build-kernel.sh), where modprobe looks
 # (updates/dkms, modules.dep), from our sources (the symbols of the
 # module "make module" builds), that teredo-nl and the ip plugin are
 # where Debian's tools look and run, and that "dpkg --purge" takes all
@@ -54,6 +55,21 @@ for d in /lib/modules/*/build; do
 	d=${d%/build}
 	kernels+=("${d##*/}")
 done
+# And the kernels we build (vm-lib.sh: 7.2, debug) that are cached: as
+# on a machine that runs a kernel its user built, /lib/modules/REL/build
+# (in the clean root only) is a link to the kernel's build tree, and
+# DKMS builds for it as for a packaged kernel's headers.
+# shellcheck source=selftests/vm/vm-lib.sh
+. "$REPO/selftests/vm/vm-lib.sh"
+own=()
+for f in debug "$VM_DIR"/kernel-*.config; do
+	n=${f##*/kernel-}
+	n=${n%.config}
+	rel=$(vm_kver "$n" 2> /dev/null) || continue
+	[ -e "/lib/modules/$rel/build/Makefile" ] && continue
+	own+=("$rel=$(vm_kdir "$rel")")
+	kernels+=("$rel")
+done
 [ ${#kernels[@]} -gt 0 ] || skip_all "no kernel headers installed (linux-headers-amd64)"
 
 rm -rf "$OUT"
@@ -80,6 +96,11 @@ cat > "$RUN/inside.sh" <<-'EOF'
 	mount -t tmpfs -o mode=755 tmpfs "$M/run"
 	mkdir -p "$M/tmp/debs"
 	cp "$dkms_deb" "$tools_deb" "$M/tmp/debs/"
+	# own kernels: REL=BUILD_TREE (see above)
+	for o in $OWN; do
+		mkdir -p "$M/lib/modules/${o%%=*}"
+		ln -sfn "${o#*=}" "$M/lib/modules/${o%%=*}/build"
+	done
 	in_root() { chroot "$M" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"; }
 	# clean: no teredo known to DKMS or dpkg before
@@ -112,7 +133,7 @@ cat > "$RUN/inside.sh" <<-'EOF'
 	in_root sh -c 'ip link help teredo' > "$RUN/ip-help-after" 2>&1
 	exit 0
 EOF
-KERNELS="${kernels[*]}" unshare -m --propagation private \
+KERNELS="${kernels[*]}" OWN="${own[*]}" unshare -m --propagation private \
 	bash "$RUN/inside.sh" "$RUN" "$OUT" "$dkms_deb" "$tools_deb" > "$RUN/inside.log" 2>&1
 res "a clean root: an overlay over / with a chroot" $? "$(tail -n 20 "$RUN/inside.log")"
 [ ! -s "$RUN/status-before" ] && grep -q 'no packages found' "$RUN/dpkg-before"
