@@ -28,10 +28,14 @@ require_cmd miredo-server conntrack ethtool nft python3 ping readelf xz
 ROOT=$REPO/build/deb-root/root
 K=$(uname -r)
 # run-check.sh installs the packages beside the guests: wait for the end
-# of an install that started (new files only: the 9p mount caches)
+# of an install that started.  The directory's listing, not a lookup:
+# the 9p mount (cache=loose) keeps a name it once found missing missing
+# for good, so a test that looked before the install ended would wait
+# out the whole 540 s (it did, when it ran first).
 for ((i = 0; i < 540; i++)); do
-	[ -e "$REPO/build/deb-root.started" ] || break
-	[ -e "$REPO/build/deb-root.done" ] && break
+	state=$(ls "$REPO/build")
+	grep -qx deb-root.started <<< "$state" || break
+	grep -qx deb-root.done <<< "$state" && break
 	sleep 1
 done
 [ -d "$ROOT/usr" ] ||
