@@ -4,7 +4,7 @@
 # timeout=300
 # Bubbles to a Teredo peer that never answers are capped (RFC 4380
 # section 5.2.6; TEREDO_BUBBLE_GAP, _WINDOW, _MAX in
-# drivers/net/teredo/device.h): at least 2 s apart, at most 4 per 300 s.
+# drivers/net/teredo/peer.h): at least 2 s apart, at most 4 per 300 s.
 # Our client sends to a peer behind nat2, whose firewall drops every
 # unsolicited packet: neither the direct bubble (to the peer's mapping)
 # nor the indirect one (relayed by the server) is ever answered.  Rounds

@@ -33,8 +33,11 @@
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
 
+#include "addr.h"
+#include "client.h"
 #include "compat.h"
 #include "device.h"
+#include "teredo.h"
 
 /*
  * The settings our RA needs on the device, set once on each inet6_dev

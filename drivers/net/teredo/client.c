@@ -78,7 +78,17 @@
 #include <linux/ktime.h>
 #include <linux/random.h>
 
+#include "addr.h"
+#include "client.h"
 #include "device.h"
+#include "discovery.h"
+#include "exposure.h"
+#include "netchange.h"
+#include "peertable.h"
+#include "refresh.h"
+#include "socket.h"
+#include "stats.h"
+#include "teredo.h"
 
 /* RFC 4380 5.2.1: the RS comes from fe80::ffff:ffff:ffff (cone bit 0). */
 static const u8 teredo_rs_src[16] = {

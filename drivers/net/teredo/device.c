@@ -16,8 +16,17 @@
 #include <net/netns/generic.h>
 #include <net/rtnetlink.h>
 
+#include "client.h"
 #include "compat.h"
 #include "device.h"
+#include "exposure.h"
+#include "peertable.h"
+#include "refresh.h"
+#include "send.h"
+#include "server.h"
+#include "socket.h"
+#include "stats.h"
+#include "teredo.h"
 
 /* All teredo devices of all netns, under RTNL. */
 static LIST_HEAD(teredo_devices);

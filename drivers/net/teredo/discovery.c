@@ -45,8 +45,15 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "client.h"
 #include "compat.h"
 #include "device.h"
+#include "discovery.h"
+#include "peer.h"
+#include "peertable.h"
+#include "receive.h"
+#include "socket.h"
+#include "stats.h"
 
 #define TEREDO_DISCOVERY_GROUP	0xe00000fd	/* 224.0.0.253 */
 

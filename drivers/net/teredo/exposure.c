@@ -51,7 +51,14 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 
+#include "client.h"
 #include "device.h"
+#include "exposure.h"
+#include "inbound.h"
+#include "netchange.h"
+#include "send.h"
+#include "stats.h"
+#include "teredo.h"
 
 struct teredo_hold {
 	struct list_head node;

@@ -50,6 +50,8 @@
 
 #include "compat.h"
 #include "device.h"
+#include "exposure.h"
+#include "inbound.h"
 
 void teredo_inbound_init(struct teredo_dev *t)
 {

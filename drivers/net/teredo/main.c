@@ -8,7 +8,12 @@
 #include <net/rtnetlink.h>
 #include <net/genetlink.h>
 
+#include "addr.h"
 #include "device.h"
+#include "exposure.h"
+#include "netchange.h"
+#include "peer.h"
+#include "teredo.h"
 
 static int __init teredo_init(void)
 {

@@ -43,6 +43,8 @@
 #include <net/netns/generic.h>
 
 #include "device.h"
+#include "netchange.h"
+#include "teredo.h"
 
 struct teredo_nc_net {
 	struct net *net;

@@ -22,6 +22,10 @@
 #include <linux/slab.h>
 
 #include "device.h"
+#include "peer.h"
+#include "peertable.h"
+#include "send.h"
+#include "teredo.h"
 
 static struct kmem_cache *teredo_peer_cache;
 

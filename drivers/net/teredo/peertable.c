@@ -27,6 +27,11 @@
 #include <linux/siphash.h>
 
 #include "device.h"
+#include "peer.h"
+#include "peertable.h"
+#include "send.h"
+#include "stats.h"
+#include "teredo.h"
 
 /* Unsolicited peers passed over at most per eviction (CLOCK hand). */
 #define TEREDO_EVICT_SCAN	8
@@ -146,7 +151,7 @@ static bool teredo_peer_event_allowed(struct teredo_dev *t)
 
 /*
  * A peer event (TEREDO_EVENT_PEER_*): those of a peer we did not send to
- * first, or that never answered, are rate limited (device.h).
+ * first, or that never answered, are rate limited (peertable.h).
  */
 void teredo_peer_notify(struct teredo_peer *p, u8 event)
 {

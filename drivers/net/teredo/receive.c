@@ -13,7 +13,18 @@
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
 
+#include "client.h"
 #include "device.h"
+#include "discovery.h"
+#include "inbound.h"
+#include "peer.h"
+#include "peertable.h"
+#include "receive.h"
+#include "relay.h"
+#include "send.h"
+#include "server.h"
+#include "socket.h"
+#include "stats.h"
 
 int teredo_rx_drop(struct teredo_dev *t, struct sk_buff *skb,
 		   enum teredo_stat why)

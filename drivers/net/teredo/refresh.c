@@ -40,8 +40,12 @@
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
 
+#include "client.h"
 #include "compat.h"
 #include "device.h"
+#include "refresh.h"
+#include "socket.h"
+#include "stats.h"
 
 enum {
 	TEREDO_RDET_IDLE,	/* not started (or given up) */

@@ -23,6 +23,13 @@
 #include <net/ipv6.h>
 
 #include "device.h"
+#include "peer.h"
+#include "peertable.h"
+#include "receive.h"
+#include "relay.h"
+#include "send.h"
+#include "server.h"
+#include "stats.h"
 
 int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
 		    struct teredo_rx *rx)

@@ -18,8 +18,16 @@
 #include <linux/random.h>
 #include <net/ipv6.h>
 
+#include "client.h"
 #include "compat.h"
 #include "device.h"
+#include "exposure.h"
+#include "peer.h"
+#include "peertable.h"
+#include "relay.h"
+#include "send.h"
+#include "socket.h"
+#include "stats.h"
 
 /* One datagram: the device's tx_packets/tx_bytes are iptunnel_xmit()'s. */
 static void teredo_send_datagram(struct teredo_dev *t, struct sk_buff *skb,
@@ -91,8 +99,8 @@ static void __teredo_peer_tx_mapping(struct teredo_peer *p, __be32 *addr,
 		p->last_tx = now;
 }
 
-void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
-		     struct sk_buff *skb)
+static void teredo_send_one(struct teredo_dev *t, struct teredo_peer *p,
+			    struct sk_buff *skb)
 {
 	__be32 addr;
 	u16 port;

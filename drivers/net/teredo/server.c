@@ -19,7 +19,7 @@
  *    it if the host is a router.
  * It forwards only bubbles and ICMPv6 of at most TEREDO_SERVER_FWD_MAX
  * bytes; what it sends is limited per source, per destination mapping
- * and per device (token buckets, device.h); only the RA is larger than
+ * and per device (token buckets, server.h); only the RA is larger than
  * the packet that caused it.
  */
 
@@ -28,7 +28,12 @@
 #include <linux/udp.h>
 #include <net/ipv6.h>
 
+#include "client.h"
 #include "device.h"
+#include "receive.h"
+#include "server.h"
+#include "socket.h"
+#include "stats.h"
 
 void teredo_server_init(struct teredo_dev *t)
 {
@@ -66,7 +71,7 @@ static bool teredo_rl_dest(struct teredo_ratelimit *rl, u64 now,
 }
 
 /*
- * Relay (device.h): may we send one more pair of bubbles towards the
+ * Relay (server.h): may we send one more pair of bubbles towards the
  * client IPv4 @client (host order)?  Counts a refusal.
  */
 bool teredo_relay_bubble_allowed(struct teredo_dev *t, u32 client)

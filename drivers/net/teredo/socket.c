@@ -15,8 +15,11 @@
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 
+#include "client.h"
 #include "compat.h"
 #include "device.h"
+#include "receive.h"
+#include "socket.h"
 
 static int teredo_socket_bind(struct teredo_dev *t, __be32 addr, u16 port,
 			      struct socket __rcu **slot)
@@ -212,8 +215,8 @@ u16 teredo_udp_local_port(struct teredo_dev *t)
  * from the secondary address of a server if @secondary, else from the
  * device's (primary) socket.  BH disabled (the route cache is per CPU).
  */
-int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
-			 struct sk_buff *skb, __be32 daddr, u16 dport)
+static int teredo_udp_send_from(struct teredo_dev *t, bool secondary,
+				struct sk_buff *skb, __be32 daddr, u16 dport)
 {
 	struct net_device *dev = t->dev;
 	struct socket *sock;

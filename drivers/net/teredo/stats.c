@@ -9,6 +9,7 @@
 #include <linux/u64_stats_sync.h>
 
 #include "device.h"
+#include "stats.h"
 
 static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_RX_PACKETS]	= "rx_packets",
