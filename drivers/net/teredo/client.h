@@ -19,7 +19,6 @@
 #include "socket.h"
 
 struct net;
-struct socket;
 struct teredo_dev;
 
 #define TEREDO_RS_TIMEOUT		(4 * HZ)	/* section 5.2.1 */
@@ -149,13 +148,6 @@ struct teredo_client {
 	ktime_t boot_offset;		/* BOOTTIME - MONOTONIC, last run */
 	struct delayed_work nc_work;
 	struct teredo_rdet rdet;
-	/* local discovery (discovery.c): socket under RTNL, work reads */
-	struct socket *ld_sock;
-	int ld_ifindex;			/* where ld_sock joined the group, 0:
-					 * none (read in softirq)
-					 */
-	unsigned long ld_next;		/* next discovery bubble */
-	unsigned long ld_sent;		/* last one (read in softirq) */
 };
 
 static inline bool teredo_client_has_address(const struct teredo_client *c)

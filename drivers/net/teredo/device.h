@@ -41,6 +41,7 @@
 
 #include "teredo.h"
 #include "client.h"
+#include "discovery.h"
 #include "exposure.h"
 #include "peertable.h"
 #include "server.h"
@@ -79,6 +80,7 @@ struct teredo_dev {
 	struct dst_cache dst_cache;	/* primary socket's route, socket.c */
 	struct teredo_route_key __percpu *route_key;	/* what it goes to */
 	struct teredo_client client;
+	struct teredo_ld ld;		/* the client's local discovery */
 	struct teredo_peertable peers;
 	struct teredo_exposure exp;
 	struct delayed_work gc_work;

@@ -84,7 +84,7 @@ bool teredo_ld_same_nat(struct teredo_dev *t, const struct in6_addr *peer)
  */
 static bool teredo_ld_from_lan(struct teredo_dev *t, struct sk_buff *skb)
 {
-	int ifindex = READ_ONCE(t->client.ld_ifindex);
+	int ifindex = READ_ONCE(t->ld.ifindex);
 	__be32 saddr = ip_hdr(skb)->saddr;
 	const struct in_ifaddr *ifa;
 	struct in_device *in_dev;
@@ -119,7 +119,7 @@ static bool teredo_ld_from_lan(struct teredo_dev *t, struct sk_buff *skb)
  */
 bool teredo_ld_answer_allowed(struct teredo_dev *t, struct sk_buff *skb)
 {
-	unsigned long sent = READ_ONCE(t->client.ld_sent);
+	unsigned long sent = READ_ONCE(t->ld.sent);
 
 	return time_in_range(jiffies, sent, sent + TEREDO_LD_ANSWER_TIME) &&
 	       teredo_ld_from_lan(t, skb);
@@ -286,7 +286,7 @@ int teredo_ld_start(struct teredo_dev *t)
 	int err;
 
 	ASSERT_RTNL();
-	if (!cfg->local_discovery || t->client.ld_sock)
+	if (!cfg->local_discovery || t->ld.sock)
 		return 0;
 	err = sock_create_kern(t->net, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
 			       &sock);
@@ -309,10 +309,10 @@ int teredo_ld_start(struct teredo_dev *t)
 	if (err)
 		goto fail;
 	/* the join's choice; no answer is due before our discovery bubble */
-	WRITE_ONCE(t->client.ld_ifindex, mreq.imr_ifindex);
-	WRITE_ONCE(t->client.ld_sent, jiffies - TEREDO_LD_ANSWER_TIME - 1);
+	WRITE_ONCE(t->ld.ifindex, mreq.imr_ifindex);
+	WRITE_ONCE(t->ld.sent, jiffies - TEREDO_LD_ANSWER_TIME - 1);
 	teredo_setup_udp_tunnel_sock(t->net, sock, &tcfg);
-	t->client.ld_sock = sock;
+	t->ld.sock = sock;
 	return 0;
 fail:
 	sock_release(sock);
@@ -322,15 +322,15 @@ fail:
 /* Under RTNL, with the client. */
 void teredo_ld_stop(struct teredo_dev *t)
 {
-	struct socket *sock = t->client.ld_sock;
+	struct socket *sock = t->ld.sock;
 	struct ip_mreqn mreq;
 
 	ASSERT_RTNL();
 	if (!sock)
 		return;
-	t->client.ld_sock = NULL;
-	mreq = teredo_ld_mreq(t->client.ld_ifindex);
-	WRITE_ONCE(t->client.ld_ifindex, 0);	/* nothing is from our LAN now */
+	t->ld.sock = NULL;
+	mreq = teredo_ld_mreq(t->ld.ifindex);
+	WRITE_ONCE(t->ld.ifindex, 0);	/* nothing is from our LAN now */
 	lock_sock(sock->sk);
 	ip_mc_leave_group(sock->sk, &mreq);
 	release_sock(sock->sk);
@@ -345,21 +345,21 @@ void teredo_ld_stop(struct teredo_dev *t)
  */
 void teredo_ld_tick(struct teredo_dev *t, bool new_address)
 {
-	struct teredo_client *c = &t->client;
+	struct teredo_ld *ld = &t->ld;
 	struct in6_addr me;
 	u8 buf[TEREDO_IPV6_HLEN];
 	__be32 server;
 	size_t len;
 
-	if (!teredo_cfg_local_discovery(t) || !c->ld_sock)
+	if (!teredo_cfg_local_discovery(t) || !ld->sock)
 		return;
-	if (!new_address && time_before(jiffies, c->ld_next))
+	if (!new_address && time_before(jiffies, ld->next))
 		return;
 	if (!teredo_client_address(t, &me, &server))
 		return;
-	c->ld_next = jiffies + (200 + get_random_u32_below(101)) * HZ;
+	ld->next = jiffies + (200 + get_random_u32_below(101)) * HZ;
 	/* before it leaves: an answer may come back at once */
-	WRITE_ONCE(c->ld_sent, jiffies);
+	WRITE_ONCE(ld->sent, jiffies);
 	len = teredo_build_bubble(buf, sizeof(buf), me.s6_addr,
 				  in6addr_linklocal_allnodes.s6_addr);
 	if (len && !teredo_udp_send_buf(t, buf, len,

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct sk_buff;
+struct socket;
 struct teredo_dev;
 struct teredo_peer;
 
@@ -17,6 +18,21 @@ struct teredo_peer;
  * bubble).
  */
 #define TEREDO_LD_ANSWER_TIME		(10 * HZ)
+
+/*
+ * A client's local discovery (t->ld): the socket is created, joined and
+ * released under RTNL with the client (teredo_ld_start(), _stop()); the
+ * client work sends the discovery bubbles; receive reads ifindex and
+ * sent in softirq.
+ */
+struct teredo_ld {
+	struct socket *sock;		/* on port 3544, in the group (RTNL) */
+	int ifindex;			/* where sock joined the group, 0:
+					 * none (read in softirq)
+					 */
+	unsigned long next;		/* next discovery bubble (work) */
+	unsigned long sent;		/* last one (read in softirq) */
+};
 
 int teredo_ld_start(struct teredo_dev *t);
 void teredo_ld_stop(struct teredo_dev *t);
