@@ -15,7 +15,8 @@
  * (queue: to send, rxq: received, awaiting the echo test that confirms
  * their relay) have their own locks (sk_buff_head).  Each has its own
  * device-wide bound: pt->queued (packets to send), pt->rx_parked (bytes
- * received, skb->truesize).
+ * received, skb->truesize), charged and uncharged by the helpers of
+ * peertable.h.
  */
 
 #include <linux/random.h>
@@ -100,14 +101,15 @@ void teredo_peer_put(struct teredo_peer *p)
 
 static void teredo_peer_purge(struct teredo_peer *p)
 {
+	struct teredo_peertable *pt = &p->t->peers;
 	struct sk_buff *skb;
 
 	while ((skb = skb_dequeue(&p->queue))) {
-		atomic_dec(&p->t->peers.queued);
+		teredo_peertable_tx_uncharge(pt);
 		kfree_skb(skb);
 	}
 	while ((skb = skb_dequeue(&p->rxq))) {
-		atomic_sub(skb->truesize, &p->t->peers.rx_parked);
+		teredo_peertable_rx_uncharge(pt, skb->truesize);
 		kfree_skb(skb);
 	}
 }
@@ -143,9 +145,9 @@ bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 	len = skb_queue_len_lockless(&p->queue);
 	if (len >= TEREDO_PEER_QUEUE_MAX)
 		return false;
-	if (atomic_inc_return(&pt->queued) > TEREDO_DEV_QUEUE_MAX &&
+	if (!teredo_peertable_tx_charge(pt) &&
 	    (len || !teredo_peertable_shed(p->t, p))) {
-		atomic_dec(&pt->queued);
+		teredo_peertable_tx_uncharge(pt);
 		return false;
 	}
 	spin_lock_bh(&p->lock);
@@ -156,7 +158,7 @@ bool teredo_peer_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 	}
 	spin_unlock_bh(&p->lock);
 	if (!ok) {
-		atomic_dec(&pt->queued);
+		teredo_peertable_tx_uncharge(pt);
 		return false;
 	}
 	if (first)
@@ -178,14 +180,10 @@ bool teredo_peer_rx_enqueue(struct teredo_peer *p, struct sk_buff *skb)
 	bool ok = false;
 
 	spin_lock_bh(&p->lock);
-	if (!p->dead && skb_queue_len(&p->rxq) < TEREDO_PEER_QUEUE_MAX) {
-		if (atomic_add_return(size, &pt->rx_parked) <=
-		    TEREDO_RX_PARK_BYTES) {
-			skb_queue_tail(&p->rxq, skb);
-			ok = true;
-		} else {
-			atomic_sub(size, &pt->rx_parked);
-		}
+	if (!p->dead && skb_queue_len(&p->rxq) < TEREDO_PEER_QUEUE_MAX &&
+	    teredo_peertable_rx_charge(pt, size)) {
+		skb_queue_tail(&p->rxq, skb);
+		ok = true;
 	}
 	spin_unlock_bh(&p->lock);
 	return ok;

@@ -555,7 +555,8 @@ void teredo_peertable_unpark(struct teredo_dev *t, struct teredo_peer *p)
  * peer with nothing queued, needs room for its first packet: drop the
  * oldest packet of the peer that has waited longest (pt->parked; a peer
  * with packets waiting has not answered, or they would have been sent).
- * The room passes to the caller: pt->queued is not decremented.
+ * The room passes to the caller: its charge stands (pt->queued is not
+ * lowered, see teredo_peertable_tx_charge()).
  * Counted as drop_queue_full, as a packet refused for want of room is.
  */
 bool teredo_peertable_shed(struct teredo_dev *t, struct teredo_peer *p)

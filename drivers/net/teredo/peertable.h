@@ -101,6 +101,46 @@ struct teredo_peertable {
 	struct teredo_events events;
 };
 
+/*
+ * The device's budgets of queued packets, raised and lowered only here.
+ *
+ * pt->queued, packets to send (TEREDO_DEV_QUEUE_MAX): a packet is
+ * charged before it joins a peer's queue and uncharged when it leaves
+ * it (sent, refused, purged).  The charge is taken even over budget,
+ * which teredo_peertable_tx_charge() then returns false for: the caller
+ * either uncharges it or makes room with teredo_peertable_shed(), which
+ * passes the room of the packet it drops on to that charge.
+ */
+static inline bool teredo_peertable_tx_charge(struct teredo_peertable *pt)
+{
+	return atomic_inc_return(&pt->queued) <= TEREDO_DEV_QUEUE_MAX;
+}
+
+static inline void teredo_peertable_tx_uncharge(struct teredo_peertable *pt)
+{
+	atomic_dec(&pt->queued);
+}
+
+/*
+ * pt->rx_parked, received packets parked (TEREDO_RX_PARK_BYTES of
+ * skb->truesize): true if @size more fit, charged; false if not,
+ * nothing charged.
+ */
+static inline bool teredo_peertable_rx_charge(struct teredo_peertable *pt,
+					      unsigned int size)
+{
+	if (atomic_add_return(size, &pt->rx_parked) <= TEREDO_RX_PARK_BYTES)
+		return true;
+	atomic_sub(size, &pt->rx_parked);
+	return false;
+}
+
+static inline void teredo_peertable_rx_uncharge(struct teredo_peertable *pt,
+						unsigned int size)
+{
+	atomic_sub(size, &pt->rx_parked);
+}
+
 int teredo_peertable_init(struct teredo_peertable *pt);
 void teredo_peertable_destroy(struct teredo_peertable *pt);
 struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,

@@ -244,7 +244,7 @@ static void teredo_rx_flush_queue(struct teredo_dev *t,
 	port = p->mapped_port;
 	spin_unlock_bh(&p->lock);
 	while ((skb = skb_dequeue(&p->rxq))) {
-		atomic_sub(skb->truesize, &t->peers.rx_parked);
+		teredo_peertable_rx_uncharge(&t->peers, skb->truesize);
 		if (ip_hdr(skb)->saddr != addr ||
 		    ntohs(udp_hdr(skb)->source) != port) {
 			teredo_rx_drop(t, skb, TEREDO_STAT_DROP_UNKNOWN_PEER);

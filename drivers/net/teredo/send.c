@@ -124,7 +124,7 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 	if (skb_queue_empty_lockless(&p->queue))
 		return;
 	while ((skb = skb_dequeue(&p->queue))) {
-		atomic_dec(&t->peers.queued);
+		teredo_peertable_tx_uncharge(&t->peers);
 		teredo_send_one(t, p, skb);
 	}
 	teredo_peertable_unpark(t, p);
@@ -220,7 +220,7 @@ static void teredo_peer_refuse_queue(struct teredo_dev *t,
 	struct sk_buff *skb;
 
 	while ((skb = skb_dequeue(&p->queue))) {
-		atomic_dec(&t->peers.queued);
+		teredo_peertable_tx_uncharge(&t->peers);
 		teredo_xmit_unreach(t, skb, TEREDO_STAT_DROP_UNREACHABLE);
 	}
 	teredo_peertable_unpark(t, p);
