@@ -160,14 +160,14 @@ struct teredo_peer *teredo_ld_take(struct teredo_dev *t, struct teredo_peer *p,
 				   const struct in6_addr *addr,
 				   struct sk_buff *skb, __be32 saddr, u16 sport)
 {
-	bool full;
-
-	if (!p)
-		p = teredo_peer_create(t, addr, false, &full);
 	if (!p) {
-		teredo_rx_drop(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
-			       TEREDO_STAT_DROP_MALFORMED);
-		return NULL;
+		p = teredo_peer_create(t, addr, false);
+		if (IS_ERR(p)) {
+			teredo_rx_drop(t, skb, PTR_ERR(p) == -ENOSPC ?
+				       TEREDO_STAT_DROP_PEERS_FULL :
+				       TEREDO_STAT_DROP_MALFORMED);
+			return NULL;
+		}
 	}
 	if (!teredo_ld_claim(p, saddr, sport)) {
 		teredo_peer_put(p);

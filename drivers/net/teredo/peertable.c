@@ -267,49 +267,51 @@ static void teredo_peer_evicted(struct teredo_dev *t, struct teredo_peer *p)
 }
 
 /*
- * Finds or creates; returns a referenced peer, NULL if full (*full set)
- * or out of memory.  @ours: we are about to send to it (see the top of
- * the file); a peer created on receive is unsolicited.  Either is
- * evictable until an ours peer answers.
+ * Finds or creates; returns a referenced peer, ERR_PTR(-ENOSPC) if the
+ * table is full (of peers that cannot be evicted), another ERR_PTR() if
+ * the peer could not be made.  @ours: we are
+ * about to send to it (see the top of the file); a peer created on
+ * receive is unsolicited.  Either is evictable until an ours peer
+ * answers.
  */
 struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
-				       const struct in6_addr *addr,
-				       bool ours, bool *full)
+				       const struct in6_addr *addr, bool ours)
 {
 	struct teredo_peertable *pt = &t->peers;
 	struct teredo_peer *p, *n, *old = NULL;
 	u32 max;
+	int err;
 
-	*full = false;
 	p = teredo_peer_lookup(t, addr);
 	if (p)
 		return p;
 	max = teredo_max_peers(t);
 	/* a table full of peers that answered us costs no allocation */
-	if (READ_ONCE(pt->count) >= max && list_empty(&pt->evict)) {
-		*full = true;
-		return NULL;
-	}
+	if (READ_ONCE(pt->count) >= max && list_empty(&pt->evict))
+		return ERR_PTR(-ENOSPC);
 	n = teredo_peer_alloc(t, addr);
 	if (!n)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	spin_lock_bh(&pt->lock);
 	p = rhashtable_lookup_fast(&pt->ht, addr, teredo_peer_params);
 	if (p) {
 		if (!kref_get_unless_zero(&p->ref))
-			p = NULL;
+			p = ERR_PTR(-EAGAIN);
 		goto out_free;
 	}
 	/* max_peers may have been lowered: evict one per new peer */
 	if (pt->count >= max) {
 		old = teredo_peer_evict(pt);
 		if (!old || pt->count >= max) {
-			*full = true;
+			p = ERR_PTR(-ENOSPC);
 			goto out_free;
 		}
 	}
-	if (teredo_peer_link(pt, n, ours))
+	err = teredo_peer_link(pt, n, ours);
+	if (err) {
+		p = ERR_PTR(err);
 		goto out_free;
+	}
 	kref_get(&n->ref);		/* the caller's */
 	spin_unlock_bh(&pt->lock);
 	if (old)

@@ -146,8 +146,7 @@ void teredo_peertable_destroy(struct teredo_peertable *pt);
 struct teredo_peer *teredo_peer_lookup(struct teredo_dev *t,
 				       const struct in6_addr *addr);
 struct teredo_peer *teredo_peer_create(struct teredo_dev *t,
-				       const struct in6_addr *addr,
-				       bool ours, bool *full);
+				       const struct in6_addr *addr, bool ours);
 void teredo_peertable_flush(struct teredo_dev *t);
 void teredo_peer_answered(struct teredo_dev *t, struct teredo_peer *p);
 void teredo_peer_notify(struct teredo_peer *p, u8 event);

@@ -144,7 +144,6 @@ static int teredo_rx_from_teredo(struct teredo_dev *t, struct sk_buff *skb,
 {
 	struct teredo_addr ta;
 	struct teredo_peer *p;
-	bool full;
 
 	if (rx->local)
 		return teredo_rx_from_local(t, skb, rx, src);
@@ -155,9 +154,9 @@ static int teredo_rx_from_teredo(struct teredo_dev *t, struct sk_buff *skb,
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
 	if (!teredo_mapping_matches(src->s6_addr, ntohl(rx->saddr), rx->sport))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_MAPPING);
-	p = teredo_peer_create(t, src, false, &full);
-	if (!p)
-		return teredo_rx_drop(t, skb, full ?
+	p = teredo_peer_create(t, src, false);
+	if (IS_ERR(p))
+		return teredo_rx_drop(t, skb, PTR_ERR(p) == -ENOSPC ?
 				      TEREDO_STAT_DROP_PEERS_FULL :
 				      TEREDO_STAT_DROP_MALFORMED);
 	teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
@@ -308,20 +307,24 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 {
 	u8 nonce[TEREDO_NONCE_LEN];
 	struct teredo_peer *p;
-	bool echo, relay, full = false;
+	bool echo, relay;
 	int ret;
 
 	if (rx->local)		/* local peers are Teredo clients */
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
 
-	if (rx->from_server || rx->enc.bubble)
+	if (rx->from_server || rx->enc.bubble) {
 		p = teredo_peer_lookup(t, src);
-	else
-		p = teredo_peer_create(t, src, false, &full);
-	if (!p)
-		return teredo_rx_drop(t, skb, full ?
-				      TEREDO_STAT_DROP_PEERS_FULL :
-				      TEREDO_STAT_DROP_UNKNOWN_PEER);
+		if (!p)
+			return teredo_rx_drop(t, skb,
+					      TEREDO_STAT_DROP_UNKNOWN_PEER);
+	} else {
+		p = teredo_peer_create(t, src, false);
+		if (IS_ERR(p))
+			return teredo_rx_drop(t, skb, PTR_ERR(p) == -ENOSPC ?
+					      TEREDO_STAT_DROP_PEERS_FULL :
+					      TEREDO_STAT_DROP_UNKNOWN_PEER);
+	}
 	if (teredo_rx_relay_known(p, rx)) {
 		teredo_peer_put(p);
 		return 1;

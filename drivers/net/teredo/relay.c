@@ -38,7 +38,6 @@ int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
 	enum teredo_verdict v;
 	struct teredo_peer *p;
 	struct in6_addr src;
-	bool full;
 
 	if (rx->enc.has_auth)
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_BAD_AUTH);
@@ -51,9 +50,9 @@ int teredo_relay_rx(struct teredo_dev *t, struct sk_buff *skb,
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
 	ip6 = (const void *)teredo_rx_ipv6(skb, rx);
 	src = ip6->saddr;
-	p = teredo_peer_create(t, &src, false, &full);
-	if (!p)
-		return teredo_rx_drop(t, skb, full ?
+	p = teredo_peer_create(t, &src, false);
+	if (IS_ERR(p))
+		return teredo_rx_drop(t, skb, PTR_ERR(p) == -ENOSPC ?
 				      TEREDO_STAT_DROP_PEERS_FULL :
 				      TEREDO_STAT_DROP_MALFORMED);
 	teredo_peer_mark_trusted(p, rx->saddr, rx->sport);

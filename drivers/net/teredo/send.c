@@ -311,13 +311,14 @@ struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
 				     const struct in6_addr *dst)
 {
 	struct teredo_peer *p;
-	bool full, usable;
 	__be32 addr = 0;
+	bool usable;
 	u16 port = 0;
 
-	p = teredo_peer_create(t, dst, true, &full);
-	if (!p) {
-		teredo_xmit_unreach(t, skb, full ? TEREDO_STAT_DROP_PEERS_FULL :
+	p = teredo_peer_create(t, dst, true);
+	if (IS_ERR(p)) {
+		teredo_xmit_unreach(t, skb, PTR_ERR(p) == -ENOSPC ?
+				    TEREDO_STAT_DROP_PEERS_FULL :
 				    TEREDO_STAT_DROP_TX_ERROR);
 		return NULL;
 	}
