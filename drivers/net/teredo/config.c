@@ -170,10 +170,43 @@ static int teredo_cfg_parse_servers(struct nlattr *attr,
 	return 0;
 }
 
-static int teredo_cfg_parse_mark(struct nlattr *attr, struct teredo_mark *out,
+/*
+ * A nested list of elements of type @type, parsed by @parse each into
+ * the next @size bytes of @elems, at most @max of them.  Returns how many,
+ * or an error: @parse's, with its extack message, or the list's own,
+ * with the element at fault in *@bad for the caller to name the list in
+ * extack: -EINVAL, not of @type; -E2BIG, one more than @max.
+ */
+static int teredo_cfg_parse_list(const struct nlattr *attr, int type,
+				 void *elems, size_t size, int max,
+				 int (*parse)(const struct nlattr *nla,
+					      void *elem,
+					      struct netlink_ext_ack *extack),
+				 const struct nlattr **bad,
+				 struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nla;
+	int rem, err, n = 0;
+
+	*bad = NULL;
+	nla_for_each_nested(nla, attr, rem) {
+		if (nla_type(nla) != type || n == max) {
+			*bad = nla;
+			return nla_type(nla) != type ? -EINVAL : -E2BIG;
+		}
+		err = parse(nla, elems + n * size, extack);
+		if (err)
+			return err;
+		n++;
+	}
+	return n;
+}
+
+static int teredo_cfg_parse_mark(const struct nlattr *attr, void *elem,
 				 struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[TEREDO_MARK_A_MAX + 1];
+	struct teredo_mark *out = elem;
 	int err;
 
 	err = nla_parse_nested(tb, TEREDO_MARK_A_MAX, attr, teredo_mark_policy,
@@ -195,38 +228,34 @@ static int teredo_cfg_parse_mark(struct nlattr *attr, struct teredo_mark *out,
 	return 0;
 }
 
-static int teredo_cfg_parse_marks(struct nlattr *attr,
+static int teredo_cfg_parse_marks(const struct nlattr *attr,
 				  struct teredo_config *cfg,
 				  struct netlink_ext_ack *extack)
 {
-	struct nlattr *nla;
-	int rem, err;
-	u8 n = 0;
+	const struct nlattr *bad;
+	int n;
 
-	nla_for_each_nested(nla, attr, rem) {
-		if (nla_type(nla) != TEREDO_A_MARK) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "unexpected attribute in allowed marks");
-			return -EINVAL;
-		}
-		if (n == TEREDO_MAX_ALLOWED_MARKS) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "too many allowed marks (at most 16)");
-			return -E2BIG;
-		}
-		err = teredo_cfg_parse_mark(nla, &cfg->marks[n], extack);
-		if (err)
-			return err;
-		n++;
-	}
+	n = teredo_cfg_parse_list(attr, TEREDO_A_MARK, cfg->marks,
+				  sizeof(cfg->marks[0]),
+				  TEREDO_MAX_ALLOWED_MARKS,
+				  teredo_cfg_parse_mark, &bad, extack);
+	if (n == -E2BIG && bad)
+		NL_SET_ERR_MSG_ATTR(extack, bad,
+				    "too many allowed marks (at most 16)");
+	else if (bad)
+		NL_SET_ERR_MSG_ATTR(extack, bad,
+				    "unexpected attribute in allowed marks");
+	if (n < 0)
+		return n;
 	cfg->n_marks = n;
 	return 0;
 }
 
-static int teredo_cfg_parse_prefix(struct nlattr *attr, struct teredo_prefix *out,
+static int teredo_cfg_parse_prefix(const struct nlattr *attr, void *elem,
 				   struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[TEREDO_PREFIX_A_MAX + 1];
+	struct teredo_prefix *out = elem;
 	int err;
 
 	err = nla_parse_nested(tb, TEREDO_PREFIX_A_MAX, attr,
@@ -248,30 +277,24 @@ static int teredo_cfg_parse_prefix(struct nlattr *attr, struct teredo_prefix *ou
 	return 0;
 }
 
-static int teredo_cfg_parse_managed(struct nlattr *attr,
+static int teredo_cfg_parse_managed(const struct nlattr *attr,
 				    struct teredo_config *cfg,
 				    struct netlink_ext_ack *extack)
 {
-	struct nlattr *nla;
-	int rem, err;
-	u8 n = 0;
+	const struct nlattr *bad;
+	int n;
 
-	nla_for_each_nested(nla, attr, rem) {
-		if (nla_type(nla) != TEREDO_A_PREFIX) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "unexpected attribute in managed prefixes");
-			return -EINVAL;
-		}
-		if (n == TEREDO_MAX_MANAGED) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "too many managed prefixes (at most 16)");
-			return -E2BIG;
-		}
-		err = teredo_cfg_parse_prefix(nla, &cfg->managed[n], extack);
-		if (err)
-			return err;
-		n++;
-	}
+	n = teredo_cfg_parse_list(attr, TEREDO_A_PREFIX, cfg->managed,
+				  sizeof(cfg->managed[0]), TEREDO_MAX_MANAGED,
+				  teredo_cfg_parse_prefix, &bad, extack);
+	if (n == -E2BIG && bad)
+		NL_SET_ERR_MSG_ATTR(extack, bad,
+				    "too many managed prefixes (at most 16)");
+	else if (bad)
+		NL_SET_ERR_MSG_ATTR(extack, bad,
+				    "unexpected attribute in managed prefixes");
+	if (n < 0)
+		return n;
 	cfg->n_managed = n;
 	return 0;
 }
