@@ -8,7 +8,9 @@
 # second (a u32 where a u16 is expected) with a line in the kernel log.
 # The settings that came to IFLA from the generic netlink family (issue
 # 20: one configuration surface) are validated as there: their length
-# and range are checked, and a refused change changes nothing.
+# and range are checked, and a refused change changes nothing.  A link
+# attribute teredo refuses (a link-layer address, an MTU below 1280) is
+# named in the extack (NLMSGERR_ATTR_OFFS), beside the message.
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 # timeout=60
@@ -21,7 +23,7 @@ require_module teredo
 RTNL="python3 $SELFTESTS_DIR/harness/rtnl_newlink.py"
 UNKNOWN=40	# far above IFLA_TEREDO_MAX
 
-ktap_plan 12
+ktap_plan 14
 
 ns_create a
 # create NAME=TYPE:VALUE...: a new t1 with these attributes; prints the
@@ -51,6 +53,14 @@ out=$(create policy=u8:7)
 info "new t1 with policy 7: $out"
 assert_match "creation with an out-of-range IFLA_TEREDO_POLICY refused with a message" \
 	'^error (22|34): [^(]+$' "$out"
+out=$(create --link mtu=u32:1000 mode=u8:0)
+info "new t1 with IFLA_MTU 1000: $out"
+assert_eq "creation with an MTU below 1280 refused, IFLA_MTU named" \
+	"error 22: teredo: MTU must be at least 1280 [attribute mtu]" "$out"
+out=$(create --link address=hex:020000000001 mode=u8:0)
+info "new t1 with an IFLA_ADDRESS: $out"
+assert_eq "creation with a link-layer address refused, IFLA_ADDRESS named" \
+	"error 22: teredo: a teredo device has no link-layer address [attribute address]" "$out"
 
 out=$(ns_exec a $RTNL t1 mode=u8:0 port=u16:3545)
 assert_eq "well-formed attributes accepted" ok "$out"

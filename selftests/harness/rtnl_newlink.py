@@ -3,13 +3,18 @@
 """Send one RTM_NEWLINK of kind "teredo" with raw IFLA_TEREDO_* attributes,
 malformed ones included, and print the kernel's answer.
 
-Usage: rtnl_newlink.py [--change] IFNAME [NAME=TYPE:VALUE ...]
+Usage: rtnl_newlink.py [--change] [--link NAME=TYPE:VALUE ...] IFNAME
+                       [NAME=TYPE:VALUE ...]     (options anywhere)
   --change  change the existing IFNAME (no NLM_F_CREATE | NLM_F_EXCL)
+  --link    a link attribute IFLA_* beside IFLA_LINKINFO: NAME is
+            address, mtu or a number
   NAME   an IFLA_TEREDO_* name without the prefix (mode, port, server...),
          read from include/uapi/linux/teredo.h, or a number
   TYPE   u8 u16 u32 be32 ipv4 hex
-Prints "ok" or "error ERRNO: EXTACK-MESSAGE" (the message may be empty)
-and exits 0 on ok, 1 on a netlink error, 2 on a usage error.
+Prints "ok" or "error ERRNO: EXTACK-MESSAGE" (the message may be empty),
+followed by " [attribute NAME]" when the extack names the attribute at
+fault (NLMSGERR_ATTR_OFFS), and exits 0 on ok, 1 on a netlink error, 2
+on a usage error.
 """
 import os
 import re
@@ -24,10 +29,10 @@ NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 1, 4, 0x200, 0x400
 NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
 NETLINK_EXT_ACK = 11
 SOL_NETLINK = 270
-IFLA_IFNAME, IFLA_LINKINFO = 3, 18
+IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINKINFO = 1, 3, 4, 18
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
 NLA_F_NESTED = 0x8000
-NLMSGERR_ATTR_MSG = 1
+NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
 
 UAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                     '..', '..', 'include', 'uapi', 'linux', 'teredo.h')
@@ -63,29 +68,55 @@ def value(kind, text):
     raise ValueError('unknown type ' + kind)
 
 
-def main(argv):
-    change = len(argv) > 1 and argv[1] == '--change'
-    if change:
-        argv = argv[:1] + argv[2:]
-    if len(argv) < 2:
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    numbers = ifla_teredo_numbers()
-    data = b''
-    for spec in argv[2:]:
+def parse_specs(specs, numbers, where, base):
+    """The attributes of specs, and {offset from base: name} of each."""
+    data, names = b'', {}
+    for spec in specs:
         try:
             name, rest = spec.split('=', 1)
             kind, text = rest.split(':', 1)
             num = int(name) if name.isdigit() else numbers[name.lower()]
+            names[base + len(data)] = name.lower()
             data += attr(num, value(kind, text))
         except (ValueError, KeyError) as err:
-            print('rtnl_newlink: bad attribute %r: %s' % (spec, err), file=sys.stderr)
-            return 2
+            raise ValueError('bad %s attribute %r: %s' % (where, spec, err))
+    return data, names
+
+
+def main(argv):
+    change, links, args = False, [], argv[:1]
+    i = 1
+    while i < len(argv):
+        if argv[i] == '--change':
+            change = True
+        elif argv[i] == '--link' and i + 1 < len(argv):
+            links.append(argv[i + 1])
+            i += 1
+        else:
+            args.append(argv[i])
+        i += 1
+    argv = args
+    if len(argv) < 2:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    # offsets from the start of the message: header 16, ifinfomsg 16
+    body = struct.pack('=BxHiII', socket.AF_UNSPEC, 0, 0, 0, 0)
+    body += attr(IFLA_IFNAME, argv[1].encode() + b'\0')
+    try:
+        link, names = parse_specs(links, {'address': IFLA_ADDRESS,
+                                          'mtu': IFLA_MTU},
+                                  'link', 16 + len(body))
+        body += link
+        # IFLA_LINKINFO, IFLA_INFO_KIND "teredo", IFLA_INFO_DATA: 4 + 12 + 4
+        data, tnames = parse_specs(argv[2:], ifla_teredo_numbers(), 'teredo',
+                                   16 + len(body) + 20)
+    except ValueError as err:
+        print('rtnl_newlink: %s' % err, file=sys.stderr)
+        return 2
+    names.update(tnames)
     linkinfo = attr(IFLA_INFO_KIND, b'teredo\0')
     if argv[2:]:
         linkinfo += attr(IFLA_INFO_DATA | NLA_F_NESTED, data)
-    body = struct.pack('=BxHiII', socket.AF_UNSPEC, 0, 0, 0, 0)
-    body += attr(IFLA_IFNAME, argv[1].encode() + b'\0')
     body += attr(IFLA_LINKINFO | NLA_F_NESTED, linkinfo)
     flags = NLM_F_REQUEST | NLM_F_ACK
     if not change:
@@ -106,6 +137,7 @@ def main(argv):
         print('ok')
         return 0
     text = ''
+    bad = None
     if mflags & NLM_F_ACK_TLVS:
         inner_len = 16 if mflags & NLM_F_CAPPED else struct.unpack_from('=I', reply, 20)[0]
         off = 20 + ((inner_len + 3) & ~3)
@@ -115,8 +147,11 @@ def main(argv):
                 break
             if atype == NLMSGERR_ATTR_MSG:
                 text = reply[off + 4:off + alen].split(b'\0')[0].decode(errors='replace')
+            elif atype == NLMSGERR_ATTR_OFFS and alen >= 8:
+                at, = struct.unpack_from('=I', reply, off + 4)
+                bad = names.get(at, 'at offset %d' % at)
             off += (alen + 3) & ~3
-    print('error %d: %s' % (-error, text))
+    print('error %d: %s%s' % (-error, text, ' [attribute %s]' % bad if bad else ''))
     return 1
 
 

@@ -317,11 +317,13 @@ static int teredo_validate(struct nlattr *tb[], struct nlattr *data[],
 			return err;
 	}
 	if (tb[IFLA_ADDRESS]) {
-		NL_SET_ERR_MSG(extack, "teredo: a teredo device has no link-layer address");
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+				    "teredo: a teredo device has no link-layer address");
 		return -EINVAL;
 	}
 	if (tb[IFLA_MTU] && nla_get_u32(tb[IFLA_MTU]) < TEREDO_MTU) {
-		NL_SET_ERR_MSG(extack, "teredo: MTU must be at least 1280");
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+				    "teredo: MTU must be at least 1280");
 		return -EINVAL;
 	}
 	return 0;
