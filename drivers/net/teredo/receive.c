@@ -325,7 +325,7 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 					      TEREDO_STAT_DROP_PEERS_FULL :
 					      TEREDO_STAT_DROP_UNKNOWN_PEER);
 	}
-	if (teredo_rx_relay_known(p, rx)) {
+	if (likely(teredo_rx_relay_known(p, rx))) {
 		teredo_peer_put(p);
 		return 1;
 	}
@@ -420,9 +420,9 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 	rx.sport = ntohs(udp_hdr(skb)->source);
 	v = teredo_parse_encap(skb->data + sizeof(struct udphdr), avail, total,
 			       &rx.enc);
-	if (v == TEREDO_OK)
+	if (likely(v == TEREDO_OK))
 		v = teredo_rx_trailers(skb, &rx.enc, &rx.tr);
-	if (v != TEREDO_OK)
+	if (unlikely(v != TEREDO_OK))
 		return teredo_rx_drop(t, skb, teredo_verdict_stat(v));
 	rx.cfg = teredo_cfg(t);
 	switch (rx.cfg->mode) {
@@ -495,7 +495,7 @@ int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
 	struct teredo_dev *t = rcu_dereference_sk_user_data(sk);
 
-	if (!t) {
+	if (unlikely(!t)) {
 		kfree_skb(skb);
 		return 0;
 	}

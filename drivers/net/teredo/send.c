@@ -121,7 +121,7 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 	 * is nothing.  An skb queued meanwhile is sent by its enqueuer, which
 	 * checks under p->lock whether @p became usable after queueing it.
 	 */
-	if (skb_queue_empty_lockless(&p->queue))
+	if (likely(skb_queue_empty_lockless(&p->queue)))
 		return;
 	while ((skb = skb_dequeue(&p->queue))) {
 		teredo_peertable_tx_uncharge(&t->peers);
@@ -328,7 +328,7 @@ struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
 	if (usable)
 		__teredo_peer_tx_mapping(p, &addr, &port);
 	spin_unlock_bh(&p->lock);
-	if (usable) {
+	if (likely(usable)) {
 		teredo_peer_put(p);
 		teredo_send_to(t, skb, addr, port);
 		return NULL;
@@ -358,9 +358,9 @@ static netdev_tx_t __teredo_xmit(struct teredo_dev *t,
 	bool teredo, gone;
 	__be32 server;
 
-	if (skb->protocol != htons(ETH_P_IPV6) ||
-	    !pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
-	    ipv6_hdr(skb)->version != 6) {
+	if (unlikely(skb->protocol != htons(ETH_P_IPV6) ||
+		     !pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
+		     ipv6_hdr(skb)->version != 6)) {
 		teredo_xmit_drop(t, skb, TEREDO_STAT_DROP_MALFORMED);
 		return NETDEV_TX_OK;
 	}
