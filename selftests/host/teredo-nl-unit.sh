@@ -4,7 +4,8 @@
 # teredo.conf(5) parser and printer and the Miredo converter (C, TAP),
 # and the command line behaviour that needs no kernel module (help,
 # usage errors -> exit 2, unresolvable server name -> exit 3,
-# import-miredo), the man pages, setconf's defaults against the module's.
+# import-miredo), the man pages, setconf's defaults against the module's,
+# the names of the NAT kinds and states against the other copies'.
 # Exit 0 pass, 1 fail, 4 skip (no compiler or libmnl).
 set -u
 
@@ -113,5 +114,30 @@ if [ "$k" = "$u" ] && [ "$(echo $k | wc -w)" = 4 ]; then
 else
 	echo "not ok $t setconf's defaults ($u) differ from the module's ($k)"; fail=1
 fi
+# The names of an enum the kernel and the tools both print are the same
+# in each copy: the NAT kinds (client.c's log, teredo-nl) and the states
+# (teredo-nl, the ip plugin).  names FILE ARRAY: its "[ENUM] = "name""
+# pairs, one a line.
+names() {
+	sed -n "/[^a-z_]$2\[.*= {/,/^};/p" "$REPO/$1" |
+		sed -n 's/^[[:space:]]*\[\([A-Z_]*\)\][[:space:]]*=[[:space:]]*\("[^"]*"\).*/\1=\2/p' |
+		sort
+}
+# same_names WHAT FILE1 ARRAY1 FILE2 ARRAY2
+same_names() {
+	local a b
+	t=$((t + 1))
+	a=$(names "$2" "$3")
+	b=$(names "$4" "$5")
+	if [ -n "$a" ] && [ "$a" = "$b" ]; then
+		echo "ok $t $1 names agree ($2, $4: $(echo "$a" | wc -l))"
+	else
+		echo "not ok $t $1 names differ: $2 [$(echo $a)] $4 [$(echo $b)]"; fail=1
+	fi
+}
+same_names "NAT kind" drivers/net/teredo/client.c teredo_nat_names \
+	tools/teredo-nl/parse.c nat_names
+same_names state tools/teredo-nl/parse.c state_names \
+	tools/ip/link_teredo.c state_names
 echo "1..$t"
 exit $fail

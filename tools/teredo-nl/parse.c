@@ -27,7 +27,10 @@ static const char * const state_names[] = {
 	[TEREDO_STATE_DORMANT] = "dormant",
 };
 
-/* The kernel's own names (client.c): a public interface, stable. */
+/*
+ * The kernel's own names (client.c): a public interface, stable;
+ * selftests/host/teredo-nl-unit.sh checks that the copies agree.
+ */
 static const char * const nat_names[] = {
 	[TEREDO_NAT_UNKNOWN] = "unknown",
 	[TEREDO_NAT_NONE] = "none",

@@ -107,7 +107,10 @@ enum {
  */
 #define TEREDO_NAT_SEQ_MAX	8
 
-/* The public names of enum teredo_nat (teredo-nl has its own copy). */
+/*
+ * The public names of enum teredo_nat: teredo-nl has its own copy, which
+ * selftests/host/teredo-nl-unit.sh checks against this one.
+ */
 static const char * const teredo_nat_names[__TEREDO_NAT_MAX] = {
 	[TEREDO_NAT_UNKNOWN]		= "unknown",
 	[TEREDO_NAT_NONE]		= "none",
