@@ -89,6 +89,39 @@ if python3 -c 'import yaml' 2> /dev/null; then
 else
 	echo "ok $t YNL spec check # SKIP no python3-yaml"
 fi
+# The kernel's hand-written policies and the YNL spec agree attribute by
+# attribute (types, byte order, nesting, ranges); and the check can fail:
+# a kernel range changed in a copy of config.c is found.
+pcheck() {
+	python3 "$REPO/selftests/host/netlink-policy-check.py" \
+		"$REPO/include/uapi/linux/teredo.h" "$REPO/drivers/net/teredo/teredo.h" \
+		"$1" "$REPO/drivers/net/teredo/netlink.c" \
+		"$REPO/Documentation/netlink/specs/teredo.yaml" 2>&1
+}
+t=$((t + 1))
+if python3 -c 'import yaml' 2> /dev/null; then
+	if out=$(pcheck "$REPO/drivers/net/teredo/config.c"); then
+		echo "ok $t kernel policies agree with the YNL spec (${out##*$'\n'})"
+	else
+		echo "not ok $t kernel policies and the YNL spec disagree"
+		printf '%s\n' "$out" | sed 's/^/# /'
+		fail=1
+	fi
+	t=$((t + 1))
+	sed 's/\.max = 3600,/.max = 3601,/' "$REPO/drivers/net/teredo/config.c" > "$TOOLS/config.c"
+	if ! out=$(pcheck "$TOOLS/config.c") &&
+	   grep -q "TEREDO_A_REFRESH.*'max': 3601" <<< "$out"; then
+		echo "ok $t the policy check finds a range the spec does not state"
+	else
+		echo "not ok $t the policy check misses a changed range"
+		printf '%s\n' "$out" | sed 's/^/# /'
+		fail=1
+	fi
+else
+	echo "ok $t policy check # SKIP no python3-yaml"
+	t=$((t + 1))
+	echo "ok $t policy check (negative) # SKIP no python3-yaml"
+fi
 # The man pages must be valid roff that man can render.
 # man_renders PAGE SECTION_TITLE
 man_renders() {
