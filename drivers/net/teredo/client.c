@@ -150,15 +150,22 @@ void teredo_client_init(struct teredo_dev *t)
 	teredo_rdet_init(t);
 }
 
+/*
+ * The work runs now if the client runs and, given @waiting (a field of
+ * c, read under c->lock), only if that says it waits for the event.
+ */
+static void __teredo_client_kick(struct teredo_client *c, const bool *waiting)
+{
+	spin_lock_bh(&c->lock);
+	if (c->running && (!waiting || *waiting))
+		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
+	spin_unlock_bh(&c->lock);
+}
+
 /* Any context: the work runs now, if the client runs. */
 void teredo_client_kick(struct teredo_dev *t)
 {
-	struct teredo_client *c = &t->client;
-
-	spin_lock_bh(&c->lock);
-	if (c->running)
-		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
-	spin_unlock_bh(&c->lock);
+	__teredo_client_kick(&t->client, NULL);
 }
 
 /*
@@ -168,13 +175,8 @@ void teredo_client_kick(struct teredo_dev *t)
  */
 void teredo_client_stack_ready(struct teredo_dev *t)
 {
-	struct teredo_client *c = &t->client;
-
 	ASSERT_RTNL();
-	spin_lock_bh(&c->lock);
-	if (c->running && c->ready_wait)
-		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
-	spin_unlock_bh(&c->lock);
+	__teredo_client_kick(&t->client, &t->client.ready_wait);
 }
 
 /*
@@ -184,13 +186,8 @@ void teredo_client_stack_ready(struct teredo_dev *t)
  */
 void teredo_client_route6(struct teredo_dev *t)
 {
-	struct teredo_client *c = &t->client;
-
 	ASSERT_RTNL();
-	spin_lock_bh(&c->lock);
-	if (c->running && c->dad_wait)
-		mod_delayed_work(system_power_efficient_wq, &c->work, 0);
-	spin_unlock_bh(&c->lock);
+	__teredo_client_kick(&t->client, &t->client.dad_wait);
 }
 
 /*
