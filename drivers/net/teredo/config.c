@@ -344,6 +344,8 @@ int teredo_cfg_parse(struct nlattr **tb, const struct teredo_cfg_attrs *a,
 		cfg->refresh_auto = nla_get_u8(tb[a->refresh_auto]);
 	if (tb[a->local_discovery])
 		cfg->local_discovery = nla_get_u8(tb[a->local_discovery]);
+	if (tb[a->hairpinning])
+		cfg->hairpinning = nla_get_u8(tb[a->hairpinning]);
 	if (tb[a->allowed_marks]) {
 		err = teredo_cfg_parse_marks(tb[a->allowed_marks], cfg, extack);
 		if (err)
@@ -377,6 +379,7 @@ int teredo_cfg_put(struct sk_buff *skb, const struct teredo_cfg_attrs *a,
 	    nla_put_u32(skb, a->refresh, cfg->refresh) ||
 	    nla_put_u8(skb, a->refresh_auto, cfg->refresh_auto) ||
 	    nla_put_u8(skb, a->local_discovery, cfg->local_discovery) ||
+	    nla_put_u8(skb, a->hairpinning, cfg->hairpinning) ||
 	    nla_put_u32(skb, a->rxmark, cfg->rxmark) ||
 	    nla_put_u8(skb, a->policy, cfg->policy) ||
 	    nla_put_u32(skb, a->dormant_timeout, cfg->dormant_timeout) ||
@@ -394,8 +397,8 @@ size_t teredo_cfg_size(void)
 	size_t prefix = nla_total_size(0) + nla_total_size(sizeof(__be32)) +
 			nla_total_size(sizeof(u8));
 
-	/* mode refresh_auto local_discovery policy inbound */
-	return 5 * nla_total_size(sizeof(u8)) +
+	/* mode refresh_auto local_discovery hairpinning policy inbound */
+	return 6 * nla_total_size(sizeof(u8)) +
 	       nla_total_size(sizeof(u16)) +	/* port */
 	       /* server server2 fwmark local link refresh rxmark
 		* dormant_timeout max_peers

@@ -450,10 +450,13 @@ int teredo_set_config(struct net_device *dev, const struct teredo_config *cfg,
 	 * wherever the device is now: who administers that netns decides
 	 * what they bind and answer.  A device moved into a container keeps
 	 * working there (up/down, its other settings), but the container
-	 * cannot rebind a socket of the host.  The caller's CAP_NET_ADMIN
-	 * over the device's own netns was checked by (gen)netlink.
+	 * cannot rebind a socket of the host, nor have it tell the host's
+	 * LAN addresses (local discovery, hairpinning).  The caller's
+	 * CAP_NET_ADMIN over the device's own netns was checked by
+	 * (gen)netlink.
 	 */
-	if ((resock || old->c.local_discovery != cfg->local_discovery) &&
+	if ((resock || old->c.local_discovery != cfg->local_discovery ||
+	     old->c.hairpinning != cfg->hairpinning) &&
 	    !ns_capable(t->net->user_ns, CAP_NET_ADMIN)) {
 		NL_SET_ERR_MSG(extack,
 			       "teredo: socket settings need CAP_NET_ADMIN in the socket's netns");

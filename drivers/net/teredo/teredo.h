@@ -36,6 +36,7 @@ struct teredo_config {
 	u32 refresh;		/* seconds (with refresh_auto: at most) */
 	u8 refresh_auto;	/* section 5.2.7 interval determination */
 	u8 local_discovery;	/* section 5.2.8 */
+	u8 hairpinning;		/* RFC 6081 section 8 */
 	u32 rxmark;		/* mark of decapsulated packets */
 	u8 policy;		/* enum teredo_policy */
 	u32 dormant_timeout;	/* seconds */
@@ -125,8 +126,9 @@ void teredo_nl_notify_server_lost(struct net_device *dev, __be32 lost,
  */
 struct teredo_cfg_attrs {
 	u16 mode, server, servers, server2, port, fwmark, local, link,
-	    refresh, refresh_auto, local_discovery, allowed_marks, rxmark,
-	    policy, dormant_timeout, max_peers, inbound, managed;
+	    refresh, refresh_auto, local_discovery, hairpinning,
+	    allowed_marks, rxmark, policy, dormant_timeout, max_peers,
+	    inbound, managed;
 };
 
 #define TEREDO_CFG_ATTRS(P) {						\
@@ -135,6 +137,7 @@ struct teredo_cfg_attrs {
 	.local = P##LOCAL, .link = P##LINK, .refresh = P##REFRESH,	\
 	.refresh_auto = P##REFRESH_AUTO,				\
 	.local_discovery = P##LOCAL_DISCOVERY,				\
+	.hairpinning = P##HAIRPINNING,					\
 	.allowed_marks = P##ALLOWED_MARKS, .rxmark = P##RXMARK,	\
 	.policy = P##POLICY, .dormant_timeout = P##DORMANT_TIMEOUT,	\
 	.max_peers = P##MAX_PEERS, .inbound = P##INBOUND,		\
@@ -166,6 +169,7 @@ extern const struct nla_policy teredo_servers_policy[TEREDO_A_SERVER_ADDR + 1];
 						&teredo_refresh_range),	\
 	[P##REFRESH_AUTO] = NLA_POLICY_MAX(NLA_U8, 1),			\
 	[P##LOCAL_DISCOVERY] = NLA_POLICY_MAX(NLA_U8, 1),		\
+	[P##HAIRPINNING] = NLA_POLICY_MAX(NLA_U8, 1),			\
 	[P##ALLOWED_MARKS] = NLA_POLICY_NESTED_ARRAY(teredo_mark_policy), \
 	[P##RXMARK]	= { .type = NLA_U32 },				\
 	[P##POLICY]	= NLA_POLICY_MAX(NLA_U8, TEREDO_POLICY_MAX),	\

@@ -135,6 +135,7 @@ enum {
 	IFLA_TEREDO_ALLOWED_MARKS,	/* nest of TEREDO_A_MARK */
 	IFLA_TEREDO_MANAGED,		/* nest of TEREDO_A_PREFIX */
 	IFLA_TEREDO_SERVERS,		/* nest of TEREDO_A_SERVER_ADDR */
+	IFLA_TEREDO_HAIRPINNING,	/* u8 (0/1): RFC 6081 section 8, default 0 */
 	__IFLA_TEREDO_MAX,
 };
 
@@ -221,6 +222,7 @@ enum {
 					 */
 	TEREDO_A_LOCAL,			/* __be32, bind address (0: any) */
 	TEREDO_A_LINK,			/* u32, bind ifindex (0: any) */
+	TEREDO_A_HAIRPINNING,		/* u8 (0/1): RFC 6081 section 8, default 0 */
 	__TEREDO_A_MAX,
 };
 
