@@ -65,7 +65,7 @@ static void teredo_print_help(struct link_util *lu, int argc, char **argv,
 		"                  [ port PORT ] [ fwmark MARK ]\n"
 		"                  [ local { ADDR | any } ] [ dev { PHYS_DEV | any } ]\n"
 		"                  [ refresh SECONDS ] [ refresh auto ]\n"
-		"                  [ local-discovery { on | off } ]\n"
+		"                  [ local-discovery { on | off } ] [ hairpinning { on | off } ]\n"
 		"                  [ inbound { authorized | open } ]\n"
 		"                  [ allow { MARK[/MASK] | none } ]...\n"
 		"                  [ rxmark MARK ]\n"
@@ -177,6 +177,7 @@ static const struct {
 	{ "dormant-timeout", IFLA_TEREDO_DORMANT_TIMEOUT },
 	{ "max-peers", IFLA_TEREDO_MAX_PEERS },
 	{ "local-discovery", IFLA_TEREDO_LOCAL_DISCOVERY },
+	{ "hairpinning", IFLA_TEREDO_HAIRPINNING },
 	{ "allow", IFLA_TEREDO_ALLOWED_MARKS },
 	{ "managed", IFLA_TEREDO_MANAGED },
 };
@@ -336,6 +337,10 @@ static void teredo_parse_value(struct teredo_opts *o, int type,
 		v = parse_name(arg, on_off, ARRAY_SIZE(on_off),
 			       "local-discovery must be on or off");
 		break;
+	case IFLA_TEREDO_HAIRPINNING:
+		v = parse_name(arg, on_off, ARRAY_SIZE(on_off),
+			       "hairpinning must be on or off");
+		break;
 	case IFLA_TEREDO_LINK:
 		if (!strcmp(arg, "any")) {
 			v = 0;
@@ -360,6 +365,7 @@ static int attr_width(int type)
 	case IFLA_TEREDO_POLICY:
 	case IFLA_TEREDO_REFRESH_AUTO:
 	case IFLA_TEREDO_LOCAL_DISCOVERY:
+	case IFLA_TEREDO_HAIRPINNING:
 		return 1;
 	case IFLA_TEREDO_PORT:
 		return 2;
@@ -711,6 +717,8 @@ static void teredo_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	print_flag("refresh_auto", "refresh auto", flag);
 	flag = attr_fixed(tb, IFLA_TEREDO_LOCAL_DISCOVERY, sizeof(__u8));
 	print_flag("local_discovery", "local-discovery on", flag);
+	flag = attr_fixed(tb, IFLA_TEREDO_HAIRPINNING, sizeof(__u8));
+	print_flag("hairpinning", "hairpinning on", flag);
 	print_name("inbound", inbound_names, ARRAY_SIZE(inbound_names),
 		   attr_fixed(tb, IFLA_TEREDO_INBOUND, sizeof(__u8)));
 	print_marks(tb[IFLA_TEREDO_ALLOWED_MARKS]);

@@ -26,6 +26,7 @@ static const char * const key_names[TNL_K_NUM] = {
 	[TNL_K_FWMARK] = "fwmark",
 	[TNL_K_REFRESH] = "refresh",
 	[TNL_K_LOCAL_DISC] = "local-discovery",
+	[TNL_K_HAIRPINNING] = "hairpinning",
 	[TNL_K_ALLOW] = "allow",
 	[TNL_K_RXMARK] = "rxmark",
 	[TNL_K_POLICY] = "policy",
@@ -286,6 +287,8 @@ void tnl_conf_merge(struct tnl_cfg *c, const struct tnl_conf *f)
 	}
 	if (f->line[TNL_K_LOCAL_DISC])
 		c->local_discovery = r->local_discovery;
+	if (f->line[TNL_K_HAIRPINNING])
+		c->hairpinning = r->hairpinning;
 	if (f->line[TNL_K_ALLOW]) {
 		c->n_marks = r->n_marks;
 		for (i = 0; i < r->n_marks; i++) {
@@ -368,6 +371,7 @@ void tnl_conf_print(FILE *out, const struct tnl_cfg *c, const char *ifname)
 	else
 		fprintf(out, "refresh = auto %u\n", c->refresh);
 	fprintf(out, "local-discovery = %s\n", c->local_discovery ? "on" : "off");
+	fprintf(out, "hairpinning = %s\n", c->hairpinning ? "on" : "off");
 	fputs("allow =", out);
 	if (!c->n_marks)
 		fputs(" none", out);

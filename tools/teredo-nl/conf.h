@@ -29,6 +29,7 @@ enum tnl_conf_key {
 	TNL_K_FWMARK,
 	TNL_K_REFRESH,
 	TNL_K_LOCAL_DISC,
+	TNL_K_HAIRPINNING,
 	TNL_K_ALLOW,
 	TNL_K_RXMARK,
 	TNL_K_POLICY,
@@ -45,6 +46,7 @@ enum tnl_conf_key {
 /* The whole configuration of a device. */
 struct tnl_cfg {
 	uint8_t mode, policy, inbound, local_discovery, refresh_auto;
+	uint8_t hairpinning;
 	uint32_t server, server2;	/* network order, 0: none */
 	unsigned int n_servers;		/* servers[0] is server */
 	uint32_t servers[TEREDO_MAX_SERVERS];

@@ -42,7 +42,7 @@ static const char usage_text[] =
 "                 [refresh SECONDS|auto]\n"
 "                 [allow MARK[/MASK]]... [allow none] [rxmark MARK]\n"
 "                 [policy client|enterprise] [dormant-timeout SECONDS]\n"
-"                 [max-peers N] [local-discovery on|off]\n"
+"                 [max-peers N] [local-discovery on|off] [hairpinning on|off]\n"
 "                 [managed PREFIX...] [managed none]\n"
 "                 [inbound authorized|open] [local ADDR|any] [dev IFNAME|any]\n"
 "       teredo-nl [-j] peers DEV\n"
@@ -354,6 +354,9 @@ static int cmd_set(struct tnl_nl *nl, struct tnl_req *req)
 	if (s & TNL_SET_LOCAL_DISC)
 		put_u8(nl, nlh, TEREDO_A_LOCAL_DISCOVERY, req->local_discovery,
 		       "local-discovery");
+	if (s & TNL_SET_HAIRPINNING)
+		put_u8(nl, nlh, TEREDO_A_HAIRPINNING, req->hairpinning,
+		       "hairpinning");
 	if (s & TNL_SET_MARKS)
 		put_marks(nl, nlh, req);
 	if (s & TNL_SET_RXMARK)
@@ -655,6 +658,7 @@ static int get_cfg(struct tnl_nl *nl, const char *dev, struct tnl_cfg *c,
 	c->policy = d->policy;
 	c->inbound = d->inbound;
 	c->local_discovery = d->local_discovery;
+	c->hairpinning = d->hairpinning;
 	c->refresh_auto = d->refresh_auto;
 	c->server = d->server;
 	c->n_servers = d->n_servers;
@@ -716,6 +720,7 @@ static int put_cfg(struct tnl_nl *nl, const char *dev, const struct tnl_cfg *c)
 	put_u8(nl, nlh, TEREDO_A_REFRESH_AUTO, c->refresh_auto, "refresh");
 	put_u8(nl, nlh, TEREDO_A_LOCAL_DISCOVERY, c->local_discovery,
 	       "local-discovery");
+	put_u8(nl, nlh, TEREDO_A_HAIRPINNING, c->hairpinning, "hairpinning");
 	r.n_marks = c->n_marks;
 	for (i = 0; i < c->n_marks; i++) {
 		r.marks[i].mark = c->marks[i].mark;

@@ -296,6 +296,7 @@ static const struct set_key set_keys[] = {
 	{ "fwmark", TNL_SET_FWMARK },
 	{ "refresh", TNL_SET_REFRESH },
 	{ "local-discovery", TNL_SET_LOCAL_DISC },
+	{ "hairpinning", TNL_SET_HAIRPINNING },
 	{ "allow", TNL_SET_MARKS },
 	{ "rxmark", TNL_SET_RXMARK },
 	{ "policy", TNL_SET_POLICY },
@@ -418,6 +419,13 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 				    "local-discovery: \"%s\" is not on or off",
 				    val);
 		req->local_discovery = !strcmp(val, "on");
+		return 0;
+	case TNL_SET_HAIRPINNING:
+		if (strcmp(val, "on") && strcmp(val, "off"))
+			return fail(err, errlen,
+				    "hairpinning: \"%s\" is not on or off",
+				    val);
+		req->hairpinning = !strcmp(val, "on");
 		return 0;
 	case TNL_SET_INBOUND:
 		if (!strcmp(val, "authorized"))

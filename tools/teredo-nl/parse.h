@@ -53,6 +53,7 @@ enum {
 	TNL_SET_INBOUND		= 1 << 14,
 	TNL_SET_LOCAL		= 1 << 15,
 	TNL_SET_LINK		= 1 << 16,	/* "dev" */
+	TNL_SET_HAIRPINNING	= 1 << 17,
 };
 
 #define TNL_NAME_MAX 256
@@ -90,6 +91,7 @@ struct tnl_req {
 	uint32_t dormant_timeout;
 	uint32_t max_peers;
 	uint8_t local_discovery;
+	uint8_t hairpinning;
 	uint8_t inbound;		/* enum teredo_inbound */
 	uint32_t local;			/* network order, 0: any */
 	char link[IF_NAMESIZE];		/* "dev": "" for any (main.c resolves) */

@@ -207,6 +207,16 @@ static void test_set(void)
 	check(!parse_line("set t0 local-discovery off", &r, err) &&
 	      r.set == TNL_SET_LOCAL_DISC && r.local_discovery == 0,
 	      "local-discovery off");
+	check(!parse_line("set t0 hairpinning on", &r, err) &&
+	      r.set == TNL_SET_HAIRPINNING && r.hairpinning == 1 &&
+	      r.local_discovery == 0, "hairpinning on");
+	check(!parse_line("set t0 hairpinning off", &r, err) &&
+	      r.set == TNL_SET_HAIRPINNING && r.hairpinning == 0,
+	      "hairpinning off");
+	check(!parse_line("set t0 local-discovery off hairpinning on", &r, err) &&
+	      r.set == (TNL_SET_LOCAL_DISC | TNL_SET_HAIRPINNING) &&
+	      r.local_discovery == 0 && r.hairpinning == 1,
+	      "local-discovery and hairpinning are two settings");
 	check(!parse_line("set t0 inbound open", &r, err) &&
 	      r.set == TNL_SET_INBOUND && r.inbound == TEREDO_INBOUND_OPEN,
 	      "inbound open");
@@ -347,6 +357,11 @@ static void test_conf(void)
 	tnl_conf_merge(&d, &f);
 	c.fwmark = 5;
 	check(!rc && !memcmp(&c, &d, sizeof(c)), "conf: a merge changes only its keys");
+	rc = conf_parse("hairpinning = on\n", &f, err, &line);
+	tnl_conf_merge(&d, &f);
+	c.hairpinning = 1;
+	check(!rc && !memcmp(&c, &d, sizeof(c)) && tnl_conf_line_of(&f, "hairpinning") == 1,
+	      "conf: hairpinning = on merged alone");
 
 	conf_bad("unknown key", "mode = client\ncolour = red\n", 2, "unknown key \"colour\"");
 	conf_bad("duplicate", "port = 1\n\nport = 2\n", 3, "port: given twice (first on line 1)");
@@ -364,6 +379,8 @@ static void test_conf(void)
 	conf_bad("bad local", "local = 1.2.3\n", 1, "local: invalid address");
 	conf_bad("bad refresh", "refresh = auto 0\n", 1, "refresh: invalid maximum");
 	conf_bad("bad local-discovery", "local-discovery = yes\n", 1, "not on or off");
+	conf_bad("bad hairpinning", "hairpinning = 1\n", 1,
+		 "hairpinning: \"1\" is not on or off");
 	conf_bad("keys are case-sensitive", "Port = 1\n", 1, "unknown key \"Port\"");
 
 	tnl_cfg_defaults(&c);
@@ -377,6 +394,7 @@ static void test_conf(void)
 	c.fwmark = 0x42;
 	c.refresh = 45;
 	c.local_discovery = 1;
+	c.hairpinning = 1;
 	c.n_marks = 2;
 	c.marks[0].mark = 0x10;
 	c.marks[0].mask = 0xffffffff;
@@ -585,6 +603,8 @@ int main(void)
 	expect_usage("set t0 refresh 5 refresh auto", "given twice");
 	expect_usage("set t0 refresh automatic", "refresh: invalid number");
 	expect_usage("set t0 local-discovery yes", "not on or off");
+	expect_usage("set t0 hairpinning yes", "hairpinning: \"yes\" is not on or off");
+	expect_usage("set t0 hairpinning", "hairpinning: missing value");
 	expect_usage("set t0 allow 1 allow 2 allow 3 allow 4 allow 5 allow 6 "
 		     "allow 7 allow 8 allow 9 allow 10 allow 11 allow 12 allow 13 "
 		     "allow 14 allow 15 allow 16 allow 17", "at most 16");

@@ -161,6 +161,7 @@ int tnl_decode_dev(const struct nlmsghdr *nlh, struct tnl_dev *d)
 	    get_fixed(tb[TEREDO_A_REFRESH], &d->refresh, 4) ||
 	    get_fixed(tb[TEREDO_A_REFRESH_AUTO], &d->refresh_auto, 1) ||
 	    get_fixed(tb[TEREDO_A_LOCAL_DISCOVERY], &d->local_discovery, 1) ||
+	    get_fixed(tb[TEREDO_A_HAIRPINNING], &d->hairpinning, 1) ||
 	    get_fixed(tb[TEREDO_A_INBOUND], &d->inbound, 1) ||
 	    get_fixed(tb[TEREDO_A_REFRESH_DETERMINED], &d->refresh_determined,
 		      4) ||
@@ -694,6 +695,8 @@ static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
 		pr_str(o, PR_TEXT, NULL, "\trefresh auto: determining\n", NULL);
 	pr_bool(o, PR_ANY, "local_discovery", "\tlocal-discovery on\n",
 		d->local_discovery);
+	pr_bool(o, PR_ANY, "hairpinning", "\thairpinning on\n",
+		d->hairpinning);
 	pr_str(o, PR_JSON, "inbound", NULL, inbound_name(d));
 	pr_str(o, PR_TEXT, NULL, "\tinbound: %s\n", inbound_text(d));
 	print_marks(o, d);

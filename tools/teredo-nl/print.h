@@ -29,6 +29,7 @@ struct tnl_dev {
 	uint32_t fwmark, refresh, rxmark, dormant_timeout, max_peers;
 	uint8_t refresh_auto;
 	uint8_t local_discovery;
+	uint8_t hairpinning;
 	uint8_t inbound;		/* enum teredo_inbound */
 	uint32_t refresh_determined;	/* s, 0: not known */
 	unsigned int n_marks;
