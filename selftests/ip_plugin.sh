@@ -70,7 +70,7 @@ refused() {
 	fi
 }
 
-ktap_plan 65
+ktap_plan 68
 
 ns_create a
 ns_ip a link add v0 type veth peer name v1 || fail_all "cannot create a veth pair"
@@ -94,7 +94,7 @@ fi
 out=$(ip link help teredo 2>&1)
 assert_eq "ip link help teredo exits 0" 0 "$?"
 assert_match "help lists every option" \
-	'mode \{ client \| relay \| server \}.*server \{ ADDR.*server2 \{ ADDR.*port PORT.*fwmark MARK.*local \{ ADDR.*dev \{ PHYS_DEV.*refresh SECONDS.*refresh auto.*local-discovery \{ on \| off \}.*inbound.*allow \{ MARK\[/MASK\].*rxmark MARK.*policy \{ client \| enterprise \}.*dormant-timeout SECONDS.*max-peers N.*managed \{ PREFIX' \
+	'mode \{ client \| relay \| server \}.*server \{ ADDR.*server2 \{ ADDR.*port PORT.*fwmark MARK.*local \{ ADDR.*dev \{ PHYS_DEV.*refresh SECONDS.*refresh auto.*local-discovery \{ on \| off \}.*hairpinning \{ on \| off \}.*inbound.*allow \{ MARK\[/MASK\].*rxmark MARK.*policy \{ client \| enterprise \}.*dormant-timeout SECONDS.*max-peers N.*managed \{ PREFIX' \
 	"${out//$'\n'/ }"
 
 # --- add with every option, show it back ----------------------------------
@@ -108,7 +108,7 @@ assert_match "ip -d link show: teredo options as text" \
 	"$line"
 info "info_data: $(info_data t0)"
 assert_json "ip -d -j link show: JSON values" t0 \
-	"d == {'mode': 'client', 'server': '192.0.2.1', 'servers': ['192.0.2.1'], 'server2': '192.0.2.5', 'port': 3545, 'fwmark': 42, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 45, 'refresh_auto': False, 'local_discovery': False, 'inbound': 'authorized', 'allowed_marks': [], 'rxmark': 0, 'policy': 'client', 'dormant_timeout': 300, 'max_peers': 65536, 'managed': [], 'state': 'offline'}"
+	"d == {'mode': 'client', 'server': '192.0.2.1', 'servers': ['192.0.2.1'], 'server2': '192.0.2.5', 'port': 3545, 'fwmark': 42, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 45, 'refresh_auto': False, 'local_discovery': False, 'hairpinning': False, 'inbound': 'authorized', 'allowed_marks': [], 'rxmark': 0, 'policy': 'client', 'dormant_timeout': 300, 'max_peers': 65536, 'managed': [], 'state': 'offline'}"
 
 # The text form is ip's input form: feed it back and get the same device.
 opts=$(sed -E 's/.* teredo (.*) state [a-z]+ .*/\1/' <<< "$line")
@@ -125,7 +125,7 @@ assert_eq "without the plugin, ip -d shows no teredo options" "" \
 # --- defaults ----------------------------------------------------------------
 assert_ok "ip link add t2 type teredo (no options)" ns_ip a link add t2 type teredo
 assert_json "defaults: client, no server, port 0, refresh 30, offline" t2 \
-	"d == {'mode': 'client', 'server': None, 'servers': [], 'server2': None, 'port': 0, 'fwmark': 0, 'local': None, 'link': None, 'refresh': 30, 'refresh_auto': False, 'local_discovery': False, 'inbound': 'authorized', 'allowed_marks': [], 'rxmark': 0, 'policy': 'client', 'dormant_timeout': 300, 'max_peers': 65536, 'managed': [], 'state': 'offline'}"
+	"d == {'mode': 'client', 'server': None, 'servers': [], 'server2': None, 'port': 0, 'fwmark': 0, 'local': None, 'link': None, 'refresh': 30, 'refresh_auto': False, 'local_discovery': False, 'hairpinning': False, 'inbound': 'authorized', 'allowed_marks': [], 'rxmark': 0, 'policy': 'client', 'dormant_timeout': 300, 'max_peers': 65536, 'managed': [], 'state': 'offline'}"
 line=$(ns_ip a -d -o link show dev t2)
 assert_match "defaults as text: unset values left out" \
 	' teredo mode client port 0 refresh 30 inbound authorized policy client dormant-timeout 300 max-peers 65536 state offline ' "$line"
@@ -134,7 +134,8 @@ ns_ip a link del t2
 # --- every setting: ip and teredo-nl agree -----------------------------------
 EVERY="mode client server 192.0.2.1 198.51.100.3 server2 192.0.2.9 port 3546
 	fwmark 0x2b local 198.51.100.7 dev v0 refresh 50 refresh auto
-	local-discovery on inbound open allow 0x1 allow 0x20/0xf0 rxmark 0x7
+	local-discovery on hairpinning on inbound open allow 0x1 allow 0x20/0xf0
+	rxmark 0x7
 	policy enterprise dormant-timeout 600 max-peers 100
 	managed 10.0.0.0/8 192.168.0.0/16"
 # shellcheck disable=SC2086 # word splitting of the options is wanted
@@ -142,7 +143,7 @@ assert_ok "ip link add t1 type teredo with every setting" \
 	ns_ip a link add t1 type teredo $EVERY
 info "info_data: $(info_data t1)"
 assert_json "ip -d -j link show: every setting as given" t1 \
-	"d == {'mode': 'client', 'server': '192.0.2.1', 'servers': ['192.0.2.1', '198.51.100.3'], 'server2': '192.0.2.9', 'port': 3546, 'fwmark': 43, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 50, 'refresh_auto': True, 'local_discovery': True, 'inbound': 'open', 'allowed_marks': [{'mark': 1, 'mask': 0xffffffff}, {'mark': 0x20, 'mask': 0xf0}], 'rxmark': 7, 'policy': 'enterprise', 'dormant_timeout': 600, 'max_peers': 100, 'managed': ['10.0.0.0/8', '192.168.0.0/16'], 'state': 'offline'}"
+	"d == {'mode': 'client', 'server': '192.0.2.1', 'servers': ['192.0.2.1', '198.51.100.3'], 'server2': '192.0.2.9', 'port': 3546, 'fwmark': 43, 'local': '198.51.100.7', 'link': 'v0', 'refresh': 50, 'refresh_auto': True, 'local_discovery': True, 'hairpinning': True, 'inbound': 'open', 'allowed_marks': [{'mark': 1, 'mask': 0xffffffff}, {'mark': 0x20, 'mask': 0xf0}], 'rxmark': 7, 'policy': 'enterprise', 'dormant_timeout': 600, 'max_peers': 100, 'managed': ['10.0.0.0/8', '192.168.0.0/16'], 'state': 'offline'}"
 
 # agree DESC DEV: every setting in "ip -d -j link show" (info_data) has
 # the same value in "teredo-nl -j show" (same JSON key).
@@ -154,9 +155,9 @@ ip = json.loads(sys.stdin.readline())
 nl = json.loads(sys.stdin.read())
 nl = nl[0] if isinstance(nl, list) else nl
 keys = ["mode", "server", "servers", "server2", "port", "fwmark", "local",
-        "link", "refresh", "refresh_auto", "local_discovery", "inbound",
-        "allowed_marks", "rxmark", "policy", "dormant_timeout", "max_peers",
-        "managed", "state"]
+        "link", "refresh", "refresh_auto", "local_discovery", "hairpinning",
+        "inbound", "allowed_marks", "rxmark", "policy", "dormant_timeout",
+        "max_peers", "managed", "state"]
 print(" ".join("%s: ip %r, teredo-nl %r" % (k, ip.get(k, "absent"), nl.get(k, "absent"))
                for k in keys if ip.get(k, "absent") != nl.get(k, "absent")))' 2>&1)
 	if [ -z "$diff" ]; then
@@ -170,7 +171,7 @@ agree "teredo-nl -j show t1 agrees with ip on every setting" t1
 line=$(ns_ip a -d -o link show dev t1)
 info "$line"
 assert_match "ip -d link show: every setting as text" \
-	' teredo mode client server 192\.0\.2\.1 198\.51\.100\.3 server2 192\.0\.2\.9 port 3546 fwmark 0x2b local 198\.51\.100\.7 dev v0 refresh 50 refresh auto local-discovery on inbound open allow 0x1/0xffffffff allow 0x20/0xf0 rxmark 0x7 policy enterprise dormant-timeout 600 max-peers 100 managed 10\.0\.0\.0/8 192\.168\.0\.0/16 state offline ' \
+	' teredo mode client server 192\.0\.2\.1 198\.51\.100\.3 server2 192\.0\.2\.9 port 3546 fwmark 0x2b local 198\.51\.100\.7 dev v0 refresh 50 refresh auto local-discovery on hairpinning on inbound open allow 0x1/0xffffffff allow 0x20/0xf0 rxmark 0x7 policy enterprise dormant-timeout 600 max-peers 100 managed 10\.0\.0\.0/8 192\.168\.0\.0/16 state offline ' \
 	"$line"
 opts=$(sed -E 's/.* teredo (.*) state [a-z]+ .*/\1/' <<< "$line")
 # shellcheck disable=SC2086 # word splitting of the options is wanted
@@ -184,17 +185,21 @@ assert_ok "ip link set t1 type teredo dormant-timeout 900" \
 assert_eq "teredo-nl show t1 dormant_timeout: 900" 900 \
 	"$(ns_exec a teredo-nl show t1 dormant_timeout)"
 agree "teredo-nl agrees with ip after ip link set" t1
+assert_ok "ip link set t1 type teredo hairpinning off" \
+	ns_ip a link set t1 type teredo hairpinning off
+assert_eq "teredo-nl show t1 hairpinning: false" false \
+	"$(ns_exec a teredo-nl show t1 hairpinning)"
 assert_ok "ip link set t1 type teredo allow none managed none refresh 40 policy client" \
 	ns_ip a link set t1 type teredo allow none managed none refresh 40 policy client
 assert_json "lists emptied, refresh fixed (determination off), policy client" t1 \
 	"d['allowed_marks'] == [] and d['managed'] == [] and d['refresh'] == 40 and not d['refresh_auto'] and d['policy'] == 'client' and d['dormant_timeout'] == 900"
-assert_ok "teredo-nl set t1 max-peers 200 rxmark 0x9 local any dev any server 203.0.113.9" \
-	ns_exec a teredo-nl set t1 max-peers 200 rxmark 0x9 local any dev any server 203.0.113.9
+assert_ok "teredo-nl set t1 max-peers 200 rxmark 0x9 local any dev any server 203.0.113.9 hairpinning on" \
+	ns_exec a teredo-nl set t1 max-peers 200 rxmark 0x9 local any dev any server 203.0.113.9 hairpinning on
 assert_json "ip -d -j link show sees teredo-nl's change" t1 \
-	"d['max_peers'] == 200 and d['rxmark'] == 9 and d['local'] is None and d['link'] is None and d['server'] == '203.0.113.9' and d['servers'] == ['203.0.113.9']"
+	"d['hairpinning'] is True and d['max_peers'] == 200 and d['rxmark'] == 9 and d['local'] is None and d['link'] is None and d['server'] == '203.0.113.9' and d['servers'] == ['203.0.113.9']"
 line=$(ns_ip a -d -o link show dev t1)
 assert_match "ip -d link show (text) sees teredo-nl's change" \
-	' server 203\.0\.113\.9 server2 192\.0\.2\.9 .* rxmark 0x9 .*max-peers 200 ' "$line"
+	' server 203\.0\.113\.9 server2 192\.0\.2\.9 .* hairpinning on .* rxmark 0x9 .*max-peers 200 ' "$line"
 assert_ok "teredo-nl set t1 local 198.51.100.8 dev v0" \
 	ns_exec a teredo-nl set t1 local 198.51.100.8 dev v0
 assert_json "ip sees local and dev set through the family" t1 \
@@ -261,6 +266,8 @@ refused "policy bogus refused" '^Error: argument "bogus" is wrong: policy must b
 	link add t9 type teredo policy bogus
 refused "local-discovery yes refused" '^Error: argument "yes" is wrong: local-discovery must be on or off' \
 	link add t9 type teredo local-discovery yes
+refused "hairpinning 2 refused" '^Error: argument "2" is wrong: hairpinning must be on or off' \
+	link add t9 type teredo hairpinning 2
 refused "managed 10.0.0.0/33 refused" '^Error: argument "10.0.0.0/33" is wrong: managed' \
 	link add t9 type teredo managed 10.0.0.0/33
 refused "refresh auto twice refused" '^Error: duplicate "refresh"' \

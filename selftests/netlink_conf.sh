@@ -10,7 +10,9 @@
 #  - setconf of a short file resets the rest, addconf changes only its
 #    keys; a mode change is applied as "set mode" does;
 #  - "show -j" agrees with the file, also after the device went up and
-#    down; import-miredo's output applies.
+#    down; import-miredo's output applies;
+#  - a setting out of its range (IFLA_TEREDO_HAIRPINNING 2) is refused
+#    by rtnetlink with an extack message, nothing changed.
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 set -u
@@ -22,7 +24,7 @@ require_cmd teredo-nl ip python3 diff
 PLUGIN_DIR=$(cd "$SELFTESTS_DIR/.." && pwd)/build/tools/ip
 [ -e "$PLUGIN_DIR/link_teredo.so" ] || skip_all "$PLUGIN_DIR/link_teredo.so not built (make tools)"
 require_module teredo
-ktap_plan 23
+ktap_plan 25
 
 TMP=$(mktemp -d)
 defer "rm -rf '$TMP'"
@@ -78,7 +80,7 @@ refused() {
 # --- the round trip ----------------------------------------------------------
 tnl set t0 server 198.51.100.1 server2 198.51.100.9 port 3545 fwmark 0x10 \
 	refresh 45 allow 0x1 allow 0x20/0xf0 rxmark 7 policy enterprise \
-	dormant-timeout 600 max-peers 50 local-discovery on \
+	dormant-timeout 600 max-peers 50 local-discovery on hairpinning on \
 	managed 10.0.0.0/8 172.16.0.0/12 inbound open &&
 	in_ns ip link set t0 mtu 1400
 result "every setting away from its default (set, ip link set mtu)" $?
@@ -86,8 +88,8 @@ tnl showconf t0 > "$TMP/a" 2> "$TMP/err"
 rc=$?
 sed 's/^/# /' "$TMP/a"
 nkeys=$(grep -c '^[a-z0-9-]* = ' "$TMP/a")
-if [ "$rc" = 0 ] && [ "$nkeys" = 17 ]; then
-	ok "showconf t0: the 17 keys of teredo.conf(5)"
+if [ "$rc" = 0 ] && [ "$nkeys" = 18 ]; then
+	ok "showconf t0: the 18 keys of teredo.conf(5)"
 else
 	not_ok "showconf t0" "exit $rc, $nkeys keys: $(cat "$TMP/err")"
 fi
@@ -104,8 +106,22 @@ else
 	not_ok "showconf | setconf is not the identity" "$(tr '\n' ' ' < "$TMP/diff")"
 fi
 expect "show -j agrees with the file" \
-	'(d["mode"], d["server"], d["server2"], d["port"], d["fwmark"], d["refresh"], d["refresh_auto"], [(m["mark"], m["mask"]) for m in d["allowed_marks"]], d["rxmark"], d["policy"], d["dormant_timeout"], d["max_peers"], d["local_discovery"], d["inbound"], l["mtu"])' \
-	"('client', '198.51.100.1', '198.51.100.9', 3545, 16, 45, False, [(1, 4294967295), (32, 240)], 7, 'enterprise', 600, 50, True, 'open', 1400)"
+	'(d["mode"], d["server"], d["server2"], d["port"], d["fwmark"], d["refresh"], d["refresh_auto"], [(m["mark"], m["mask"]) for m in d["allowed_marks"]], d["rxmark"], d["policy"], d["dormant_timeout"], d["max_peers"], d["local_discovery"], d["hairpinning"], d["inbound"], l["mtu"])' \
+	"('client', '198.51.100.1', '198.51.100.9', 3545, 16, 45, False, [(1, 4294967295), (32, 240)], 7, 'enterprise', 600, 50, True, True, 'open', 1400)"
+grep -qx 'hairpinning = on' "$TMP/a" && tnl show t0 | grep -qx $'\thairpinning on' &&
+	[ "$(tnl show t0 hairpinning)" = true ]
+result "hairpinning on: showconf, show (text) and show t0 hairpinning agree" $?
+
+# A setting out of its range, through rtnetlink (teredo-nl's parser
+# never sends one): refused with a message, nothing changed.
+tnl showconf t0 > "$TMP/before"
+out=$(in_ns python3 "$SELFTESTS_DIR/harness/rtnl_newlink.py" --change t0 hairpinning=u8:2)
+tnl showconf t0 > "$TMP/after"
+if [[ $out =~ ^error\ (22|34):\ .+ ]] && cmp -s "$TMP/before" "$TMP/after"; then
+	ok "IFLA_TEREDO_HAIRPINNING 2 refused with a message, nothing changed ($out)"
+else
+	not_ok "IFLA_TEREDO_HAIRPINNING 2" "got '$out', $(diff "$TMP/before" "$TMP/after" | tr '\n' ' ')"
+fi
 
 # --- all or nothing ------------------------------------------------------------
 sed 's/^port = .*/port = 70000/' "$TMP/a" > "$TMP/badport"
@@ -141,8 +157,8 @@ refused "a file that does not exist" "$TMP/nosuch: No such file or directory" \
 printf '# only two keys\nserver = 192.0.2.1\nmtu = 1280\n' | tnl setconf t0 -
 result "setconf t0 - (stdin) of two keys" $?
 expect "setconf: the rest is back to its defaults, local and dev kept" \
-	'(d["server"], d["server2"], d["port"], d["fwmark"], d["refresh"], d["allowed_marks"], d["rxmark"], d["policy"], d["dormant_timeout"], d["max_peers"], d["local_discovery"], d["inbound"], d["managed"], l["mtu"])' \
-	"('192.0.2.1', None, 0, 0, 30, [], 0, 'client', 300, 65536, False, 'authorized', [], 1280)"
+	'(d["server"], d["server2"], d["port"], d["fwmark"], d["refresh"], d["allowed_marks"], d["rxmark"], d["policy"], d["dormant_timeout"], d["max_peers"], d["local_discovery"], d["hairpinning"], d["inbound"], d["managed"], l["mtu"])' \
+	"('192.0.2.1', None, 0, 0, 30, [], 0, 'client', 300, 65536, False, False, 'authorized', [], 1280)"
 grep -qx 'local = any' <(tnl showconf t0) && grep -qx 'dev = any' <(tnl showconf t0) &&
 	[ "$(IP_LIB_DIR=$PLUGIN_DIR in_ns ip -d -j link show t0 |
 		python3 -c 'import json, sys; d = json.load(sys.stdin)[0]["linkinfo"]["info_data"]; print(d.get("local") in (None, "0.0.0.0") and not d.get("dev"))')" = True ] ||

@@ -8,7 +8,9 @@
 # bring it up, but cannot rebind the host's socket: port, fwmark (and
 # mode, local, dev, local-discovery) are refused with an extack message,
 # through generic netlink and rtnetlink alike, and the socket in "host"
-# keeps the port the host chose.  The host's root still changes it.
+# keeps the port the host chose; nor have it tell the host's LAN
+# address (hairpinning, refused the same way).  The host's root still
+# changes them.
 #
 # kselftest exit codes: 0 pass, 1 fail, 4 skip.
 # timeout=120
@@ -25,7 +27,7 @@ UNPRIV=65534
 [ "$(cat /proc/sys/user/max_user_namespaces)" -gt 0 ] ||
 	echo 100 > /proc/sys/user/max_user_namespaces
 
-ktap_plan 13
+ktap_plan 14
 
 ns_create host
 ns_ip host link set lo up
@@ -70,6 +72,10 @@ assert_match "container: fwmark refused with a message (rtnetlink)" \
 	"CAP_NET_ADMIN" "$out"
 out=$(in_c "$NL" set t0 mode relay 2>&1)
 assert_match "container: mode refused" "CAP_NET_ADMIN" "$out"
+out=$(in_c "$NL" set t0 hairpinning on 2>&1)
+info "container: teredo-nl set t0 hairpinning on: $out"
+assert_match "container: hairpinning refused (it tells the host's LAN address)" \
+	"CAP_NET_ADMIN" "$out"
 assert_ok "container: refresh (not the socket) accepted" in_c "$NL" set t0 refresh 60
 
 out=$(in_c ip link set t0 up 2>&1)

@@ -38,9 +38,10 @@ NLA_F_NESTED = 0x8000
  A_REFRESH_DETERMINED, A_LOCAL_DISCOVERY, A_DORMANT_REASON, A_HOLDS,
  A_MANAGED, A_EVENTS_SUPPRESSED, A_INBOUND) = range(2, 32)
 A_MAX = 31
+A_HAIRPINNING = 45  # appended after TEREDO_A_LINK (44)
 SETTINGS = (A_MODE, A_SERVER, A_SERVER2, A_PORT, A_FWMARK, A_REFRESH,
             A_ALLOWED_MARKS, A_RXMARK, A_POLICY, A_DORMANT_TIMEOUT, A_MAX_PEERS,
-            A_REFRESH_AUTO, A_INBOUND)
+            A_REFRESH_AUTO, A_INBOUND, A_HAIRPINNING)
 MARK_A_MARK, MARK_A_MASK = 1, 2
 PEER_A_ADDRESS = 2
 
@@ -151,7 +152,8 @@ def set_cases(dev):
                ("dormant-timeout", A_DORMANT_TIMEOUT, 4),
                ("max-peers", A_MAX_PEERS, 4),
                ("refresh-auto", A_REFRESH_AUTO, 1),
-               ("inbound", A_INBOUND, 1)]
+               ("inbound", A_INBOUND, 1),
+               ("hairpinning", A_HAIRPINNING, 1)]
     for n, t, size in scalars:
         c.append(("%s: empty" % n, d + nla(t), True))
         if size > 1:
@@ -165,6 +167,8 @@ def set_cases(dev):
         ("policy 2 (out of range)", d + nla(A_POLICY, u8(2)), True),
         ("refresh-auto 2 (out of range)", d + nla(A_REFRESH_AUTO, u8(2)), True),
         ("inbound 2 (out of range)", d + nla(A_INBOUND, u8(2)), True),
+        ("hairpinning 2 (out of range)", d + nla(A_HAIRPINNING, u8(2)), True),
+        ("hairpinning 255", d + nla(A_HAIRPINNING, u8(255)), True),
         ("refresh 0", d + nla(A_REFRESH, u32(0)), True),
         ("refresh 3601", d + nla(A_REFRESH, u32(3601)), True),
         ("refresh 0xffffffff", d + nla(A_REFRESH, u32(0xffffffff)), True),
@@ -201,6 +205,7 @@ def set_cases(dev):
         # a good setting next to a bad one: all or nothing
         ("good refresh + bad mode", d + nla(A_REFRESH, u32(77)) + nla(A_MODE, u8(9)), True),
         ("good refresh + bad marks", d + nla(A_REFRESH, u32(77)) + nla(A_ALLOWED_MARKS, mark(3, 1), NLA_F_NESTED), True),
+        ("good hairpinning + bad mode", d + nla(A_HAIRPINNING, u8(1)) + nla(A_MODE, u8(9)), True),
     ]
     return c
 
@@ -264,7 +269,8 @@ def run_random(dev, count):
         for _ in range(rnd.randint(0, 6)):
             t = rnd.randint(0, A_MAX + 3)
             if t in (A_IFNAME, A_IFINDEX, A_PORT, A_FWMARK, A_MODE, A_SERVER,
-                     A_SERVER2, A_ALLOWED_MARKS, A_MANAGED, A_LOCAL_DISCOVERY):
+                     A_SERVER2, A_ALLOWED_MARKS, A_MANAGED, A_LOCAL_DISCOVERY,
+                     A_HAIRPINNING):
                 continue	# keep the device, its socket and its exposure
             data = bytes(rnd.getrandbits(8) for _ in range(rnd.choice([0, 1, 2, 3, 4, 5, 8, 16, 17, 40])))
             if rnd.random() < 0.3:
