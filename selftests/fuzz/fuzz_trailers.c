@@ -2,7 +2,9 @@
 /*
  * teredo_parse_trailers() on an RFC 6081 trailer area: never a read past
  * it, and an area it accepts is exactly a chain of type-length-value
- * trailers whose known types it decoded as they are on the wire.
+ * trailers whose known types it decoded as they are on the wire; and
+ * teredo_build_trailers() (what a server forwards) rebuilds the known
+ * ones into an area that parses to the same trailers, unknown ones gone.
  */
 #include "fuzz.h"
 
@@ -61,6 +63,27 @@ static void check_ok(const u8 *buf, size_t len,
 	INVARIANT(known == (unsigned int)__builtin_popcount(tr->present));
 }
 
+static void check_rebuild(const struct teredo_trailers *tr)
+{
+	u8 area[TEREDO_TRAILERS_MAX_LEN];
+	struct teredo_trailers back;
+	size_t n;
+
+	n = teredo_build_trailers(area, sizeof(area), tr);
+	INVARIANT(n <= sizeof(area));
+	INVARIANT(!n == !tr->present);
+	if (!n)
+		return;
+	INVARIANT(teredo_parse_trailers(area, n, &back) == TEREDO_OK);
+	INVARIANT(back.present == tr->present && !back.unknown);
+	INVARIANT(!memcmp(back.nonce, tr->nonce, sizeof(back.nonce)) ||
+		  !teredo_trailer_has(tr, TEREDO_TRAILER_NONCE));
+	INVARIANT(back.nd_type == tr->nd_type &&
+		  back.random_port == tr->random_port &&
+		  back.n_alt == tr->n_alt &&
+		  !memcmp(back.alt, tr->alt, sizeof(back.alt[0]) * back.n_alt));
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct teredo_trailers tr;
@@ -70,8 +93,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	buf = fuzz_dup(data, size);
 	v = teredo_parse_trailers(buf, size, &tr);
 	INVARIANT(v == TEREDO_OK || v == TEREDO_ERR_BAD_TRAILER);
-	if (v == TEREDO_OK)
+	if (v == TEREDO_OK) {
 		check_ok(buf, size, &tr);
+		check_rebuild(&tr);
+	}
 	free(buf);
 	return 0;
 }

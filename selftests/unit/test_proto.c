@@ -224,6 +224,32 @@ static void ipv4_global_list(void)
 		CHECK(teredo_ipv4_is_global(global[i]));
 }
 
+/* Where a same-NAT peer's alternate address may be (hairpinning) */
+static void ipv4_private(void)
+{
+	static const struct { u32 first, last; } priv[] = {
+		{ IP4(10, 0, 0, 0), IP4(10, 255, 255, 255) },
+		{ IP4(100, 64, 0, 0), IP4(100, 127, 255, 255) },
+		{ IP4(172, 16, 0, 0), IP4(172, 31, 255, 255) },
+		{ IP4(192, 168, 0, 0), IP4(192, 168, 255, 255) },
+	};
+	static const u32 other[] = {
+		IP4(0, 0, 0, 0), IP4(127, 0, 0, 1), IP4(169, 254, 1, 1),
+		IP4(224, 0, 0, 253), IP4(255, 255, 255, 255),
+		IP4(192, 0, 2, 1), IP4(198, 51, 100, 1), SERVER,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(priv); i++) {
+		CHECK(teredo_ipv4_is_private(priv[i].first));
+		CHECK(teredo_ipv4_is_private(priv[i].last));
+		CHECK(!teredo_ipv4_is_private(priv[i].first - 1));
+		CHECK(!teredo_ipv4_is_private(priv[i].last + 1));
+	}
+	for (i = 0; i < ARRAY_SIZE(other); i++)
+		CHECK(!teredo_ipv4_is_private(other[i]));
+}
+
 static void ipv6_scopes(void)
 {
 	u8 a[16] = { 0xfe, 0x80 };
@@ -1244,6 +1270,60 @@ static void trailers_invalid(void)
 	}
 }
 
+/*
+ * What a server forwards and what the hairpinning extension sends: the
+ * known trailers built back into an area parse to the same trailers.
+ */
+static void trailers_build(void)
+{
+	struct teredo_trailers tr, back;
+	u8 buf[TEREDO_TRAILERS_MAX_LEN];
+	size_t n;
+
+	memset(&tr, 0, sizeof(tr));
+	CHECK_EQ(teredo_build_trailers(buf, sizeof(buf), &tr), 0);
+	tr.present = 1u << TEREDO_TRAILER_ALT_ADDR;
+	CHECK_EQ(teredo_build_trailers(buf, sizeof(buf), &tr), 0); /* no address */
+	tr.n_alt = 1;
+	tr.alt[0].ip = IP4(192, 168, 7, 9);
+	tr.alt[0].port = 50123;
+	n = teredo_build_trailers(buf, sizeof(buf), &tr);
+	CHECK_EQ(n, 10);
+	CHECK(!memcmp(buf, "\x03\x08\x00\x00\xc0\xa8\x07\x09\xc3\xcb", 10));
+	CHECK_EQ(teredo_parse_trailers(buf, n, &back), TEREDO_OK);
+	CHECK_EQ(back.present, tr.present);
+	CHECK(teredo_trailers_list(&back, IP4(192, 168, 7, 9), 50123));
+	CHECK(!teredo_trailers_list(&back, IP4(192, 168, 7, 9), 50124));
+	CHECK(!teredo_trailers_list(&back, IP4(192, 168, 7, 8), 50123));
+	CHECK_EQ(teredo_build_trailers(buf, 9, &tr), 0);	/* no room */
+
+	/* every known one, the longest list: the largest area */
+	tr.present = 1u << TEREDO_TRAILER_NONCE | 1u << TEREDO_TRAILER_ALT_ADDR |
+		     1u << TEREDO_TRAILER_ND_OPTION |
+		     1u << TEREDO_TRAILER_RANDOM_PORT;
+	memcpy(tr.nonce, "\x01\x02\x03\x04", 4);
+	tr.n_alt = TEREDO_TRAILER_ALT_MAX;
+	tr.alt[3].ip = IP4(10, 1, 2, 3);
+	tr.alt[3].port = 1;
+	tr.nd_type = TEREDO_ND_SOLICITATION;
+	tr.random_port = 40001;
+	n = teredo_build_trailers(buf, sizeof(buf), &tr);
+	CHECK_EQ(n, TEREDO_TRAILERS_MAX_LEN);
+	CHECK_EQ(teredo_parse_trailers(buf, n, &back), TEREDO_OK);
+	CHECK_EQ(back.present, tr.present);
+	CHECK(!memcmp(back.nonce, tr.nonce, 4));
+	CHECK_EQ(back.n_alt, TEREDO_TRAILER_ALT_MAX);
+	CHECK(teredo_trailers_list(&back, IP4(10, 1, 2, 3), 1));
+	CHECK_EQ(back.nd_type, TEREDO_ND_SOLICITATION);
+	CHECK_EQ(back.random_port, 40001);
+	CHECK_EQ(back.unknown, 0);
+	CHECK_EQ(teredo_build_trailers(buf, n - 1, &tr), 0);
+	tr.n_alt = TEREDO_TRAILER_ALT_MAX + 1;			/* not ours */
+	CHECK_EQ(teredo_build_trailers(buf, sizeof(buf), &tr), 0);
+	tr.present = 0;
+	CHECK(!teredo_trailers_list(&tr, IP4(10, 1, 2, 3), 1));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1256,6 +1336,7 @@ int main(int argc, char **argv)
 	RUN(addr_not_teredo);
 	RUN(addr_mapping);
 	RUN(ipv4_global_list);
+	RUN(ipv4_private);
 	RUN(ipv6_scopes);
 	RUN(flags_random);
 	RUN(encap_valid);
@@ -1263,6 +1344,7 @@ int main(int argc, char **argv)
 	RUN(encap_builders);
 	RUN(trailers_valid);
 	RUN(trailers_invalid);
+	RUN(trailers_build);
 	RUN(csum_vectors);
 	RUN(rs_build);
 	RUN(ra_round_trip);

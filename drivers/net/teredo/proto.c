@@ -102,6 +102,14 @@ bool teredo_ipv4_is_global(u32 ip)
 		 in_net(ip, 0xf0000000, 4));	/* 240/4, 255.255.255.255 */
 }
 
+bool teredo_ipv4_is_private(u32 ip)
+{
+	return in_net(ip, 0x0a000000, 8) ||	/* 10/8 */
+	       in_net(ip, 0x64400000, 10) ||	/* 100.64/10 shared (CGN) */
+	       in_net(ip, 0xac100000, 12) ||	/* 172.16/12 */
+	       in_net(ip, 0xc0a80000, 16);	/* 192.168/16 */
+}
+
 bool teredo_ipv6_is_linklocal(const u8 addr[16])
 {
 	return addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
@@ -306,6 +314,71 @@ enum teredo_verdict teredo_parse_trailers(const u8 *buf, size_t len,
 		off += 2 + (size_t)vlen;
 	}
 	return TEREDO_OK;
+}
+
+bool teredo_trailers_list(const struct teredo_trailers *tr, u32 ip, u16 port)
+{
+	unsigned int i;
+
+	if (!teredo_trailer_has(tr, TEREDO_TRAILER_ALT_ADDR))
+		return false;
+	for (i = 0; i < tr->n_alt && i < TEREDO_TRAILER_ALT_MAX; i++)
+		if (tr->alt[i].ip == ip && tr->alt[i].port == port)
+			return true;
+	return false;
+}
+
+size_t teredo_build_trailers(u8 *buf, size_t cap,
+			     const struct teredo_trailers *tr)
+{
+	unsigned int n_alt = tr->n_alt;
+	size_t off = 0, need = 0;
+	unsigned int i;
+
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_ALT_ADDR) &&
+	    (!n_alt || n_alt > TEREDO_TRAILER_ALT_MAX))
+		return 0;
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_NONCE))
+		need += 2 + TEREDO_TRAILER_NONCE_LEN;
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_ALT_ADDR))
+		need += 2 + 2 + 6 * (size_t)n_alt;
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_ND_OPTION))
+		need += 2 + 4;
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_RANDOM_PORT))
+		need += 2 + 2;
+	if (!need || need > cap)
+		return 0;
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_NONCE)) {
+		buf[off++] = TEREDO_TRAILER_NONCE;
+		buf[off++] = TEREDO_TRAILER_NONCE_LEN;
+		memcpy(buf + off, tr->nonce, TEREDO_TRAILER_NONCE_LEN);
+		off += TEREDO_TRAILER_NONCE_LEN;
+	}
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_ALT_ADDR)) {
+		buf[off++] = TEREDO_TRAILER_ALT_ADDR;
+		buf[off++] = (u8)(2 + 6 * n_alt);
+		buf[off++] = 0;		/* reserved */
+		buf[off++] = 0;
+		for (i = 0; i < n_alt; i++) {
+			put32(buf + off, tr->alt[i].ip);
+			put16(buf + off + 4, tr->alt[i].port);
+			off += 6;
+		}
+	}
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_ND_OPTION)) {
+		buf[off++] = TEREDO_TRAILER_ND_OPTION;
+		buf[off++] = 4;
+		buf[off++] = tr->nd_type;
+		memset(buf + off, 0, 3);	/* reserved */
+		off += 3;
+	}
+	if (teredo_trailer_has(tr, TEREDO_TRAILER_RANDOM_PORT)) {
+		buf[off++] = TEREDO_TRAILER_RANDOM_PORT;
+		buf[off++] = 2;
+		put16(buf + off, tr->random_port);
+		off += 2;
+	}
+	return off;
 }
 
 size_t teredo_build_origin(u8 *buf, size_t cap, u32 ip, u16 port)

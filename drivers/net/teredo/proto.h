@@ -136,6 +136,8 @@ bool teredo_is_teredo_addr(const u8 addr[16]);
 void teredo_addr_encode(u8 out[16], const struct teredo_addr *ta);
 bool teredo_addr_decode(const u8 addr[16], struct teredo_addr *ta);
 bool teredo_ipv4_is_global(u32 ip);	/* RFC 4380 section 5.3.1 list */
+/* RFC 1918 and RFC 6598: where a host behind a NAT may be on its LAN */
+bool teredo_ipv4_is_private(u32 ip);
 bool teredo_ipv6_is_linklocal(const u8 addr[16]);
 bool teredo_ipv6_is_multicast(const u8 addr[16]);
 u16 teredo_flags_from_random(u16 random);	/* RFC 5991: cone 0 */
@@ -160,12 +162,25 @@ enum teredo_verdict teredo_parse_encap(const u8 *buf, size_t avail,
  */
 enum teredo_verdict teredo_parse_trailers(const u8 *buf, size_t len,
 					  struct teredo_trailers *out);
+/* Does @tr hold an Alternate Address trailer listing @ip:@port? */
+bool teredo_trailers_list(const struct teredo_trailers *tr, u32 ip, u16 port);
+
+/* The longest area teredo_build_trailers() writes: each known one once. */
+#define TEREDO_TRAILERS_MAX_LEN	(2 + TEREDO_TRAILER_NONCE_LEN +		\
+				 2 + 2 + 6 * TEREDO_TRAILER_ALT_MAX +	\
+				 2 + 4 + 2 + 2)
 
 /* Builders return the number of bytes written, 0 if @cap is too small. */
 size_t teredo_build_origin(u8 *buf, size_t cap, u32 ip, u16 port);
 size_t teredo_build_auth(u8 *buf, size_t cap, const u8 nonce[TEREDO_NONCE_LEN]);
 size_t teredo_build_bubble(u8 *buf, size_t cap, const u8 src[16],
 			   const u8 dst[16]);
+/*
+ * A trailer area holding the trailers of known type @tr has (as parsed:
+ * unknown ones are not kept), in type order; 0 for none or no room.
+ */
+size_t teredo_build_trailers(u8 *buf, size_t cap,
+			     const struct teredo_trailers *tr);
 /* RS from fe80::ffff:ffff:ffff (no cone bit) to ff02::2, ICMPv6 checksum. */
 size_t teredo_build_rs(u8 *buf, size_t cap, const u8 src[16]);
 
