@@ -141,6 +141,30 @@ static int teredo_server_ra(struct teredo_dev *t, struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * RFC 6081: a bubble's trailers go on with it (the Alternate Address
+ * trailer of an indirect bubble is how the Hairpinning Extension works,
+ * hairpin.c): the known ones, rebuilt from what was parsed, after the
+ * IPv6 packet (skb->data: it, linear).  Unknown ones stay behind.
+ */
+static int teredo_server_trailers(struct sk_buff *skb,
+				  const struct teredo_trailers *tr)
+{
+	u8 area[TEREDO_TRAILERS_MAX_LEN];
+	int need;
+	size_t n;
+
+	n = teredo_build_trailers(area, sizeof(area), tr);
+	if (!n)
+		return 0;
+	need = (int)n - skb_tailroom(skb);
+	if ((need > 0 || skb_cloned(skb)) &&
+	    pskb_expand_head(skb, 0, max(need, 0), GFP_ATOMIC))
+		return -ENOMEM;
+	skb_put_data(skb, area, n);
+	return 0;
+}
+
 /* To the mapping of our client, with the sender as origin indication. */
 static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
 				   struct teredo_rx *rx,
@@ -151,6 +175,9 @@ static int teredo_server_to_client(struct teredo_dev *t, struct sk_buff *skb,
 	__skb_pull(skb, sizeof(struct udphdr) + rx->enc.hdr_len);
 	/* a checksum left to complete would land in our origin indication */
 	skb->ip_summed = CHECKSUM_NONE;
+	if (rx->enc.bubble && rx->tr.present &&
+	    teredo_server_trailers(skb, &rx->tr))
+		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_TX_ERROR);
 	if (skb_cow_head(skb, TEREDO_HEADROOM + TEREDO_ORIGIN_LEN))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_TX_ERROR);
 	origin = skb_push(skb, TEREDO_ORIGIN_LEN);
