@@ -343,6 +343,22 @@ bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
 }
 
 /*
+ * Our source address towards the server and our UDP port, as the last
+ * qualification found them (RFC 6081's local address, for the
+ * Alternate Address trailer): false if not known.
+ */
+bool teredo_client_local(struct teredo_dev *t, __be32 *addr, u16 *port)
+{
+	struct teredo_client *c = &t->client;
+
+	spin_lock_bh(&c->lock);
+	*addr = c->local_addr;
+	*port = c->local_port;
+	spin_unlock_bh(&c->lock);
+	return *addr && *port;
+}
+
+/*
  * c->lock held: the client has a usable address, c->address naming
  * c->server, published as @id (filled here), or none (@id NULL).  Returns
  * the snapshot it replaces, for the caller to free once unlocked

@@ -166,6 +166,7 @@ void teredo_client_ra(struct teredo_dev *t, const u8 *ipv6, size_t len,
 		      u16 sport);
 bool teredo_client_address(struct teredo_dev *t, struct in6_addr *addr,
 			   __be32 *server);
+bool teredo_client_local(struct teredo_dev *t, __be32 *addr, u16 *port);
 __be32 teredo_server2(const struct teredo_dev *t);
 __be32 teredo_client_server(const struct teredo_dev *t);
 void teredo_client_servers(const struct teredo_dev *t, __be32 *server,

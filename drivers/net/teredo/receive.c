@@ -16,6 +16,7 @@
 #include "client.h"
 #include "device.h"
 #include "discovery.h"
+#include "hairpin.h"
 #include "inbound.h"
 #include "peer.h"
 #include "peertable.h"
@@ -57,9 +58,7 @@ static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
 	const struct ipv6hdr *ip6 = (const void *)teredo_rx_ipv6(skb, rx);
 	__be32 addr = htonl(rx->enc.origin_ip);
 	u16 port = rx->enc.origin_port;
-	u8 buf[TEREDO_IPV6_HLEN];
 	struct teredo_peer *p;
-	size_t len;
 
 	if (!teredo_ipv4_is_global(rx->enc.origin_ip))
 		return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_NONGLOBAL_V4);
@@ -87,10 +86,9 @@ static int teredo_rx_indirect_bubble(struct teredo_dev *t, struct sk_buff *skb,
 		spin_unlock_bh(&p->lock);
 		teredo_peer_put(p);
 	}
-	len = teredo_build_bubble(buf, sizeof(buf), rx->me.s6_addr,
-				  ip6->saddr.s6_addr);
-	if (len && !teredo_udp_send_buf(t, buf, len, addr, port))
-		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
+	teredo_send_bubble(t, &rx->me, &ip6->saddr, addr, port);
+	/* RFC 6081 section 8: a client behind our NAT lists where it is */
+	teredo_hp_indirect(t, rx, &ip6->saddr);
 	consume_skb(skb);
 	return 0;
 }
@@ -109,6 +107,7 @@ static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 {
 	struct teredo_peer *p;
 	bool ok = false;
+	int hp;
 
 	p = teredo_peer_lookup(t, src);
 	if (p) {
@@ -117,7 +116,17 @@ static int teredo_rx_from_local(struct teredo_dev *t, struct sk_buff *skb,
 		     p->local_port == rx->sport;
 		spin_unlock_bh(&p->lock);
 	}
-	if (!ok && rx->enc.bubble && teredo_ld_same_nat(t, src)) {
+	/* RFC 6081 section 8: its bubble lists the source it came from */
+	if (!ok) {
+		hp = teredo_hp_claim(t, rx, p, src);
+		if (hp < 0) {
+			teredo_peer_put(p);
+			return teredo_rx_drop(t, skb, TEREDO_STAT_DROP_HAIRPIN);
+		}
+		ok = hp > 0;
+	}
+	if (!ok && rx->enc.bubble && rx->cfg->local_discovery &&
+	    teredo_ld_same_nat(t, src)) {
 		if (!teredo_ld_answer_allowed(t, skb)) {
 			teredo_peer_put(p);
 			return teredo_rx_drop(t, skb,
@@ -444,8 +453,12 @@ static int teredo_rx(struct teredo_dev *t, struct sk_buff *skb)
 		return teredo_rx_ra(t, skb, &rx);
 	}
 	if (!teredo_ipv4_is_global(ntohl(rx.saddr))) {
-		/* only a local peer (section 5.2.8) may, checked below */
-		if (!rx.cfg->local_discovery || rx.enc.has_origin)
+		/*
+		 * only a local peer (section 5.2.8, RFC 6081 section 8)
+		 * may, checked below
+		 */
+		if ((!rx.cfg->local_discovery && !rx.cfg->hairpinning) ||
+		    rx.enc.has_origin)
 			return teredo_rx_drop(t, skb,
 					      TEREDO_STAT_DROP_NONGLOBAL_V4);
 		rx.local = true;

@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "device.h"
 #include "exposure.h"
+#include "hairpin.h"
 #include "peer.h"
 #include "peertable.h"
 #include "relay.h"
@@ -130,13 +131,20 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 	teredo_peertable_unpark(t, p);
 }
 
+/*
+ * A bubble from @src to @dst, sent to @addr:@port; to a client behind our
+ * NAT, with our Alternate Address trailer if hairpinning is on.
+ */
 void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 			const struct in6_addr *dst, __be32 addr, u16 port)
 {
-	u8 buf[TEREDO_IPV6_HLEN];
+	u8 buf[TEREDO_IPV6_HLEN + TEREDO_HP_TRAILER_LEN];
 	size_t len;
 
 	len = teredo_build_bubble(buf, sizeof(buf), src->s6_addr, dst->s6_addr);
+	if (len)
+		len += teredo_hp_trailer(t, src, dst, buf + len,
+					 sizeof(buf) - len);
 	if (len && !teredo_udp_send_buf(t, buf, len, addr, port))
 		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
 }

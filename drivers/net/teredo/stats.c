@@ -63,6 +63,8 @@ static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
 	[TEREDO_STAT_SERVER_FAILOVERS]	= "server_failovers",
 	[TEREDO_STAT_REQUALIFY_NETCHANGE] = "requalify_netchange",
 	[TEREDO_STAT_QUALIFY_SYMMETRIC_NAT] = "qualify_symmetric_nat",
+	[TEREDO_STAT_HAIRPIN_BUBBLES]	= "hairpin_bubbles",
+	[TEREDO_STAT_DROP_HAIRPIN]	= "drop_hairpin",
 };
 
 int teredo_stats_init(struct teredo_dev *t)

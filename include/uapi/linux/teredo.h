@@ -372,6 +372,13 @@ enum teredo_stat {
 						 * a NAT whose mapping
 						 * depends on the destination
 						 */
+	TEREDO_STAT_HAIRPIN_BUBBLES,	/* hairpin_bubbles: direct bubbles to
+					 * an alternate address of a client
+					 * behind our NAT (RFC 6081 8)
+					 */
+	TEREDO_STAT_DROP_HAIRPIN,	/* drop_hairpin: an alternate
+					 * address claim refused
+					 */
 	__TEREDO_STAT_MAX,
 };
 
