@@ -65,18 +65,10 @@ check "ping b -> a: 3 of 3" grep -q " 3 received" <<< "$out" ||
 out=$(in_ns c1 ping -c 3 -i 0.5 -W 5 -s 1200 "$a2" 2>&1)
 check "1200-byte pings a -> b: 3 of 3" grep -q " 3 received" <<< "$out"
 
-peer_of() { # NS ADDR: "trusted mapped_addr:mapped_port" of a peer
-	in_ns "$1" teredo-nl -j peers t0 | python3 -c '
-import json, sys
-for p in json.load(sys.stdin):
-    if p.get("address") == sys.argv[1]:
-        t = str(p.get("trusted")).lower() in ("true", "1")
-        print(t, "%s:%s" % (p.get("mapped_addr"), p.get("mapped_port")))' "$2"
-}
-p=$(peer_of c1 "$a2")
+p=$(topo_peer_of c1 "$a2")
 diag "a sees b as: $p"
 check "a trusts b at b's mapping" test "$p" = "True $m2"
-p=$(peer_of c1b "$a1")
+p=$(topo_peer_of c1b "$a1")
 diag "b sees a as: $p"
 check "b trusts a at a's mapping" test "$p" = "True $m1"
 s=$(in_ns c1b ethtool -S t0)

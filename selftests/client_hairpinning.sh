@@ -95,18 +95,10 @@ check "ping b -> a: 3 of 3" grep -q " 3 received" <<< "$out" || diag "$out"
 out=$(in_ns c1 ping -c 3 -i 0.5 -W 5 -s 1200 "$a2" 2>&1)
 check "1200-byte pings a -> b: 3 of 3" grep -q " 3 received" <<< "$out"
 
-peer_of() { # NS ADDR: "trusted mapped_addr:mapped_port" of a peer
-	in_ns "$1" teredo-nl -j peers t0 | python3 -c '
-import json, sys
-for p in json.load(sys.stdin):
-    if p.get("address") == sys.argv[1]:
-        t = str(p.get("trusted")).lower() in ("true", "1")
-        print(t, "%s:%s" % (p.get("mapped_addr"), p.get("mapped_port")))' "$2"
-}
-p=$(peer_of c1 "$a2")
+p=$(topo_peer_of c1 "$a2")
 diag "a sees b as: $p"
 check "a trusts b at b's inside address" test "$p" = "True $l2"
-p=$(peer_of c1b "$a1")
+p=$(topo_peer_of c1b "$a1")
 diag "b sees a as: $p"
 check "b trusts a at a's inside address" test "$p" = "True $l1"
 in_t=$(srv_count in_trailer)
@@ -142,11 +134,11 @@ in_ns x python3 "$TOPO_TMP/x.py" 10.0.1.4 40010 "$a2" "$a1" "$aport"
 in_ns x python3 "$TOPO_TMP/x.py" 10.0.1.4 40011 "$other" "$a1" "$aport"
 sleep 0.5
 d=$(($(st c1 drop_hairpin) - d0))
-p=$(peer_of c1 "$a2")
-diag "after x's 2 claims: drop_hairpin +$d, a sees b as $p, $(peer_of c1 "$other" | grep -c .) entry for $other"
+p=$(topo_peer_of c1 "$a2")
+diag "after x's 2 claims: drop_hairpin +$d, a sees b as $p, $(topo_peer_of c1 "$other" | grep -c .) entry for $other"
 check "both claims refused, counted in drop_hairpin" test "$d" = 2
 check "b stays at its inside address" test "$p" = "True $l2"
-check "no peer made for the address a never sought" test -z "$(peer_of c1 "$other")"
+check "no peer made for the address a never sought" test -z "$(topo_peer_of c1 "$other")"
 out=$(in_ns c1 ping -c 2 -i 0.5 -W 5 "$a2" 2>&1)
 check "pings a -> b still answered: 2 of 2" grep -q " 2 received" <<< "$out"
 

@@ -231,6 +231,17 @@ d = json.load(sys.stdin)
 print((d[0] if isinstance(d, list) else d).get("peers", 0))'
 }
 
+# topo_peer_of NS ADDR: "True|False mapped_addr:mapped_port" of the peer
+# ADDR in t0's table in netns NS (nothing if there is none).
+topo_peer_of() {
+	in_ns "$1" teredo-nl -j peers t0 | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p.get("address") == sys.argv[1]:
+        t = str(p.get("trusted")).lower() in ("true", "1")
+        print(t, "%s:%s" % (p.get("mapped_addr"), p.get("mapped_port")))' "$2"
+}
+
 # topo_ping3 FROM TO: how many of 3 echo requests from netns FROM to TO
 # were answered (1 s apart, 5 s for each answer).
 topo_ping3() {
