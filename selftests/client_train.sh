@@ -74,8 +74,10 @@ xfer() {
 
 # both_ways WHAT: the transfer each way through the relay now in rly
 both_ways() {
-	check "$1: 1 MB over TCP c1 -> h6, same sha256" xfer c1 h6 $H6
-	check "$1: 1 MB over TCP h6 -> c1, same sha256" xfer h6 c1 "$a1"
+	local ok=0
+	check "$1: 1 MB over TCP c1 -> h6, same sha256" xfer c1 h6 $H6 || ok=1
+	check "$1: 1 MB over TCP h6 -> c1, same sha256" xfer h6 c1 "$a1" || ok=1
+	return $ok
 }
 
 # A. offloads on: trains cross the NAT and reach the relays whole
@@ -118,17 +120,29 @@ in_ns nat1 ethtool -K wan tx off > /dev/null
 in_ns rt ethtool -K n1 tx off > /dev/null
 cap_start nat1 wan b-wan 0
 sleep 1
-s0=$(in_ns c1 ethtool -S t0)
-tx0=$(in_ns c1 cat /sys/class/net/t0/statistics/tx_packets)
-both_ways "no USO outside nat1"
-sleep 1
-s1=$(in_ns c1 ethtool -S t0)
-tx1=$(in_ns c1 cat /sys/class/net/t0/statistics/tx_packets)
-cap_stop
 # st STATS NAME: one counter of an "ethtool -S" output (0 if absent)
 st() { awk -v k="$2:" '$1 == k { v = $2 } END { print v + 0 }' <<< "$1"; }
 kinds() { echo $(($(st "$1" tx_packets) + $(st "$1" tx_bubbles) + $(st "$1" tx_rs) + $(st "$1" tx_echo_tests))); }
-
+# snap: "ethtool -S" and the link's TX counter with nothing sent between
+# them (a bubble, an RS between the two reads would count in one only:
+# seen on the debug kernel, TX +1303 against tx_* +1304); sets s, tx
+snap() {
+	local i b
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		s=$(in_ns c1 ethtool -S t0)
+		tx=$(in_ns c1 cat /sys/class/net/t0/statistics/tx_packets)
+		b=$(in_ns c1 ethtool -S t0)
+		[ "$(kinds "$s")" = "$(kinds "$b")" ] && return 0
+	done
+	return 1
+}
+snap
+s0=$s tx0=$tx
+both_ways "no USO outside nat1"
+sleep 1
+snap
+s1=$s tx1=$tx
+cap_stop
 # one pass: IPv4 length, outer UDP and inner TCP checksum status (0 bad,
 # 1 good), the inner IPv6 source (decoded as Teredo), IPv4 addresses
 tshark -n -r "$TOPO_TMP/b-wan.pcap" --enable-heuristic teredo_udp \
@@ -136,14 +150,18 @@ tshark -n -r "$TOPO_TMP/b-wan.pcap" --enable-heuristic teredo_udp \
 	-T fields -E separator=, -E occurrence=f -e ip.len \
 	-e udp.checksum.status -e tcp.checksum.status -e ip.src -e ip.dst \
 	-e ipv6.src > "$TOPO_TMP/b-wan.txt" 2> /dev/null
-read -r n long udp_bad udp_good tcp_bad tcp_good v6 torly < <(awk -F, -v wan=$WAN -v rly=$RLY '
+# (torly: data to the relay; a bubble, 20 + 8 + 40 bytes, is not data:
+# the client answers the relay's indirect bubbles with one, and on a slow
+# kernel one falls in the window: seen on the debug kernel, 2026-12-06)
+read -r n long udp_bad udp_good tcp_bad tcp_good v6 torly bubrly < <(awk -F, -v wan=$WAN -v rly=$RLY '
 	{ n++ }
 	$1 > 1308 { long++ }
 	$2 == "0" { ub++ } $2 == "1" { ug++ }
 	$3 == "0" { tb++ } $3 == "1" { tg++ }
 	$6 ~ /:/ { v6++ }
-	$4 == wan && $5 == rly { tr++ }
-	END { print n + 0, long + 0, ub + 0, ug + 0, tb + 0, tg + 0, v6 + 0, tr + 0 }' \
+	$4 == wan && $5 == rly && $1 != 68 { tr++ }
+	$4 == wan && $5 == rly && $1 == 68 { br++ }
+	END { print n + 0, long + 0, ub + 0, ug + 0, tb + 0, tg + 0, v6 + 0, tr + 0, br + 0 }' \
 	"$TOPO_TMP/b-wan.txt")
 diag "outside nat1: $n datagrams, $long longer than 1308 bytes; UDP checksums" \
 	"$udp_good good, $udp_bad bad; TCP $tcp_good good, $tcp_bad bad; $v6 decoded as Teredo"
@@ -157,7 +175,8 @@ check "outside nat1: every datagram decodes as Teredo (IPv6 inside)" test "$v6" 
 dtx=$(($(st "$s1" tx_packets) - $(st "$s0" tx_packets)))
 dtr=$(($(st "$s1" tx_trains) - $(st "$s0" tx_trains)))
 diag "t0 while the wire was watched: $dtr trains, tx_packets +$dtx," \
-	"$torly datagrams to the relay outside nat1; TX +$((tx1 - tx0))," \
+	"$torly data datagrams (and $bubrly bubbles) to the relay outside nat1;" \
+	"TX +$((tx1 - tx0))," \
 	"tx_* +$(($(kinds "$s1") - $(kinds "$s0")))"
 check "t0 built trains, tx_packets counts their datagrams (+$dtx = $torly on the wire)" \
 	test "$dtr" -gt 0 -a "$dtx" = "$torly"
@@ -174,7 +193,8 @@ for n in rt srv rly h6 nat1 c1; do
 done
 cap_start c1 eth0 c-c1
 tr0=$(trains c1 t0)
-both_ways "GSO, TSO and USO off on every veth"
+both_ways "GSO, TSO and USO off on every veth" ||
+	topo_diag 1 t0 $H6
 cap_stop
 tr1=$(trains c1 t0)
 nc1=$(long c-c1 "src host 10.0.1.2")
