@@ -114,12 +114,10 @@ static bool __teredo_hp_take(struct teredo_peer *p, __be32 addr, u16 port)
 void teredo_hp_indirect(struct teredo_dev *t, const struct teredo_rx *rx,
 			const struct in6_addr *src)
 {
-	u8 buf[TEREDO_IPV6_HLEN + TEREDO_HP_TRAILER_LEN];
 	__be32 local = 0, addr = 0;
 	u16 lport = 0, port = 0;
 	struct teredo_peer *p;
 	unsigned int i;
-	size_t len;
 	bool ok;
 
 	if (!rx->cfg->hairpinning ||
@@ -150,16 +148,9 @@ void teredo_hp_indirect(struct teredo_dev *t, const struct teredo_rx *rx,
 	spin_unlock_bh(&p->lock);
 	if (!ok) {
 		teredo_stat_inc(t, TEREDO_STAT_DROP_HAIRPIN);
-	} else if (teredo_peer_bubble_allowed(p)) {
-		len = teredo_build_bubble(buf, sizeof(buf), rx->me.s6_addr,
-					  src->s6_addr);
-		if (len)
-			len += teredo_hp_trailer(t, &rx->me, src, buf + len,
-						 sizeof(buf) - len);
-		if (len && !teredo_udp_send_buf(t, buf, len, addr, port)) {
-			teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
-			teredo_stat_inc(t, TEREDO_STAT_HAIRPIN_BUBBLES);
-		}
+	} else if (teredo_peer_bubble_allowed(p) &&
+		   teredo_send_bubble(t, &rx->me, src, addr, port)) {
+		teredo_stat_inc(t, TEREDO_STAT_HAIRPIN_BUBBLES);
 	}
 	teredo_peer_put(p);
 }

@@ -133,9 +133,10 @@ void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p)
 
 /*
  * A bubble from @src to @dst, sent to @addr:@port; to a client behind our
- * NAT, with our Alternate Address trailer if hairpinning is on.
+ * NAT, with our Alternate Address trailer if hairpinning is on.  True if
+ * it was sent (counted in tx_bubbles).
  */
-void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
+bool teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 			const struct in6_addr *dst, __be32 addr, u16 port)
 {
 	u8 buf[TEREDO_IPV6_HLEN + TEREDO_HP_TRAILER_LEN];
@@ -145,8 +146,10 @@ void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 	if (len)
 		len += teredo_hp_trailer(t, src, dst, buf + len,
 					 sizeof(buf) - len);
-	if (len && !teredo_udp_send_buf(t, buf, len, addr, port))
-		teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
+	if (!len || teredo_udp_send_buf(t, buf, len, addr, port))
+		return false;
+	teredo_stat_inc(t, TEREDO_STAT_TX_BUBBLES);
+	return true;
 }
 
 /* Section 5.2.9: an echo test to native peer @p through our server. */

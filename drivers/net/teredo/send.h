@@ -34,7 +34,7 @@ void teredo_seek_work(struct work_struct *work);
 void teredo_seek_start(struct teredo_dev *t);
 void teredo_xmit_drop(struct teredo_dev *t, struct sk_buff *skb,
 		      enum teredo_stat why);
-void teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
+bool teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 			const struct in6_addr *dst, __be32 addr, u16 port);
 void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_peer_usable(struct teredo_peer *p);
