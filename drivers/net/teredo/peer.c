@@ -19,7 +19,6 @@
  * peertable.h.
  */
 
-#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "device.h"
@@ -63,14 +62,7 @@ struct teredo_peer *teredo_peer_alloc(struct teredo_dev *t,
 	p->last_tx = p->created;
 	p->last_bubble = (u32)p->created - TEREDO_BUBBLE_GAP - 1;
 	p->bubble_window = (u32)p->created;
-	/*
-	 * Only a native peer's nonce is ever compared (an echo reply, in
-	 * receive.c), and each echo test draws its own (send.c): this one
-	 * guards a peer that had no test yet.  A Teredo peer needs none,
-	 * and a flood of forged Teredo sources makes one peer per packet.
-	 */
-	if (!teredo_is_teredo_addr(addr->s6_addr))
-		get_random_bytes(p->nonce, sizeof(p->nonce));
+	/* echo_next == echo_floor: no echo test sent, no reply counts */
 	return p;
 }
 

@@ -33,6 +33,11 @@ struct teredo_peer_info;
 #define TEREDO_BUBBLE_GAP		(2 * HZ)
 #define TEREDO_BUBBLE_WINDOW		(300 * HZ)
 #define TEREDO_BUBBLE_MAX		4
+/*
+ * A reply to any of a native peer's last TEREDO_ECHO_LIVE echo tests
+ * (the tests of one window) confirms its relay, once.
+ */
+#define TEREDO_ECHO_LIVE		TEREDO_BUBBLE_MAX
 
 struct teredo_peer {
 	struct rhash_head rnode;	/* in teredo_peertable, RCU */
@@ -65,7 +70,11 @@ struct teredo_peer {
 	u32 bubble_window;
 	u32 bubbles;			/* sent, total */
 	u32 window_bubbles;		/* unanswered, in the current window */
-	u8 nonce[TEREDO_NONCE_LEN];	/* echo test (native peers) */
+	/* echo tests (native peers, send.c): the next one's number, and the
+	 * oldest whose reply still counts (a reply retires it and older ones)
+	 */
+	u32 echo_next;
+	u32 echo_floor;
 	struct sk_buff_head queue;	/* packets awaiting trust */
 	/* received from a native peer through a relay not yet confirmed */
 	struct sk_buff_head rxq;

@@ -59,6 +59,7 @@ int teredo_peertable_init(struct teredo_peertable *pt)
 	spin_lock_init(&pt->answers.lock);
 	pt->answers.second = jiffies;
 	get_random_bytes(&pt->answers.key, sizeof(pt->answers.key));
+	get_random_bytes(&pt->echo_key, sizeof(pt->echo_key));
 	spin_lock_init(&pt->events.lock);
 	atomic_set(&pt->events.suppressed, 0);
 	return rhashtable_init(&pt->ht, &teredo_peer_params);

@@ -99,6 +99,7 @@ struct teredo_peertable {
 	atomic_t rx_parked;		/* truesize of received ones parked */
 	struct teredo_answers answers;
 	struct teredo_events events;
+	siphash_key_t echo_key;		/* echo test nonces, send.c */
 };
 
 /*

@@ -306,6 +306,52 @@ static int teredo_rx_wait_echo(struct teredo_dev *t, struct sk_buff *skb,
 }
 
 /*
+ * Is @skb the reply to one of @p's last TEREDO_ECHO_LIVE echo tests
+ * that no reply retired yet?  Then it retires that test and the older
+ * ones: a copy of this reply, replayed from elsewhere later, must not
+ * move the peer.
+ */
+static bool teredo_rx_echo_reply(struct teredo_dev *t, struct sk_buff *skb,
+				 struct teredo_rx *rx, struct teredo_peer *p)
+{
+	u8 nonce[TEREDO_NONCE_LEN];
+	enum teredo_verdict v;
+	u32 next, floor, seq;
+	const u8 *ipv6;
+	bool ok = false;
+	int i;
+
+	if (!pskb_may_pull(skb, skb->len))
+		return false;
+	ipv6 = teredo_rx_ipv6(skb, rx);
+	spin_lock_bh(&p->lock);
+	next = p->echo_next;
+	floor = p->echo_floor;
+	spin_unlock_bh(&p->lock);
+	for (i = 1; i <= TEREDO_ECHO_LIVE; i++) {
+		seq = next - i;
+		if ((s32)(seq - floor) < 0)
+			return false;
+		teredo_echo_nonce(t, p, seq, nonce);
+		v = teredo_parse_echo_reply(ipv6, rx->enc.ipv6_len,
+					    p->addr.s6_addr, nonce);
+		if (v == TEREDO_OK)
+			break;
+		if (v != TEREDO_ERR_BAD_NONCE)	/* not an echo reply */
+			return false;
+	}
+	if (i > TEREDO_ECHO_LIVE)
+		return false;
+	spin_lock_bh(&p->lock);
+	if ((s32)(seq - p->echo_floor) >= 0) {
+		p->echo_floor = seq + 1;
+		ok = true;
+	}
+	spin_unlock_bh(&p->lock);
+	return ok;
+}
+
+/*
  * Native source: only through the relay learnt for it, or the echo
  * reply that teaches us that relay (section 5.2.9).  Packets through
  * another relay wait for an echo test; the server is not a relay.
@@ -314,7 +360,6 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 				 struct teredo_rx *rx,
 				 const struct in6_addr *src)
 {
-	u8 nonce[TEREDO_NONCE_LEN];
 	struct teredo_peer *p;
 	bool echo, relay;
 	int ret;
@@ -342,26 +387,8 @@ static int teredo_rx_from_native(struct teredo_dev *t, struct sk_buff *skb,
 	if (!p->trusted && !rx->from_server && !rx->enc.bubble)
 		WRITE_ONCE(p->relay, true);
 	relay = p->relay;
-	/* the nonce of the latest echo test (send.c draws one per test) */
-	memcpy(nonce, p->nonce, sizeof(nonce));
 	spin_unlock_bh(&p->lock);
-	echo = false;
-	if (relay && pskb_may_pull(skb, skb->len))
-		echo = teredo_parse_echo_reply(teredo_rx_ipv6(skb, rx),
-					       rx->enc.ipv6_len,
-					       src->s6_addr,
-					       nonce) == TEREDO_OK;
-	if (echo) {
-		/*
-		 * A nonce answers one test, once: a copy of this reply,
-		 * replayed from elsewhere later, must not move the peer.
-		 */
-		spin_lock_bh(&p->lock);
-		echo = !memcmp(p->nonce, nonce, sizeof(nonce));
-		if (echo)
-			get_random_bytes(p->nonce, sizeof(p->nonce));
-		spin_unlock_bh(&p->lock);
-	}
+	echo = relay && teredo_rx_echo_reply(t, skb, rx, p);
 	if (echo) {
 		teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
 		teredo_rx_flush_queue(t, rx, p);

@@ -16,6 +16,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
 #include <linux/random.h>
+#include <linux/siphash.h>
 #include <net/ipv6.h>
 
 #include "client.h"
@@ -152,19 +153,40 @@ bool teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 	return true;
 }
 
-/* Section 5.2.9: an echo test to native peer @p through our server. */
+/*
+ * The nonce of echo test number @seq to @p: a keyed hash of the peer
+ * and the number, so the nonces of the tests still awaiting a reply
+ * need no room in the peer, and no one without the key can tell them.
+ */
+void teredo_echo_nonce(struct teredo_dev *t, const struct teredo_peer *p,
+		       u32 seq, u8 nonce[TEREDO_NONCE_LEN])
+{
+	u64 a[2], h;
+
+	BUILD_BUG_ON(sizeof(h) != TEREDO_NONCE_LEN);
+	memcpy(a, &p->addr, sizeof(a));
+	h = siphash_3u64(a[0], a[1], seq, &t->peers.echo_key);
+	memcpy(nonce, &h, sizeof(h));
+}
+
+/*
+ * Section 5.2.9: an echo test to native peer @p through our server.
+ * Each test has its own nonce; a reply to any of the last
+ * TEREDO_ECHO_LIVE tests counts (receive.c), so a relay slower than the
+ * tests' pace (TEREDO_BUBBLE_GAP) still answers one of them.
+ */
 void teredo_send_echo(struct teredo_dev *t, struct teredo_peer *p,
 		      const struct in6_addr *src, __be32 server)
 {
 	u8 buf[TEREDO_IPV6_HLEN + 8 + TEREDO_NONCE_LEN];
 	u8 nonce[TEREDO_NONCE_LEN];
 	size_t len;
+	u32 seq;
 
-	/* a fresh nonce per echo test: a reply must answer this one */
 	spin_lock_bh(&p->lock);
-	get_random_bytes(p->nonce, sizeof(p->nonce));
-	memcpy(nonce, p->nonce, sizeof(nonce));
+	seq = p->echo_next++;
 	spin_unlock_bh(&p->lock);
+	teredo_echo_nonce(t, p, seq, nonce);
 	len = teredo_build_echo(buf, sizeof(buf), src->s6_addr,
 				p->addr.s6_addr, t->echo_id, 0, nonce);
 	if (len && !teredo_udp_send_buf(t, buf, len, server, TEREDO_PORT))
