@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=1500
+# timeout=1800
 # "make bench" (issue 7): our Teredo client against sit+fou and Miredo,
 # in one guest, on the same path, interleaved.
 #
@@ -19,11 +19,17 @@
 #            and TSO off on both tunnel ends: what GSO is worth
 #
 # Every tunnel has MTU 1280 (Teredo's), so TCP segments are the same size.
-# Then, for each repetition, each configuration in turn (A B C A B C ...):
-# TCP bulk (iperf3, $BENCH_TIME s) and UDP with 64-byte payloads at full
-# speed (iperf3 -u -l 64 -b 0), counting what reaches h6 (its eth0 RX
-# counter) and the guest's CPU time (/proc/stat) per UDP packet and per
-# TCP byte delivered.
+# Then, for each repetition, each configuration in turn (A B C A B C ...),
+# the runs of $BENCH_KINDS in this order (iperf3 from c1, $BENCH_TIME s):
+#   tcp      TCP bulk c1 -> h6
+#   tcp-rev  TCP bulk h6 -> c1 (iperf3 -R: through the relay's transmit
+#            side and the NAT, into c1's tunnel)
+#   tcp4     4 parallel TCP flows c1 -> h6 (iperf3 -P 4)
+#   udp64    UDP with 64-byte payloads at full speed (iperf3 -u -l 64 -b 0)
+# counting what arrives (the RX counter of h6's eth0; for tcp-rev that of
+# c1's eth0, its uplink to nat1, the same device in every configuration)
+# and the guest's CPU time (/proc/stat) per UDP packet and per TCP byte
+# delivered (TCP: the receiver's figures, iperf3's end.sum_received).
 # Scale (if teredo-gen is built): the teredo configuration's t0 grows to
 # 1k, 10k and 100k peers (time, unreclaimable slab before/after, bytes per
 # peer) with a UDP run to h6 at each size (the per-packet lookup cost with
@@ -37,7 +43,9 @@
 # the exit status is 1 only if a configuration could not be measured.
 #
 # Environment: BENCH_TIME (10), BENCH_REPS (3), BENCH_RELAY (teredo: our
-# relay, or miredo), BENCH_CONFIGS ("teredo sit+fou miredo"), BENCH_OUT,
+# relay, or miredo), BENCH_CONFIGS ("teredo sit+fou miredo"),
+# BENCH_KINDS ("tcp tcp-rev tcp4 udp64": the runs of each repetition),
+# BENCH_OUT,
 # BENCH_PROFILE=1 (then one more TCP and one more UDP run per
 # configuration under perf, their top symbols printed and kept in
 # profile-CFG-tcp.txt and profile-CFG-udp64.txt),
@@ -55,6 +63,14 @@ BENCH_TIME=${BENCH_TIME:-10}
 BENCH_REPS=${BENCH_REPS:-3}
 BENCH_RELAY=${BENCH_RELAY:-teredo}
 BENCH_CONFIGS=${BENCH_CONFIGS:-teredo sit+fou miredo}
+BENCH_KINDS=${BENCH_KINDS:-tcp tcp-rev tcp4 udp64}
+for kind in $BENCH_KINDS; do
+	case $kind in
+	tcp|tcp-rev|tcp4|udp64) ;;
+	*)	echo "bench: BENCH_KINDS: unknown kind $kind (tcp tcp-rev tcp4 udp64)" >&2
+		exit 2 ;;
+	esac
+done
 BENCH_OUT=${BENCH_OUT:-/run/vm/results}
 BENCH_TMP=$(mktemp -d /tmp/bench.XXXXXX)
 BENCH_H6=2001:db8:2::2
@@ -242,34 +258,38 @@ bench_cpu() {
 	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
 }
 
-# Packets received on h6's eth0.
+# bench_rx [NODE]: packets received on NODE's eth0 (default h6; c1's
+# eth0 is its uplink to nat1, for the runs towards c1).
 bench_rx() {
-	ip -n "$(ns h6)" -s link show eth0 | awk 'f { print $2; exit } /RX:/ { f = 1 }'
+	ip -n "$(ns "${1:-h6}")" -s link show eth0 | awk 'f { print $2; exit } /RX:/ { f = 1 }'
 }
 
 # bench_run CFG REP KIND [SET]: one iperf3 run, recorded in
-# $BENCH_TMP/SET (default: runs).
+# $BENCH_TMP/SET (default: runs); RX0 RX1 are the receiving end's
+# counter: h6's, or c1's for tcp-rev.
 bench_run() {
-	local cfg=$1 rep=$2 kind=$3 set=${4:-runs} f cpu0 cpu1 rx0 rx1 rc args
+	local cfg=$1 rep=$2 kind=$3 set=${4:-runs} f cpu0 cpu1 rx0 rx1 rc args to=h6
 	bench_use "$cfg"
 	f=$BENCH_TMP/$TOPO-$set-$rep-$kind
 	case $kind in
 	tcp)	args=(-t "$BENCH_TIME") ;;
+	tcp-rev) args=(-R -t "$BENCH_TIME"); to=c1 ;;
+	tcp4)	args=(-P 4 -t "$BENCH_TIME") ;;
 	udp64)	args=(-u -l 64 -b 0 -t "$BENCH_TIME") ;;
 	esac
-	rx0=$(bench_rx)
+	rx0=$(bench_rx "$to")
 	cpu0=$(bench_cpu)
 	timeout $((BENCH_TIME + 30)) ip netns exec "$(ns c1)" \
 		iperf3 -c "$BENCH_H6" "${args[@]}" -J > "$f.json" 2> "$f.err"
 	rc=$?
 	cpu1=$(bench_cpu)
-	rx1=$(bench_rx)
+	rx1=$(bench_rx "$to")
 	echo "$cfg $rep $kind $rc $rx0 $rx1 $cpu0 $cpu1 $f.json" >> "$BENCH_TMP/$set"
 	# (the figures come from iperf3's JSON at the end: a python3 start
 	# per run costs seconds under TCG)
-	printf '  %-13s %-7s %-5s %s packets at h6, iperf3 status %d\n' \
+	printf '  %-13s %-7s %-5s %s packets at %s, iperf3 status %d\n' \
 		"$cfg" "$([ "$set" = runs ] && echo "rep $rep" || echo "$set")" "$kind" \
-		$((rx1 - rx0)) "$rc"
+		$((rx1 - rx0)) "$to" "$rc"
 }
 
 # --- scale: the peer table of our client -------------------------------------
@@ -553,8 +573,9 @@ done
 for ((rep = 1; rep <= BENCH_REPS; rep++)); do
 	[ -n "$BENCH_ONLY" ] && break
 	for cfg in $configs; do
-		bench_run "$cfg" "$rep" tcp
-		bench_run "$cfg" "$rep" udp64
+		for kind in $BENCH_KINDS; do
+			bench_run "$cfg" "$rep" "$kind"
+		done
 	done
 done
 

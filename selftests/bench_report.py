@@ -8,7 +8,8 @@ bench_report.py --runs FILE --json OUT [--kernel K] [--cpus N] [--time S]
                 [--reps N] [--relay R] [--failed "CFG..."]
     the table and OUT (JSON).  FILE has one line per run:
     CFG REP KIND RC RX0 RX1 BUSY0 TOTAL0 BUSY1 TOTAL1 IPERF_JSON
-    (RX: packets received by the native host; BUSY/TOTAL: /proc/stat
+    (KIND: tcp, tcp-rev, tcp4 or udp64; RX: packets received by the
+    native host, by the client for tcp-rev; BUSY/TOTAL: /proc/stat
     jiffies of all CPUs).  Ratios are medians of the ratios of each
     repetition (the runs of one repetition are close in time, so they
     share the machine's load).
@@ -24,8 +25,20 @@ USER_HZ = os.sysconf("SC_CLK_TCK")
 CONFIGS = ["teredo", "sit+fou", "miredo", "sit+fou-nogso"]
 RELAYS = {"sit+fou": "kernel sit+fou", "miredo": "miredo",
           "sit+fou-nogso": "kernel, no GSO"}
-# (metric, better when higher, target ratio vs sit+fou, vs miredo)
+# (metric, better when higher, target ratio vs sit+fou, vs miredo; None:
+# no target)
 TARGETS = [("tcp_mbit_s", 0.9, 5.0), ("udp64_kpps", 0.9, 5.0)]
+# The TCP kinds: the prefix of their keys (PREFIX_mbit_s, PREFIX_bytes,
+# cpu_ns_per_byte_PREFIX).  tcp-rev: iperf3 -R, h6 -> c1 (the relay's
+# transmit side); tcp4: iperf3 -P 4, c1 -> h6.  Each with the receiver's
+# figures, end.sum_received (for -R the receiver is the client; with -P
+# the sum of the flows).
+TCP_KINDS = {"tcp": "tcp", "tcp-rev": "tcp_rev", "tcp4": "tcp4"}
+# The kinds of issue 16 item 4, in a table of their own (if they were
+# run: BENCH_KINDS): (kind, label, target ratio vs sit+fou, the target's
+# name in the issue).
+MORE_TCP = [("tcp-rev", "h6 -> c1", 1.0, "TCP bulk native -> client"),
+            ("tcp4", "4 flows", 1.0, "4 flows")]
 
 
 def load(path):
@@ -37,15 +50,17 @@ def load(path):
 
 
 def one_run(kind, doc, rx):
-    """Figures of one iperf3 run; rx: packets the native host received."""
+    """Figures of one iperf3 run; rx: packets the receiving end (the
+    native host; the client for tcp-rev) received."""
     end = doc.get("end", {})
     out = {}
-    if kind == "tcp":
+    if kind in TCP_KINDS:
+        pre = TCP_KINDS[kind]
         s = end.get("sum_received", {})
         secs = s.get("seconds") or 0
         if secs:
-            out["tcp_mbit_s"] = s.get("bits_per_second", 0) / 1e6
-            out["tcp_bytes"] = s.get("bytes", 0)
+            out[pre + "_mbit_s"] = s.get("bits_per_second", 0) / 1e6
+            out[pre + "_bytes"] = s.get("bytes", 0)
     else:
         s = end.get("sum_sent", end.get("sum", {}))
         secs = s.get("seconds") or 0
@@ -72,15 +87,17 @@ def parse_runs(path):
             rx0, rx1, b0, t0, b1, t1 = (int(x) for x in w[4:10])
             fig, secs = one_run(kind, load(w[10]), rx1 - rx0)
             r = {"config": cfg, "rep": rep, "kind": kind, "rc": rc,
-                 "packets_at_h6": rx1 - rx0, "seconds": secs}
+                 "packets_at_c1" if kind == "tcp-rev" else "packets_at_h6":
+                 rx1 - rx0, "seconds": secs}
             r.update(fig)
             busy = (b1 - b0) / USER_HZ
             if t1 > t0:
                 r["cpu_busy_pct"] = 100.0 * (b1 - b0) / (t1 - t0)
             # TCP segments cross the veths as GSO/GRO super-packets of
             # different sizes per tunnel: count CPU per byte delivered.
-            if kind == "tcp" and r.get("tcp_bytes"):
-                r["cpu_ns_per_byte_tcp"] = busy * 1e9 / r["tcp_bytes"]
+            pre = TCP_KINDS.get(kind)
+            if pre and r.get(pre + "_bytes"):
+                r["cpu_ns_per_byte_" + pre] = busy * 1e9 / r[pre + "_bytes"]
             elif kind == "udp64" and rx1 > rx0:
                 r["cpu_us_per_pkt_udp64"] = busy * 1e6 / (rx1 - rx0)
             runs.append(r)
@@ -100,7 +117,9 @@ def summarize(runs, relay):
             continue
         c = {"relay": RELAYS.get(cfg, relay)}
         for key in ("tcp_mbit_s", "udp64_kpps", "udp64_sent_kpps",
-                    "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64"):
+                    "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64",
+                    "tcp_rev_mbit_s", "cpu_ns_per_byte_tcp_rev",
+                    "tcp4_mbit_s", "cpu_ns_per_byte_tcp4"):
             c[key] = med([r.get(key) for r in mine])
         c["runs"] = mine
         cfgs[cfg] = c
@@ -310,14 +329,25 @@ def report(args):
             ratios["teredo/" + other] = {
                 m: ratio(runs, m, "teredo", other)
                 for m in ("tcp_mbit_s", "udp64_kpps",
-                          "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64")}
+                          "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64",
+                          "tcp_rev_mbit_s", "cpu_ns_per_byte_tcp_rev",
+                          "tcp4_mbit_s", "cpu_ns_per_byte_tcp4")}
+    # the kinds of issue 16 item 4 that were run (BENCH_KINDS)
+    more = [m for m in MORE_TCP if any(r["kind"] == m[0] for r in runs)]
     targets = []
-    for metric, vs_sit, vs_miredo in TARGETS:
+    for metric, vs_sit, vs_miredo, *what in TARGETS + [
+            (TCP_KINDS[k] + "_mbit_s", goal, None, name)
+            for k, _, goal, name in more]:
         for other, want in (("sit+fou", vs_sit), ("miredo", vs_miredo)):
+            if want is None:
+                continue
             got = ratios.get("teredo/" + other, {}).get(metric)
-            targets.append({"metric": metric, "ratio": "teredo/" + other,
-                            "target": want, "measured": got,
-                            "met": None if got is None else got >= want})
+            t = {"metric": metric, "ratio": "teredo/" + other,
+                 "target": want, "measured": got,
+                 "met": None if got is None else got >= want}
+            if what:
+                t["what"] = what[0]
+            targets.append(t)
 
     print("%-13s %-15s %10s %10s %10s %12s %12s" % (
         "config", "relay", "TCP Mb/s", "UDP64 kpps", "(sent)",
@@ -336,6 +366,25 @@ def report(args):
             fmt(r["udp64_kpps"], ".2f"), "",
             fmt(r["cpu_ns_per_byte_tcp"], ".2f"),
             fmt(r["cpu_us_per_pkt_udp64"], ".2f")))
+    if more:
+        # the same figures as the TCP column above, one pair per kind
+        print(("%-13s %-15s" + " %12s %12s" * len(more)) % (
+            ("config", "relay") + sum(((m[0] + " Mb/s", "CPU ns/byte")
+                                       for m in more), ())))
+        print(("%-13s %-15s" + " %12s %12s" * len(more)) % (
+            ("", "") + sum(((m[1], m[0]) for m in more), ())))
+        for cfg, c in cfgs.items():
+            print(("%-13s %-15s" + " %12s %12s" * len(more)) % (
+                (cfg, c["relay"]) + sum(
+                    ((fmt(c[TCP_KINDS[m[0]] + "_mbit_s"], ".1f"),
+                      fmt(c["cpu_ns_per_byte_" + TCP_KINDS[m[0]]], ".1f"))
+                     for m in more), ())))
+        for name, r in ratios.items():
+            print(("%-29s" + " %12s %12s" * len(more)) % (
+                ("ratio " + name,) + sum(
+                    ((fmt(r[TCP_KINDS[m[0]] + "_mbit_s"], ".2f"),
+                      fmt(r["cpu_ns_per_byte_" + TCP_KINDS[m[0]]], ".2f"))
+                     for m in more), ())))
     for t in targets:
         state = {None: "not measured", True: "met", False: "MISSED"}[t["met"]]
         print("target %s %s >= %.1f: %s (%s)" % (
