@@ -9,7 +9,9 @@
 #  A. offloads on everywhere: the train leaves c1 whole (tcpdump on c1's
 #     eth0 sees datagrams longer than 1308 bytes), crosses the NAT and rt
 #     whole and reaches a Miredo relay, then our relay, whole; our relay
-#     sends its own trains, which reach our client whole;
+#     sends its own trains, which reach our client whole; after
+#     decapsulation GRO merges the inner TCP segments: our relay forwards
+#     super-packets to h6 and t0 hands the stack super-packets;
 #  B. the "internet" side (nat1 wan, rt n1) without transmit checksum
 #     offload, as a NIC without USO: outside nat1 every datagram is at
 #     most 1308 bytes, every outer UDP and inner TCP checksum valid, each
@@ -29,7 +31,7 @@ defer topo_cleanup
 require_root
 require_cmd miredo miredo-server ethtool nft python3 ping tcpdump tshark
 require_module teredo
-ktap_plan 23
+ktap_plan 25
 
 H6=2001:db8:2::2
 RLY=192.0.2.130
@@ -104,8 +106,29 @@ check "our relay up in rly" topo_our_relay_start
 in_ns c1 teredo-nl flush t0 > /dev/null
 cap_start c1 eth0 o-c1
 cap_start rly eth0 o-rly
+# the inner TCP after decapsulation: what our relay forwards to the
+# native side, what t0 hands the stack (GRO, issue 16 item 2)
+cap6_start() {
+	ip netns exec "$(ns "$1")" tcpdump -q -U -s 96 -i "$2" -w "$TOPO_TMP/$3.pcap" \
+		"ip6 and tcp and $4" 2> /dev/null &
+	TOPO_PIDS+=("$!")
+	caps+=("$!")
+}
+cap6_start rly eth0 o-rly6 "src net 2001::/32"
+cap6_start c1 t0 o-t0 "src host $H6"
 both_ways "our relay"
 cap_stop
+# merged NAME: TCP packets of NAME.pcap longer than t0's MTU (1280)
+merged() {
+	tcpdump -n -r "$TOPO_TMP/$1.pcap" "ip6[4:2] > 1240" 2> /dev/null | wc -l
+}
+seg() { tcpdump -n -r "$TOPO_TMP/$1.pcap" 2> /dev/null | wc -l; }
+g_rly=$(merged o-rly6)
+g_c1=$(merged o-t0)
+diag "GRO after decapsulation: our relay forwarded $g_rly of $(seg o-rly6) TCP packets" \
+	"longer than 1280 bytes; t0 received $g_c1 of $(seg o-t0)"
+check "our relay forwarded merged TCP super-packets to h6 ($g_rly)" test "$g_rly" -gt 0
+check "t0 handed the stack merged TCP super-packets ($g_c1)" test "$g_c1" -gt 0
 nrly=$(long o-rly "src host $WAN")
 nrtr=$(trains rly tr0)
 nc1=$(long o-c1 "src host $RLY")
