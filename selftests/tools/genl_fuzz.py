@@ -16,6 +16,7 @@ Values are from include/uapi/linux/teredo.h.
 """
 import os
 import random
+import re
 import socket
 import struct
 import sys
@@ -31,14 +32,33 @@ NLA_F_NESTED = 0x8000
 
 (CMD_DEV_GET, CMD_DEV_SET, CMD_PEER_GET, CMD_PEER_DEL, CMD_PEER_FLUSH,
  CMD_QUALIFY) = range(1, 7)
+
+
+def uapi_attrs():
+    """TEREDO_A_* of include/uapi/linux/teredo.h: name -> value."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "..", "include", "uapi", "linux", "teredo.h")
+    text = open(path).read()
+    body = text[text.index("TEREDO_A_UNSPEC"):text.index("__TEREDO_A_MAX")]
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    names = [n.strip() for n in body.split(",") if n.strip()]
+    return {n: v for v, n in enumerate(names)}
+
+
+_A = uapi_attrs()
+A_MAX = len(_A) - 1
 (A_IFINDEX, A_IFNAME, A_MODE, A_STATE, A_SERVER, A_SERVER2, A_PORT, A_FWMARK,
  A_REFRESH, A_ALLOWED_MARKS, A_RXMARK, A_POLICY, A_DORMANT_TIMEOUT,
  A_MAX_PEERS, A_ADDRESS, A_MAPPED_ADDR, A_MAPPED_PORT, A_PEER_COUNT, A_STATS,
  A_PEER, A_EVENT, A_GENERATION, A_REFRESH_AUTO,
  A_REFRESH_DETERMINED, A_LOCAL_DISCOVERY, A_DORMANT_REASON, A_HOLDS,
- A_MANAGED, A_EVENTS_SUPPRESSED, A_INBOUND) = range(2, 32)
-A_MAX = 31
-A_HAIRPINNING = 45  # appended after TEREDO_A_LINK (44)
+ A_MANAGED, A_EVENTS_SUPPRESSED, A_INBOUND, A_SERVERS, A_LOCAL, A_LINK,
+ A_HAIRPINNING) = (_A["TEREDO_A_" + n] for n in (
+     "IFINDEX IFNAME MODE STATE SERVER SERVER2 PORT FWMARK REFRESH "
+     "ALLOWED_MARKS RXMARK POLICY DORMANT_TIMEOUT MAX_PEERS ADDRESS "
+     "MAPPED_ADDR MAPPED_PORT PEER_COUNT STATS PEER EVENT GENERATION "
+     "REFRESH_AUTO REFRESH_DETERMINED LOCAL_DISCOVERY DORMANT_REASON HOLDS "
+     "MANAGED EVENTS_SUPPRESSED INBOUND SERVERS LOCAL LINK HAIRPINNING").split())
 SETTINGS = (A_MODE, A_SERVER, A_SERVER2, A_PORT, A_FWMARK, A_REFRESH,
             A_ALLOWED_MARKS, A_RXMARK, A_POLICY, A_DORMANT_TIMEOUT, A_MAX_PEERS,
             A_REFRESH_AUTO, A_INBOUND, A_HAIRPINNING)
@@ -270,7 +290,7 @@ def run_random(dev, count):
             t = rnd.randint(0, A_MAX + 3)
             if t in (A_IFNAME, A_IFINDEX, A_PORT, A_FWMARK, A_MODE, A_SERVER,
                      A_SERVER2, A_ALLOWED_MARKS, A_MANAGED, A_LOCAL_DISCOVERY,
-                     A_HAIRPINNING):
+                     A_HAIRPINNING, A_SERVERS, A_LOCAL, A_LINK):
                 continue	# keep the device, its socket and its exposure
             data = bytes(rnd.getrandbits(8) for _ in range(rnd.choice([0, 1, 2, 3, 4, 5, 8, 16, 17, 40])))
             if rnd.random() < 0.3:
