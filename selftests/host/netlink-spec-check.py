@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The YNL spec, the uapi header and teredo-nl agree: attribute, command
-and counter values and names.  Usage: HEADER SPEC PARSE_C; prints each
-mismatch, exits 1 if any."""
+"""The YNL spec, the uapi header and the counters' names agree: attribute,
+command and counter values and names.  Usage: HEADER SPEC NAMES_H (the
+one table of names, drivers/net/teredo/names.h, which the module,
+teredo-nl and the ip plugin share); prints each mismatch, exits 1 if
+any."""
 import re, sys, yaml
-hdr, spec, parse_c = sys.argv[1:4]
+hdr, spec, names_h = sys.argv[1:4]
 h = open(hdr).read()
 def enum_body(first):
     m = re.search(r'enum[^{]*\{([^}]*?\b' + first + r'\b[^}]*)\}', h, re.S)
@@ -42,14 +44,14 @@ for n, val in ops.items():
     if n in ('TEREDO_CMD_UNSPEC',) or n.startswith('__'): continue
     key = n[len('TEREDO_CMD_'):].lower().replace('_', '-')
     if spec_ops.get(key) != val: fails.append(f'op {n}={val} but spec {spec_ops.get(key)}')
-# counters: names in the header comments, the spec (value = enum + 1), parse.c
+# counters: names in the header comments, the spec (value = enum + 1), names.h
 body = enum_body('TEREDO_STAT_RX_PACKETS')
 stats = re.findall(r'^\s*(TEREDO_STAT_[A-Z0-9_]+),\s*/\*\s*([a-z0-9_]+)', body, re.M)
 spec_stats = [a['name'].replace('-', '_') for a in next(x for x in s['attribute-sets'] if x['name'] == 'stats')['attributes']]
-c_stats = dict(re.findall(r'\[(TEREDO_STAT_[A-Z0-9_]+)\]\s*=\s*"([a-z0-9_]+)"', open(parse_c).read()))
+c_stats = dict(re.findall(r'\[(TEREDO_STAT_[A-Z0-9_]+)\]\s*=\s*"([a-z0-9_]+)"', open(names_h).read()))
 for i, (en, name) in enumerate(stats):
     if i >= len(spec_stats) or spec_stats[i] != name: fails.append(f'spec stats[{i+1}] != {name}')
-    if c_stats.get(en) != name: fails.append(f'teredo-nl name of {en} is {c_stats.get(en)}, header says {name}')
+    if c_stats.get(en) != name: fails.append(f'names.h name of {en} is {c_stats.get(en)}, header says {name}')
 if len(spec_stats) != len(stats): fails.append(f'spec has {len(spec_stats)} counters, header {len(stats)}')
 for f in fails: print(f)
 sys.exit(1 if fails else 0)

@@ -5,7 +5,7 @@
 # and the command line behaviour that needs no kernel module (help,
 # usage errors -> exit 2, unresolvable server name -> exit 3,
 # import-miredo), the man pages, setconf's defaults against the module's,
-# the names of the NAT kinds and states against the other copies'.
+# the one table of names (names.h) against the uapi enums.
 # Exit 0 pass, 1 fail, 4 skip (no compiler or libmnl).
 set -u
 
@@ -73,16 +73,16 @@ if [ $? = 0 ] && [[ $out == *"server = 192.0.2.1"* ]] &&
 else
 	echo "not ok $t cli: import-miredo -"; fail=1
 fi
-# The YNL spec and teredo-nl's counter names match the uapi header.
+# The YNL spec and the counters' names (names.h) match the uapi header.
 t=$((t + 1))
 if python3 -c 'import yaml' 2> /dev/null; then
 	if out=$(python3 "$REPO/selftests/host/netlink-spec-check.py" \
 		 "$REPO/include/uapi/linux/teredo.h" \
 		 "$REPO/Documentation/netlink/specs/teredo.yaml" \
-		 "$REPO/tools/teredo-nl/parse.c" 2>&1); then
-		echo "ok $t YNL spec and teredo-nl agree with the uapi header"
+		 "$REPO/drivers/net/teredo/names.h" 2>&1); then
+		echo "ok $t YNL spec and the counters' names agree with the uapi header"
 	else
-		echo "not ok $t YNL spec or teredo-nl disagree with the uapi header"
+		echo "not ok $t YNL spec or the counters' names disagree with the uapi header"
 		printf '%s\n' "$out" | sed 's/^/# /'
 		fail=1
 	fi
@@ -147,30 +147,78 @@ if [ "$k" = "$u" ] && [ "$(echo $k | wc -w)" = 4 ]; then
 else
 	echo "not ok $t setconf's defaults ($u) differ from the module's ($k)"; fail=1
 fi
-# The names of an enum the kernel and the tools both print are the same
-# in each copy: the NAT kinds (client.c's log, teredo-nl) and the states
-# (teredo-nl, the ip plugin).  names FILE ARRAY: its "[ENUM] = "name""
-# pairs, one a line.
-names() {
-	sed -n "/[^a-z_]$2\[.*= {/,/^};/p" "$REPO/$1" |
-		sed -n 's/^[[:space:]]*\[\([A-Z_]*\)\][[:space:]]*=[[:space:]]*\("[^"]*"\).*/\1=\2/p' |
+# The names of the uapi enums' values ("ethtool -S", the module's log,
+# "teredo-nl show", "ip -d link show") have one table,
+# drivers/net/teredo/names.h, which the module, teredo-nl and the ip
+# plugin include.  The compiler finds a missing last value of an enum
+# (static_assert on each table's size); names_check finds the rest:
+# every value of each enum with exactly one name, counters' names that
+# fit ethtool's 32 bytes, and no copy of a name back in a user of the
+# table.  names_check NAMES_H: prints what is wrong, returns 1 if any.
+NAME_ENUMS="mode state policy dormant_reason inbound nat event stat"
+# pairs: the "[ENUM] = "name"" lines of stdin as ENUM="name", sorted.
+pairs() {
+	sed -n 's/^[[:space:]]*\[\(TEREDO_[A-Z0-9_]*\)\][[:space:]]*=[[:space:]]*\("[^"]*"\).*/\1=\2/p' |
 		sort
 }
-# same_names WHAT FILE1 ARRAY1 FILE2 ARRAY2
-same_names() {
-	local a b
-	t=$((t + 1))
-	a=$(names "$2" "$3")
-	b=$(names "$4" "$5")
-	if [ -n "$a" ] && [ "$a" = "$b" ]; then
-		echo "ok $t $1 names agree ($2, $4: $(echo "$a" | wc -l))"
-	else
-		echo "not ok $t $1 names differ: $2 [$(echo $a)] $4 [$(echo $b)]"; fail=1
+names_check() {
+	local e values named long f copies bad=0
+	for e in $NAME_ENUMS; do
+		values=$(sed -n "/^enum teredo_$e {/,/^};/p" "$REPO/include/uapi/linux/teredo.h" |
+			sed -n 's/^[[:space:]]*\(TEREDO_[A-Z0-9_]*\)[[:space:]]*[,=].*/\1/p' | sort)
+		named=$(sed -n "/teredo_${e}_name(unsigned int/,/^}/p" "$1" | pairs)
+		if [ -z "$values" ] || [ "$values" != "$(echo "$named" | sed 's/=.*//')" ] ||
+		   grep -q '=""' <<< "$named"; then
+			echo "enum teredo_$e: values without exactly one name:" \
+				"$(comm -3 <(echo "$values") <(echo "$named" | sed 's/=.*//') |
+				   tr -s '\t\n' '  ')"
+			bad=1
+		fi
+	done
+	long=$(sed -n '/teredo_stat_name(unsigned int/,/^}/p' "$1" | pairs |
+		sed 's/.*="\(.*\)"/\1/' | awk 'length($0) >= 32')
+	if [ -n "$long" ]; then
+		echo "counter names longer than ethtool's 31 characters:" $long
+		bad=1
 	fi
+	# a copy: an array whose "[ENUM] = "name"" entries are all names.h's
+	for f in "$REPO"/drivers/net/teredo/*.c "$REPO"/tools/teredo-nl/*.c \
+		 "$REPO"/tools/ip/*.c; do
+		copies=$(awk -v names=<(pairs < "$1") '
+			BEGIN { while ((getline l < names) > 0) known[l] = 1 }
+			/= {$/ { match($0, /[A-Za-z0-9_]+\[/)
+				 arr = substr($0, RSTART, RLENGTH - 1); n = same = 0; next }
+			/^};/ { if (arr != "" && n && n == same) print arr; arr = ""; next }
+			arr != "" && match($0, /^[ \t]*\[TEREDO_[A-Z0-9_]*\][ \t]*=[ \t]*"[^"]*"/) {
+				e = substr($0, RSTART, RLENGTH)
+				gsub(/[][ \t]/, "", e)
+				n++; same += (e in known)
+			}' "$f")
+		if [ -n "$copies" ]; then
+			echo "${f#"$REPO"/} has a copy of a table of names.h:" $copies
+			bad=1
+		fi
+	done
+	return $bad
 }
-same_names "NAT kind" drivers/net/teredo/client.c teredo_nat_names \
-	tools/teredo-nl/parse.c nat_names
-same_names state tools/teredo-nl/parse.c state_names \
-	tools/ip/link_teredo.c state_names
+t=$((t + 1))
+if out=$(names_check "$REPO/drivers/net/teredo/names.h"); then
+	echo "ok $t names.h names every value of its $(echo $NAME_ENUMS | wc -w) enums once, no copies elsewhere"
+else
+	echo "not ok $t names.h and the uapi enums disagree"
+	printf '%s\n' "$out" | sed 's/^/# /'
+	fail=1
+fi
+# ... and the check can fail: a name missing inside a table (where the
+# table's size does not change) is found.
+t=$((t + 1))
+sed '/\[TEREDO_STATE_QUALIFYING\]/d' "$REPO/drivers/net/teredo/names.h" > "$TOOLS/names.h"
+if ! out=$(names_check "$TOOLS/names.h") && grep -q 'teredo_state:.* TEREDO_STATE_QUALIFYING' <<< "$out"; then
+	echo "ok $t the names check finds a value without a name"
+else
+	echo "not ok $t the names check misses a value without a name"
+	printf '%s\n' "$out" | sed 's/^/# /'
+	fail=1
+fi
 echo "1..$t"
 exit $fail

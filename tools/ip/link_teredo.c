@@ -25,35 +25,26 @@
 #include <linux/teredo.h>
 
 #include "iproute2.h"
+#include "names.h"
 
 /* --- names -------------------------------------------------------------- */
 
-static const char * const mode_names[] = {
-	[TEREDO_MODE_CLIENT] = "client",
-	[TEREDO_MODE_RELAY] = "relay",
-	[TEREDO_MODE_SERVER] = "server",
-};
+/*
+ * The names of the uapi enums' values are the module's own
+ * (drivers/net/teredo/names.h), shared with it and teredo-nl.
+ */
+typedef const char *name_fn(unsigned int);
 
-static const char * const state_names[] = {
-	[TEREDO_STATE_OFFLINE] = "offline",
-	[TEREDO_STATE_QUALIFYING] = "qualifying",
-	[TEREDO_STATE_QUALIFIED] = "qualified",
-	[TEREDO_STATE_DORMANT] = "dormant",
-};
+static const char *on_off_name(unsigned int v)
+{
+	if (v > 1)
+		return NULL;
+	return v ? "on" : "off";
+}
 
-static const char * const inbound_names[] = {
-	[TEREDO_INBOUND_AUTHORIZED] = "authorized",
-	[TEREDO_INBOUND_OPEN] = "open",
-};
-
-static const char * const policy_names[] = {
-	[TEREDO_POLICY_CLIENT] = "client",
-	[TEREDO_POLICY_ENTERPRISE] = "enterprise",
-};
-
-static const char * const on_off[] = { "off", "on" };
-
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 static void teredo_print_help(struct link_util *lu, int argc, char **argv,
 			      FILE *f)
@@ -126,13 +117,13 @@ static __u32 parse_ipv4(const char *arg, const char *unset)
 	return addr;
 }
 
-static __u8 parse_name(const char *arg, const char * const *names,
-		       size_t n, const char *msg)
+static __u8 parse_name(const char *arg, name_fn *name, unsigned int n,
+		       const char *msg)
 {
-	size_t i;
+	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (names[i] && !strcmp(arg, names[i]))
+		if (name(i) && !strcmp(arg, name(i)))
 			return i;
 	invarg(msg, arg);
 }
@@ -290,7 +281,7 @@ static void teredo_parse_value(struct teredo_opts *o, int type,
 
 	switch (type) {
 	case IFLA_TEREDO_MODE:
-		v = parse_name(arg, mode_names, ARRAY_SIZE(mode_names),
+		v = parse_name(arg, teredo_mode_name, __TEREDO_MODE_MAX,
 			       "mode must be client, relay or server");
 		break;
 	case IFLA_TEREDO_SERVER2:
@@ -326,19 +317,19 @@ static void teredo_parse_value(struct teredo_opts *o, int type,
 			invarg("max-peers must be a number >= 1", arg);
 		break;
 	case IFLA_TEREDO_INBOUND:
-		v = parse_name(arg, inbound_names, ARRAY_SIZE(inbound_names),
+		v = parse_name(arg, teredo_inbound_name, __TEREDO_INBOUND_MAX,
 			       "inbound must be authorized or open");
 		break;
 	case IFLA_TEREDO_POLICY:
-		v = parse_name(arg, policy_names, ARRAY_SIZE(policy_names),
+		v = parse_name(arg, teredo_policy_name, __TEREDO_POLICY_MAX,
 			       "policy must be client or enterprise");
 		break;
 	case IFLA_TEREDO_LOCAL_DISCOVERY:
-		v = parse_name(arg, on_off, ARRAY_SIZE(on_off),
+		v = parse_name(arg, on_off_name, 2,
 			       "local-discovery must be on or off");
 		break;
 	case IFLA_TEREDO_HAIRPINNING:
-		v = parse_name(arg, on_off, ARRAY_SIZE(on_off),
+		v = parse_name(arg, on_off_name, 2,
 			       "hairpinning must be on or off");
 		break;
 	case IFLA_TEREDO_LINK:
@@ -499,17 +490,16 @@ static const void *attr_fixed(struct rtattr *tb[], int type, size_t len)
 	return RTA_DATA(tb[type]);
 }
 
-static void print_name(const char *key, const char * const *names,
-		       size_t n_names, const __u8 *val)
+static void print_name(const char *key, name_fn *name, const __u8 *val)
 {
 	char fmt[32];
 
 	if (!val)
 		return;
-	if (*val < n_names && names[*val]) {
+	if (name(*val)) {
 		snprintf(fmt, sizeof(fmt), "%s %%s ", key);
 		print_color_string(IP_PRINT_ANY, IP_COLOR_NONE, key, fmt,
-				   names[*val]);
+				   name(*val));
 	} else {
 		snprintf(fmt, sizeof(fmt), "%s %%u ", key);
 		print_color_uint(IP_PRINT_ANY, IP_COLOR_NONE, key, fmt, *val);
@@ -695,7 +685,7 @@ static void teredo_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 
 	if (!tb)
 		return;
-	print_name("mode", mode_names, ARRAY_SIZE(mode_names),
+	print_name("mode", teredo_mode_name,
 		   attr_fixed(tb, IFLA_TEREDO_MODE, sizeof(__u8)));
 	/* text: a list of servers replaces "server ADDR" */
 	list = count_servers(tb[IFLA_TEREDO_SERVERS]) > 1;
@@ -719,19 +709,19 @@ static void teredo_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	print_flag("local_discovery", "local-discovery on", flag);
 	flag = attr_fixed(tb, IFLA_TEREDO_HAIRPINNING, sizeof(__u8));
 	print_flag("hairpinning", "hairpinning on", flag);
-	print_name("inbound", inbound_names, ARRAY_SIZE(inbound_names),
+	print_name("inbound", teredo_inbound_name,
 		   attr_fixed(tb, IFLA_TEREDO_INBOUND, sizeof(__u8)));
 	print_marks(tb[IFLA_TEREDO_ALLOWED_MARKS]);
 	print_mark("rxmark", "rxmark 0x%x ",
 		   attr_fixed(tb, IFLA_TEREDO_RXMARK, sizeof(__u32)));
-	print_name("policy", policy_names, ARRAY_SIZE(policy_names),
+	print_name("policy", teredo_policy_name,
 		   attr_fixed(tb, IFLA_TEREDO_POLICY, sizeof(__u8)));
 	print_u32("dormant_timeout", "dormant-timeout %u ",
 		  attr_fixed(tb, IFLA_TEREDO_DORMANT_TIMEOUT, sizeof(__u32)));
 	print_u32("max_peers", "max-peers %u ",
 		  attr_fixed(tb, IFLA_TEREDO_MAX_PEERS, sizeof(__u32)));
 	print_managed(tb[IFLA_TEREDO_MANAGED]);
-	print_name("state", state_names, ARRAY_SIZE(state_names),
+	print_name("state", teredo_state_name,
 		   attr_fixed(tb, IFLA_TEREDO_STATE, sizeof(__u8)));
 }
 

@@ -10,178 +10,74 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "parse.h"
 #include "route.h"
 
-
-static const char * const mode_names[] = {
-	[TEREDO_MODE_CLIENT] = "client",
-	[TEREDO_MODE_RELAY] = "relay",
-	[TEREDO_MODE_SERVER] = "server",
-};
-
-static const char * const state_names[] = {
-	[TEREDO_STATE_OFFLINE] = "offline",
-	[TEREDO_STATE_QUALIFYING] = "qualifying",
-	[TEREDO_STATE_QUALIFIED] = "qualified",
-	[TEREDO_STATE_DORMANT] = "dormant",
-};
-
 /*
- * The kernel's own names (client.c): a public interface, stable;
- * selftests/host/teredo-nl-unit.sh checks that the copies agree.
+ * The names of the uapi enums' values are the module's own
+ * (drivers/net/teredo/names.h), shared with it and the ip plugin.
  */
-static const char * const nat_names[] = {
-	[TEREDO_NAT_UNKNOWN] = "unknown",
-	[TEREDO_NAT_NONE] = "none",
-	[TEREDO_NAT_CONE] = "cone",
-	[TEREDO_NAT_RESTRICTED] = "restricted",
-	[TEREDO_NAT_PORT_PRESERVING] = "port-preserving",
-	[TEREDO_NAT_SEQUENTIAL] = "sequential-port-symmetric",
-	[TEREDO_NAT_SYMMETRIC] = "symmetric",
-};
+typedef const char *name_fn(unsigned int);
 
-static const char * const policy_names[] = {
-	[TEREDO_POLICY_CLIENT] = "client",
-	[TEREDO_POLICY_ENTERPRISE] = "enterprise",
-};
-
-static const char * const dormant_reason_names[] = {
-	[TEREDO_DORMANT_NONE] = "none",
-	[TEREDO_DORMANT_IDLE] = "idle",
-	[TEREDO_DORMANT_NATIVE] = "native",
-	[TEREDO_DORMANT_MANAGED] = "managed",
-};
-
-static const char * const event_names[] = {
-	[TEREDO_EVENT_STATE] = "state",
-	[TEREDO_EVENT_ADDRESS] = "address",
-	[TEREDO_EVENT_PEER_TRUSTED] = "peer-trusted",
-	[TEREDO_EVENT_PEER_EXPIRED] = "peer-expired",
-	[TEREDO_EVENT_SUPPRESSED] = "events-suppressed",
-	[TEREDO_EVENT_SERVER_LOST] = "server-lost",
-};
-
-/* Names of the comments in enum teredo_stat (also "ethtool -S"). */
-static const char * const stat_names[] = {
-	[TEREDO_STAT_RX_PACKETS] = "rx_packets",
-	[TEREDO_STAT_TX_PACKETS] = "tx_packets",
-	[TEREDO_STAT_RX_BUBBLES] = "rx_bubbles",
-	[TEREDO_STAT_TX_BUBBLES] = "tx_bubbles",
-	[TEREDO_STAT_TX_RS] = "tx_rs",
-	[TEREDO_STAT_RX_RA] = "rx_ra",
-	[TEREDO_STAT_TX_ECHO] = "tx_echo_tests",
-	[TEREDO_STAT_QUALIFICATIONS] = "qualifications",
-	[TEREDO_STAT_DROP_MALFORMED] = "drop_malformed",
-	[TEREDO_STAT_DROP_BAD_LENGTH] = "drop_bad_length",
-	[TEREDO_STAT_DROP_BAD_AUTH] = "drop_bad_auth",
-	[TEREDO_STAT_DROP_BAD_ORIGIN] = "drop_bad_origin",
-	[TEREDO_STAT_DROP_BAD_NONCE] = "drop_bad_nonce",
-	[TEREDO_STAT_DROP_BAD_RA] = "drop_bad_ra",
-	[TEREDO_STAT_DROP_NOT_SERVER] = "drop_not_server",
-	[TEREDO_STAT_DROP_NONGLOBAL_V4] = "drop_nonglobal_ipv4",
-	[TEREDO_STAT_DROP_MAPPING] = "drop_mapping_mismatch",
-	[TEREDO_STAT_DROP_LINKLOCAL] = "drop_link_local",
-	[TEREDO_STAT_DROP_MULTICAST] = "drop_multicast",
-	[TEREDO_STAT_DROP_LOOP] = "drop_loop",
-	[TEREDO_STAT_DROP_NOT_FOR_US] = "drop_not_for_us",
-	[TEREDO_STAT_DROP_UNKNOWN_PEER] = "drop_unknown_peer",
-	[TEREDO_STAT_DROP_PEERS_FULL] = "drop_peers_full",
-	[TEREDO_STAT_DROP_QUEUE_FULL] = "drop_queue_full",
-	[TEREDO_STAT_DROP_NOT_QUALIFIED] = "drop_not_qualified",
-	[TEREDO_STAT_DROP_NO_ROUTE] = "drop_no_route",
-	[TEREDO_STAT_DROP_UNAUTHORIZED] = "drop_unauthorized",
-	[TEREDO_STAT_DROP_TX_ERROR] = "drop_tx_error",
-	[TEREDO_STAT_DROP_RATELIMIT] = "drop_ratelimit",
-	[TEREDO_STAT_TX_RA] = "tx_ra",
-	[TEREDO_STAT_DROP_NOT_ICMP] = "drop_not_icmp",
-	[TEREDO_STAT_DROP_BAD_SOURCE] = "drop_bad_source",
-	[TEREDO_STAT_DROP_NONGLOBAL_V6] = "drop_nonglobal_ipv6",
-	[TEREDO_STAT_DROP_BAD_RS] = "drop_bad_rs",
-	[TEREDO_STAT_DROP_DORMANT] = "drop_dormant",
-	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
-	[TEREDO_STAT_PEERS_EVICTED] = "peers_evicted",
-	[TEREDO_STAT_DROP_TOO_BIG] = "drop_too_big",
-	[TEREDO_STAT_DROP_RATELIMIT_DEST] = "drop_ratelimit_dest",
-	[TEREDO_STAT_DROP_RATELIMIT_DEV] = "drop_ratelimit_dev",
-	[TEREDO_STAT_BUBBLES_LIMITED] = "bubbles_limited",
-	[TEREDO_STAT_EVENTS_SUPPRESSED] = "events_suppressed",
-	[TEREDO_STAT_DROP_RX_PARKED] = "drop_rx_parked",
-	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
-	[TEREDO_STAT_DROP_LOCAL_DISCOVERY] = "drop_local_discovery",
-	[TEREDO_STAT_DROP_BAD_TRAILER] = "drop_bad_trailer",
-	[TEREDO_STAT_DROP_UNREACHABLE] = "drop_unreachable",
-	[TEREDO_STAT_TX_TRAINS] = "tx_trains",
-	[TEREDO_STAT_SERVER_FAILOVERS] = "server_failovers",
-	[TEREDO_STAT_REQUALIFY_NETCHANGE] = "requalify_netchange",
-	[TEREDO_STAT_QUALIFY_SYMMETRIC_NAT] = "qualify_symmetric_nat",
-	[TEREDO_STAT_HAIRPIN_BUBBLES] = "hairpin_bubbles",
-	[TEREDO_STAT_DROP_HAIRPIN] = "drop_hairpin",
-};
-
-_Static_assert(ARRAY_SIZE(stat_names) == __TEREDO_STAT_MAX,
-	       "a counter of enum teredo_stat has no name");
-
-static const char *name_of(const char * const *names, size_t n,
-			   unsigned int i)
+static int index_of(name_fn *name, unsigned int n, const char *s)
 {
-	return i < n && names[i] ? names[i] : NULL;
-}
-
-static int index_of(const char * const *names, size_t n, const char *s)
-{
-	size_t i;
+	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
+		if (name(i) && !strcmp(name(i), s))
 			return (int)i;
 	return -1;
 }
 
 const char *tnl_mode_name(unsigned int mode)
 {
-	return name_of(mode_names, ARRAY_SIZE(mode_names), mode);
+	return teredo_mode_name(mode);
 }
 
 const char *tnl_state_name(unsigned int state)
 {
-	return name_of(state_names, ARRAY_SIZE(state_names), state);
+	return teredo_state_name(state);
 }
 
 const char *tnl_nat_name(unsigned int nat)
 {
-	return name_of(nat_names, ARRAY_SIZE(nat_names), nat);
+	return teredo_nat_name(nat);
 }
 
 const char *tnl_policy_name(unsigned int policy)
 {
-	return name_of(policy_names, ARRAY_SIZE(policy_names), policy);
+	return teredo_policy_name(policy);
 }
 
 const char *tnl_event_name(unsigned int event)
 {
-	return name_of(event_names, ARRAY_SIZE(event_names), event);
+	return teredo_event_name(event);
 }
 
 const char *tnl_dormant_reason_name(unsigned int reason)
 {
-	return name_of(dormant_reason_names, ARRAY_SIZE(dormant_reason_names),
-		       reason);
+	return teredo_dormant_reason_name(reason);
 }
 
 const char *tnl_stat_name(unsigned int stat)
 {
-	return name_of(stat_names, ARRAY_SIZE(stat_names), stat);
+	return teredo_stat_name(stat);
 }
 
 int tnl_mode_from_name(const char *s)
 {
-	return index_of(mode_names, ARRAY_SIZE(mode_names), s);
+	return index_of(teredo_mode_name, __TEREDO_MODE_MAX, s);
 }
 
 int tnl_policy_from_name(const char *s)
 {
-	return index_of(policy_names, ARRAY_SIZE(policy_names), s);
+	return index_of(teredo_policy_name, __TEREDO_POLICY_MAX, s);
+}
+
+static int inbound_from_name(const char *s)
+{
+	return index_of(teredo_inbound_name, __TEREDO_INBOUND_MAX, s);
 }
 
 /* Decimal or 0x hexadecimal, no sign, no trailing garbage, <= @max. */
@@ -430,14 +326,12 @@ static int parse_set_value(unsigned int flag, const char *key, const char *val,
 		req->hairpinning = !strcmp(val, "on");
 		return 0;
 	case TNL_SET_INBOUND:
-		if (!strcmp(val, "authorized"))
-			req->inbound = TEREDO_INBOUND_AUTHORIZED;
-		else if (!strcmp(val, "open"))
-			req->inbound = TEREDO_INBOUND_OPEN;
-		else
+		i = inbound_from_name(val);
+		if (i < 0)
 			return fail(err, errlen,
 				    "inbound: \"%s\" is not authorized or open",
 				    val);
+		req->inbound = (uint8_t)i;
 		return 0;
 	case TNL_SET_REFRESH:
 		if (!strcmp(val, "auto")) {

@@ -83,6 +83,7 @@
 #include "device.h"
 #include "discovery.h"
 #include "exposure.h"
+#include "names.h"
 #include "netchange.h"
 #include "peertable.h"
 #include "refresh.h"
@@ -106,20 +107,6 @@ enum {
  * the second mapping's port at most this far past the first's.
  */
 #define TEREDO_NAT_SEQ_MAX	8
-
-/*
- * The public names of enum teredo_nat: teredo-nl has its own copy, which
- * selftests/host/teredo-nl-unit.sh checks against this one.
- */
-static const char * const teredo_nat_names[__TEREDO_NAT_MAX] = {
-	[TEREDO_NAT_UNKNOWN]		= "unknown",
-	[TEREDO_NAT_NONE]		= "none",
-	[TEREDO_NAT_CONE]		= "cone",
-	[TEREDO_NAT_RESTRICTED]		= "restricted",
-	[TEREDO_NAT_PORT_PRESERVING]	= "port-preserving",
-	[TEREDO_NAT_SEQUENTIAL]		= "sequential-port-symmetric",
-	[TEREDO_NAT_SYMMETRIC]		= "symmetric",
-};
 
 /* The state's reason (TEREDO_A_STATE_REASON) behind each NAT refused. */
 static const char * const teredo_nat_why[__TEREDO_NAT_MAX] = {
@@ -562,17 +549,17 @@ static int teredo_client_nat(struct teredo_dev *t)
 	if (teredo_nat_usable(nat)) {
 		if (nat != was && m2)
 			netdev_info(t->dev, "NAT %s: local %pI4:%u, mapped %pI4:%u, by %pI4 %pI4:%u\n",
-				    teredo_nat_names[nat], &local, lport,
+				    teredo_nat_name(nat), &local, lport,
 				    &m1, p1, &to, &m2, p2);
 		else if (nat != was)
 			netdev_info(t->dev, "NAT %s: local %pI4:%u, mapped %pI4:%u, %pI4 did not answer\n",
-				    teredo_nat_names[nat], &local, lport,
+				    teredo_nat_name(nat), &local, lport,
 				    &m1, p1, &to);
 		return 0;
 	}
 	if (nat != was) {
 		netdev_warn(t->dev, "%s NAT (local %pI4:%u, mapped %pI4:%u, by %pI4 %pI4:%u): peers cannot reach us, not qualifying; trying again every %lu s\n",
-			    teredo_nat_names[nat], &local, lport, &m1, p1,
+			    teredo_nat_name(nat), &local, lport, &m1, p1,
 			    &to, &m2, p2, retry / HZ);
 		teredo_nl_notify_state(t->dev);
 	}

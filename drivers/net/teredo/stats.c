@@ -9,63 +9,8 @@
 #include <linux/u64_stats_sync.h>
 
 #include "device.h"
+#include "names.h"
 #include "stats.h"
-
-static const char teredo_stat_names[__TEREDO_STAT_MAX][ETH_GSTRING_LEN] = {
-	[TEREDO_STAT_RX_PACKETS]	= "rx_packets",
-	[TEREDO_STAT_TX_PACKETS]	= "tx_packets",
-	[TEREDO_STAT_RX_BUBBLES]	= "rx_bubbles",
-	[TEREDO_STAT_TX_BUBBLES]	= "tx_bubbles",
-	[TEREDO_STAT_TX_RS]		= "tx_rs",
-	[TEREDO_STAT_RX_RA]		= "rx_ra",
-	[TEREDO_STAT_TX_ECHO]		= "tx_echo_tests",
-	[TEREDO_STAT_QUALIFICATIONS]	= "qualifications",
-	[TEREDO_STAT_DROP_MALFORMED]	= "drop_malformed",
-	[TEREDO_STAT_DROP_BAD_LENGTH]	= "drop_bad_length",
-	[TEREDO_STAT_DROP_BAD_AUTH]	= "drop_bad_auth",
-	[TEREDO_STAT_DROP_BAD_ORIGIN]	= "drop_bad_origin",
-	[TEREDO_STAT_DROP_BAD_NONCE]	= "drop_bad_nonce",
-	[TEREDO_STAT_DROP_BAD_RA]	= "drop_bad_ra",
-	[TEREDO_STAT_DROP_NOT_SERVER]	= "drop_not_server",
-	[TEREDO_STAT_DROP_NONGLOBAL_V4]	= "drop_nonglobal_ipv4",
-	[TEREDO_STAT_DROP_MAPPING]	= "drop_mapping_mismatch",
-	[TEREDO_STAT_DROP_LINKLOCAL]	= "drop_link_local",
-	[TEREDO_STAT_DROP_MULTICAST]	= "drop_multicast",
-	[TEREDO_STAT_DROP_LOOP]		= "drop_loop",
-	[TEREDO_STAT_DROP_NOT_FOR_US]	= "drop_not_for_us",
-	[TEREDO_STAT_DROP_UNKNOWN_PEER]	= "drop_unknown_peer",
-	[TEREDO_STAT_DROP_PEERS_FULL]	= "drop_peers_full",
-	[TEREDO_STAT_DROP_QUEUE_FULL]	= "drop_queue_full",
-	[TEREDO_STAT_DROP_NOT_QUALIFIED] = "drop_not_qualified",
-	[TEREDO_STAT_DROP_NO_ROUTE]	= "drop_no_route",
-	[TEREDO_STAT_DROP_UNAUTHORIZED]	= "drop_unauthorized",
-	[TEREDO_STAT_DROP_TX_ERROR]	= "drop_tx_error",
-	[TEREDO_STAT_DROP_RATELIMIT]	= "drop_ratelimit",
-	[TEREDO_STAT_TX_RA]	= "tx_ra",
-	[TEREDO_STAT_DROP_NOT_ICMP]	= "drop_not_icmp",
-	[TEREDO_STAT_DROP_BAD_SOURCE]	= "drop_bad_source",
-	[TEREDO_STAT_DROP_NONGLOBAL_V6]	= "drop_nonglobal_ipv6",
-	[TEREDO_STAT_DROP_BAD_RS]	= "drop_bad_rs",
-	[TEREDO_STAT_DROP_DORMANT]	= "drop_dormant",
-	[TEREDO_STAT_DROP_STALE_SOURCE] = "drop_stale_source",
-	[TEREDO_STAT_PEERS_EVICTED]	= "peers_evicted",
-	[TEREDO_STAT_DROP_TOO_BIG]	= "drop_too_big",
-	[TEREDO_STAT_DROP_RATELIMIT_DEST] = "drop_ratelimit_dest",
-	[TEREDO_STAT_DROP_RATELIMIT_DEV] = "drop_ratelimit_dev",
-	[TEREDO_STAT_BUBBLES_LIMITED]	= "bubbles_limited",
-	[TEREDO_STAT_EVENTS_SUPPRESSED]	= "events_suppressed",
-	[TEREDO_STAT_DROP_RX_PARKED]	= "drop_rx_parked",
-	[TEREDO_STAT_DROP_INBOUND_UNAUTHORIZED] = "drop_inbound_unauthorized",
-	[TEREDO_STAT_DROP_LOCAL_DISCOVERY] = "drop_local_discovery",
-	[TEREDO_STAT_DROP_BAD_TRAILER]	= "drop_bad_trailer",
-	[TEREDO_STAT_DROP_UNREACHABLE]	= "drop_unreachable",
-	[TEREDO_STAT_TX_TRAINS]		= "tx_trains",
-	[TEREDO_STAT_SERVER_FAILOVERS]	= "server_failovers",
-	[TEREDO_STAT_REQUALIFY_NETCHANGE] = "requalify_netchange",
-	[TEREDO_STAT_QUALIFY_SYMMETRIC_NAT] = "qualify_symmetric_nat",
-	[TEREDO_STAT_HAIRPIN_BUBBLES]	= "hairpin_bubbles",
-	[TEREDO_STAT_DROP_HAIRPIN]	= "drop_hairpin",
-};
 
 int teredo_stats_init(struct teredo_dev *t)
 {
@@ -181,8 +126,13 @@ static int teredo_get_sset_count(struct net_device *dev, int sset)
 
 static void teredo_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 {
-	if (sset == ETH_SS_STATS)
-		memcpy(buf, teredo_stat_names, sizeof(teredo_stat_names));
+	unsigned int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < __TEREDO_STAT_MAX; i++)
+		strscpy_pad((char *)buf + i * ETH_GSTRING_LEN,
+			    teredo_stat_name(i), ETH_GSTRING_LEN);
 }
 
 static void teredo_get_ethtool_stats(struct net_device *dev,
