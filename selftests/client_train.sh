@@ -216,9 +216,18 @@ for n in rt srv rly h6 nat1 c1; do
 done
 cap_start c1 eth0 c-c1
 tr0=$(trains c1 t0)
-both_ways "GSO, TSO and USO off on every veth" ||
-	topo_diag 1 t0 $H6
+ok_c=0
+both_ways "GSO, TSO and USO off on every veth" || ok_c=1
 cap_stop
+if [ "$ok_c" = 1 ]; then
+	topo_diag 1 t0 $H6
+	diag "c1 peers: $(in_ns c1 teredo-nl peers t0 2>&1 | tr '\n\t' '; ' | tr -s ' ' ' ')"
+	diag "rly tr0 stats: $(in_ns rly ethtool -S tr0 | grep -v ': 0$' | tr -s ' \n' ' ')"
+	diag "rly peers: $(in_ns rly teredo-nl peers tr0 2>&1 | tr '\n' ';' | tr -s ' ' ' ')"
+	# what c1 sent and got besides the data: RS/RA, bubbles, echo tests
+	tcpdump -tt -n -r "$TOPO_TMP/c-c1.pcap" "ip[2:2] < 200" 2> /dev/null |
+		tail -n 40 | while read -r l; do diag "c1 eth0: $l"; done
+fi
 tr1=$(trains c1 t0)
 nc1=$(long c-c1 "src host 10.0.1.2")
 diag "t0: tx_trains +$((${tr1:-0} - ${tr0:-0})), $nc1 datagrams > 1308 bytes left c1"
