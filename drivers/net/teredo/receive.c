@@ -266,7 +266,11 @@ static void teredo_rx_flush_queue(struct teredo_dev *t,
  * Has @p been confirmed to come through @rx's outer source?  Every packet
  * from a native peer asks, so without the peer's lock (the fields change
  * under it, rarely): a packet racing a change is taken as if it came
- * just before it.
+ * just before it.  Such a packet answers whatever we sent to @p, as an
+ * echo reply would: a peer whose trust had lapsed while packets to it
+ * waited (and echo tests went out) is heard again, its unanswered tries
+ * are forgotten and what waits for it is sent (the fast path of
+ * teredo_peer_mark_trusted() when nothing waits).
  */
 static bool teredo_rx_relay_known(struct teredo_peer *p,
 				  const struct teredo_rx *rx)
@@ -275,7 +279,7 @@ static bool teredo_rx_relay_known(struct teredo_peer *p,
 	    READ_ONCE(p->mapped_addr) != rx->saddr ||
 	    READ_ONCE(p->mapped_port) != rx->sport)
 		return false;
-	teredo_peer_heard(p);
+	teredo_peer_mark_trusted(p, rx->saddr, rx->sport);
 	return true;
 }
 
