@@ -39,6 +39,11 @@ TCP_KINDS = {"tcp": "tcp", "tcp-rev": "tcp_rev", "tcp4": "tcp4"}
 # name in the issue).
 MORE_TCP = [("tcp-rev", "h6 -> c1", 1.0, "TCP bulk native -> client"),
             ("tcp4", "4 flows", 1.0, "4 flows")]
+# The figures of each configuration that are compared as ratios.
+RATIO_METRICS = ("tcp_mbit_s", "udp64_kpps", "cpu_ns_per_byte_tcp",
+                 "cpu_us_per_pkt_udp64", "tcp_rev_mbit_s",
+                 "cpu_ns_per_byte_tcp_rev", "tcp4_mbit_s",
+                 "cpu_ns_per_byte_tcp4")
 
 
 def load(path):
@@ -116,10 +121,7 @@ def summarize(runs, relay):
         if not mine:
             continue
         c = {"relay": RELAYS.get(cfg, relay)}
-        for key in ("tcp_mbit_s", "udp64_kpps", "udp64_sent_kpps",
-                    "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64",
-                    "tcp_rev_mbit_s", "cpu_ns_per_byte_tcp_rev",
-                    "tcp4_mbit_s", "cpu_ns_per_byte_tcp4"):
+        for key in ("udp64_sent_kpps",) + RATIO_METRICS:
             c[key] = med([r.get(key) for r in mine])
         c["runs"] = mine
         cfgs[cfg] = c
@@ -328,10 +330,7 @@ def report(args):
         if "teredo" in cfgs and other in cfgs:
             ratios["teredo/" + other] = {
                 m: ratio(runs, m, "teredo", other)
-                for m in ("tcp_mbit_s", "udp64_kpps",
-                          "cpu_ns_per_byte_tcp", "cpu_us_per_pkt_udp64",
-                          "tcp_rev_mbit_s", "cpu_ns_per_byte_tcp_rev",
-                          "tcp4_mbit_s", "cpu_ns_per_byte_tcp4")}
+                for m in RATIO_METRICS}
     # the kinds of issue 16 item 4 that were run (BENCH_KINDS)
     more = [m for m in MORE_TCP if any(r["kind"] == m[0] for r in runs)]
     targets = []
