@@ -354,7 +354,7 @@ void tnl_conf_print(FILE *out, const struct tnl_cfg *c, const char *ifname)
 	unsigned int i;
 
 	fprintf(out, "# teredo.conf(5) of %s (teredo-nl showconf)\n", ifname);
-	fprintf(out, "mode = %s\n", name_or_num(tnl_mode_name(c->mode), c->mode, n));
+	fprintf(out, "mode = %s\n", name_or_num(teredo_mode_name(c->mode), c->mode, n));
 	fputs("server =", out);
 	if (!c->n_servers)
 		fputs(" none", out);
@@ -383,7 +383,7 @@ void tnl_conf_print(FILE *out, const struct tnl_cfg *c, const char *ifname)
 	fputc('\n', out);
 	fprintf(out, "rxmark = 0x%x\n", c->rxmark);
 	fprintf(out, "policy = %s\n",
-		name_or_num(tnl_policy_name(c->policy), c->policy, n));
+		name_or_num(teredo_policy_name(c->policy), c->policy, n));
 	fprintf(out, "dormant-timeout = %u\n", c->dormant_timeout);
 	fprintf(out, "max-peers = %u\n", c->max_peers);
 	fputs("managed =", out);

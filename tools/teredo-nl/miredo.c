@@ -160,7 +160,7 @@ static void print_conf(const struct miredo *m, FILE *out)
 		fprintf(out,
 			"# Miredo's InterfaceName: ip link add %s type teredo; teredo-nl setconf %s FILE\n",
 			m->ifname, m->ifname);
-	fprintf(out, "mode = %s\n", tnl_mode_name(mode));
+	fprintf(out, "mode = %s\n", teredo_mode_name(mode));
 	if (m->server[0])
 		fprintf(out, "server = %s\n", m->server);
 	if (m->server2[0])

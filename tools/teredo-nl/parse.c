@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
 #include "parse.h"
 #include "route.h"
 
@@ -28,41 +27,6 @@ static int index_of(name_fn *name, unsigned int n, const char *s)
 		if (name(i) && !strcmp(name(i), s))
 			return (int)i;
 	return -1;
-}
-
-const char *tnl_mode_name(unsigned int mode)
-{
-	return teredo_mode_name(mode);
-}
-
-const char *tnl_state_name(unsigned int state)
-{
-	return teredo_state_name(state);
-}
-
-const char *tnl_nat_name(unsigned int nat)
-{
-	return teredo_nat_name(nat);
-}
-
-const char *tnl_policy_name(unsigned int policy)
-{
-	return teredo_policy_name(policy);
-}
-
-const char *tnl_event_name(unsigned int event)
-{
-	return teredo_event_name(event);
-}
-
-const char *tnl_dormant_reason_name(unsigned int reason)
-{
-	return teredo_dormant_reason_name(reason);
-}
-
-const char *tnl_stat_name(unsigned int stat)
-{
-	return teredo_stat_name(stat);
 }
 
 int tnl_mode_from_name(const char *s)

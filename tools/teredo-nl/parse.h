@@ -13,6 +13,9 @@
 #include <net/if.h>
 #include <linux/teredo.h>
 
+/* teredo_*_name(): the module's names, NULL if out of range */
+#include "names.h"
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
@@ -146,12 +149,5 @@ int tnl_parse_host(const char *s, struct tnl_host *out);
 int tnl_parse_prefix(const char *s, uint32_t *addr, uint8_t *len);
 int tnl_mode_from_name(const char *s);		/* -1 if unknown */
 int tnl_policy_from_name(const char *s);
-const char *tnl_mode_name(unsigned int mode);
-const char *tnl_state_name(unsigned int state);
-const char *tnl_policy_name(unsigned int policy);
-const char *tnl_nat_name(unsigned int nat);
-const char *tnl_event_name(unsigned int event);
-const char *tnl_dormant_reason_name(unsigned int reason);
-const char *tnl_stat_name(unsigned int stat);	/* NULL if out of range */
 
 #endif

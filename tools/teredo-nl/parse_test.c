@@ -133,16 +133,16 @@ static void test_names(void)
 	check(tnl_mode_from_name("Relay") == -1, "mode is case sensitive");
 	check(tnl_policy_from_name("enterprise") == TEREDO_POLICY_ENTERPRISE,
 	      "policy enterprise");
-	check(!strcmp(tnl_state_name(TEREDO_STATE_QUALIFIED), "qualified"),
+	check(!strcmp(teredo_state_name(TEREDO_STATE_QUALIFIED), "qualified"),
 	      "state name");
-	check(!tnl_state_name(__TEREDO_STATE_MAX),
+	check(!teredo_state_name(__TEREDO_STATE_MAX),
 	      "unknown state has no name");
 	for (i = 0; i < __TEREDO_STAT_MAX; i++)
-		all &= !!tnl_stat_name(i);
+		all &= !!teredo_stat_name(i);
 	check(all, "every counter has a name");
-	check(!strcmp(tnl_stat_name(TEREDO_STAT_DROP_MALFORMED),
+	check(!strcmp(teredo_stat_name(TEREDO_STAT_DROP_MALFORMED),
 		      "drop_malformed"), "drop_malformed name");
-	check(!strcmp(tnl_stat_name(TEREDO_STAT_DROP_STALE_SOURCE),
+	check(!strcmp(teredo_stat_name(TEREDO_STAT_DROP_STALE_SOURCE),
 		      "drop_stale_source"), "last counter name");
 }
 

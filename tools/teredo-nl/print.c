@@ -556,7 +556,7 @@ static void print_nat(struct tnl_out *o, const struct tnl_dev *d)
 	if (d->mode != TEREDO_MODE_CLIENT)
 		return;
 	pr_str(o, PR_ANY, "nat", "\tnat: %s",
-	       name_or_num(tnl_nat_name(d->nat), d->nat, n));
+	       name_or_num(teredo_nat_name(d->nat), d->nat, n));
 	if (d->nat_mapped2_addr) {
 		snprintf(buf, sizeof(buf), "%s:%u", ip4(d->nat_mapped2_addr, b),
 			 d->nat_mapped2_port);
@@ -617,14 +617,14 @@ static void print_stats(struct tnl_out *o, const struct tnl_dev *d)
 	o->scope = "stats";
 	for (i = 0; i < __TEREDO_STAT_MAX; i++) {
 		if (all) {	/* show DEV stats: "NAME VALUE" lines */
-			fprintf(o->f, "%s %" PRIu64 "\n", tnl_stat_name(i),
+			fprintf(o->f, "%s %" PRIu64 "\n", teredo_stat_name(i),
 				d->stats[i]);
 			o->found = true;
 			continue;
 		}
 		pr_str(o, PR_TEXT, NULL, i % 4 ? " %s" : "\n\t  %s",
-		       tnl_stat_name(i));
-		pr_u64(o, PR_ANY, tnl_stat_name(i), " %" PRIu64, d->stats[i]);
+		       teredo_stat_name(i));
+		pr_u64(o, PR_ANY, teredo_stat_name(i), " %" PRIu64, d->stats[i]);
 	}
 	o->scope = NULL;
 	pr_close(o, '}');
@@ -636,14 +636,14 @@ static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
 	char b1[INET6_ADDRSTRLEN], n1[16], n2[16], n3[16], n4[16];
 	const char *reason;
 
-	reason = name_or_num(tnl_dormant_reason_name(d->dormant_reason),
+	reason = name_or_num(teredo_dormant_reason_name(d->dormant_reason),
 			     d->dormant_reason, n4);
 	pr_str(o, PR_ANY, "ifname", "%s:", d->ifname);
 	pr_u64(o, PR_JSON, "ifindex", NULL, d->ifindex);
 	pr_str(o, PR_ANY, "mode", " mode %s",
-	       name_or_num(tnl_mode_name(d->mode), d->mode, n1));
+	       name_or_num(teredo_mode_name(d->mode), d->mode, n1));
 	pr_str(o, PR_ANY, "state", " state %s",
-	       name_or_num(tnl_state_name(d->state), d->state, n2));
+	       name_or_num(teredo_state_name(d->state), d->state, n2));
 	if (d->dormant_reason)
 		pr_str(o, PR_TEXT, NULL, " (%s)", reason);
 	pr_u64(o, PR_TEXT, NULL, " holds %" PRIu64 "\n", d->holds);
@@ -681,7 +681,7 @@ static void print_dev(struct tnl_out *o, const struct tnl_dev *d)
 		pr_str(o, PR_JSON, "refresh_determined", NULL, NULL);
 	pr_u64(o, PR_ANY, "rxmark", " rxmark 0x%" PRIx64, d->rxmark);
 	pr_str(o, PR_ANY, "policy", " policy %s\n",
-	       name_or_num(tnl_policy_name(d->policy), d->policy, n3));
+	       name_or_num(teredo_policy_name(d->policy), d->policy, n3));
 	pr_u64(o, PR_TEXT, NULL, "\trefresh %" PRIu64 "s", d->refresh);
 	pr_u64(o, PR_ANY, "dormant_timeout", " dormant-timeout %" PRIu64 "s",
 	       d->dormant_timeout);
@@ -760,10 +760,10 @@ void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 	pr_str(&o, PR_ANY, "ifname", "%s", ev->ifname);
 	pr_u64(&o, PR_JSON, "ifindex", NULL, ev->ifindex);
 	pr_str(&o, PR_ANY, "event", " %s",
-	       name_or_num(tnl_event_name(ev->event), ev->event, n1));
+	       name_or_num(teredo_event_name(ev->event), ev->event, n1));
 	if (ev->has_state)
 		pr_str(&o, PR_ANY, "state", " state %s",
-		       name_or_num(tnl_state_name(ev->state), ev->state, n2));
+		       name_or_num(teredo_state_name(ev->state), ev->state, n2));
 	if (ev->has_address || ev->event == TEREDO_EVENT_ADDRESS)
 		pr_str(&o, ev->has_address ? PR_ANY : PR_JSON, "address",
 		       " address %s",
@@ -771,7 +771,7 @@ void tnl_print_event(FILE *f, const struct tnl_event *ev, bool json)
 	/* state and address events: the NAT's kind, why not qualified */
 	if (ev->has_nat) {
 		pr_str(&o, PR_ANY, "nat", " nat %s",
-		       name_or_num(tnl_nat_name(ev->nat), ev->nat, n3));
+		       name_or_num(teredo_nat_name(ev->nat), ev->nat, n3));
 		pr_str(&o, PR_JSON, "state_reason", NULL,
 		       ev->state_reason[0] ? ev->state_reason : NULL);
 		if (ev->state_reason[0])
