@@ -158,7 +158,7 @@ bool teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
  * and the number, so the nonces of the tests still awaiting a reply
  * need no room in the peer, and no one without the key can tell them.
  */
-void teredo_echo_nonce(struct teredo_dev *t, const struct teredo_peer *p,
+void teredo_echo_nonce(const struct teredo_dev *t, const struct teredo_peer *p,
 		       u32 seq, u8 nonce[TEREDO_NONCE_LEN])
 {
 	u64 a[2], h;

@@ -40,7 +40,7 @@ bool teredo_send_bubble(struct teredo_dev *t, const struct in6_addr *src,
 			const struct in6_addr *dst, __be32 addr, u16 port);
 void teredo_peer_send_queue(struct teredo_dev *t, struct teredo_peer *p);
 bool teredo_peer_usable(struct teredo_peer *p);
-void teredo_echo_nonce(struct teredo_dev *t, const struct teredo_peer *p,
+void teredo_echo_nonce(const struct teredo_dev *t, const struct teredo_peer *p,
 		       u32 seq, u8 nonce[TEREDO_NONCE_LEN]);
 struct teredo_peer *teredo_xmit_peer(struct teredo_dev *t, struct sk_buff *skb,
 				     const struct in6_addr *dst);
