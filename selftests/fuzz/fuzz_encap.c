@@ -2,7 +2,9 @@
 /*
  * teredo_parse_encap() on a whole UDP payload, then on every partial
  * view the kernel may hand it: same answer when the view is the
- * documented minimum, never a read past the view.
+ * documented minimum, never a read past the view.  The same bytes as
+ * the IPv6 packet a TCP segment is cut from (teredo_tso_hdr_len(),
+ * teredo_tso_hdr()).
  */
 #include "fuzz.h"
 
@@ -78,5 +80,24 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			INVARIANT(v == TEREDO_OK && p.hdr_len == e.hdr_len);
 		free(buf);
 	}
+
+	/* as a TCP super-packet's headers: bounded, and cut as documented */
+	buf = fuzz_dup(data, size);
+	avail = teredo_tso_hdr_len(buf, size);
+	INVARIANT(!avail || (avail >= TEREDO_IPV6_HLEN + TEREDO_TCP_HLEN_MIN &&
+			     avail <= TEREDO_TSO_HDR_MAX && avail <= size));
+	if (avail) {
+		u8 out[TEREDO_TSO_HDR_MAX];
+		u16 plen = (u16)(size * 7);
+
+		teredo_tso_hdr(out, buf, avail, (u32)size * 1208, plen,
+			       size & 1, size & 2);
+		INVARIANT((out[4] << 8 | out[5]) ==
+			  (u16)(avail - TEREDO_IPV6_HLEN + plen));
+		INVARIANT(!out[TEREDO_IPV6_HLEN + 16] &&
+			  !out[TEREDO_IPV6_HLEN + 17]);
+		INVARIANT(!memcmp(out + 6, buf + 6, 38));
+	}
+	free(buf);
 	return 0;
 }

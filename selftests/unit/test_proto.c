@@ -1324,6 +1324,82 @@ static void trailers_build(void)
 	CHECK(!teredo_trailers_list(&tr, IP4(10, 1, 2, 3), 1));
 }
 
+/* An IPv6 + TCP header (32 bytes: 12 of options), flags as given. */
+static size_t tso_template(u8 *h, u8 flags, u32 seq)
+{
+	size_t i;
+
+	memset(h, 0, TEREDO_TSO_HDR_MAX);
+	h[0] = 0x60;
+	h[1] = 0x0a;			/* traffic class, flow label */
+	h[6] = 6;			/* TCP */
+	h[7] = 64;
+	memcpy(h + 8, native_peer, 16);
+	memcpy(h + 24, example_addr, 16);
+	h[40] = 0x9c;			/* ports 40000 -> 80 */
+	h[41] = 0x40;
+	h[43] = 80;
+	h[44] = seq >> 24;
+	h[45] = seq >> 16;
+	h[46] = seq >> 8;
+	h[47] = seq;
+	h[51] = 7;			/* ack 7 */
+	h[52] = 8 << 4;			/* 32-byte header */
+	h[53] = flags;
+	h[54] = 0x01;			/* window */
+	h[56] = 0xab;			/* checksum: whatever it was */
+	h[57] = 0xcd;
+	for (i = 60; i < 72; i++)	/* options */
+		h[i] = (u8)i;
+	return 72;
+}
+
+static void tso_cut(void)
+{
+	u8 t[TEREDO_TSO_HDR_MAX], o[TEREDO_TSO_HDR_MAX];
+	size_t hlen = tso_template(t, 0x80 | 0x10 | 0x08 | 0x01, 0xfffffe00u);
+
+	CHECK(teredo_tso_hdr_len(t, hlen) == 72);
+	CHECK(teredo_tso_hdr_len(t, 2000) == 72);
+
+	/* first of three: CWR kept, FIN and PSH cleared, seq as it was */
+	teredo_tso_hdr(o, t, hlen, 0, 1208, true, false);
+	CHECK(o[4] == 0x04 && o[5] == 0xd8);		/* 32 + 1208 */
+	CHECK(o[44] == 0xff && o[45] == 0xff && o[46] == 0xfe && o[47] == 0);
+	CHECK(o[53] == (0x80 | 0x10));
+	CHECK(o[56] == 0 && o[57] == 0);
+	CHECK(memcmp(o, t, 4) == 0 && memcmp(o + 6, t + 6, 38) == 0);
+	CHECK(memcmp(o + 48, t + 48, 5) == 0 && memcmp(o + 58, t + 58, 14) == 0);
+	/* middle: CWR cleared too; the sequence wraps */
+	teredo_tso_hdr(o, t, hlen, 1208, 1208, false, false);
+	CHECK(o[44] == 0 && o[45] == 0 && o[46] == 0x02 && o[47] == 0xb8);
+	CHECK(o[53] == 0x10);
+	/* last: FIN and PSH back, CWR not; its own (shorter) length */
+	teredo_tso_hdr(o, t, hlen, 2416, 100, false, true);
+	CHECK(o[4] == 0 && o[5] == 132);
+	CHECK(o[44] == 0 && o[45] == 0 && o[46] == 0x07 && o[47] == 0x70);
+	CHECK(o[53] == (0x10 | 0x08 | 0x01));
+	CHECK(o[56] == 0 && o[57] == 0);
+	/* the template is not touched */
+	CHECK(t[53] == 0x99 && t[56] == 0xab);
+
+	/* what is not IPv6 with TCP next, whole */
+	CHECK(teredo_tso_hdr_len(t, 71) == 0);
+	CHECK(teredo_tso_hdr_len(t, 59) == 0);
+	t[52] = 4 << 4;					/* doff 4 */
+	CHECK(teredo_tso_hdr_len(t, hlen) == 0);
+	t[52] = 15 << 4;				/* 60 bytes */
+	CHECK(teredo_tso_hdr_len(t, hlen) == 0);
+	CHECK(teredo_tso_hdr_len(t, 100) == 100);
+	t[52] = 5 << 4;
+	CHECK(teredo_tso_hdr_len(t, hlen) == 60);
+	t[6] = 0;					/* hop-by-hop first */
+	CHECK(teredo_tso_hdr_len(t, hlen) == 0);
+	t[6] = 6;
+	t[0] = 0x45;
+	CHECK(teredo_tso_hdr_len(t, hlen) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1356,6 +1432,7 @@ int main(int argc, char **argv)
 	RUN(relay_rules);
 	RUN(server_size_bound);
 	RUN(gcra_limits);
+	RUN(tso_cut);
 	if (system("command -v tshark >/dev/null 2>&1") == 0)
 		RUN(tshark_decodes);
 	else

@@ -9,6 +9,7 @@
  */
 #include "proto.h"
 
+#define IPV6_NEXTHDR_TCP	6
 #define IPV6_NEXTHDR_ICMPV6	58
 #define IPV6_NEXTHDR_NONE	59
 #define ICMPV6_ECHO_REQUEST	128
@@ -866,4 +867,36 @@ enum teredo_verdict teredo_relay_check(const u8 *ipv6, size_t len,
 	if (!teredo_ipv6_is_global(dst))
 		return TEREDO_ERR_NONGLOBAL6;
 	return TEREDO_OK;
+}
+
+/* byte 13 of the TCP header without them */
+#define TH_NOT_FIN_PSH	0xf6u
+#define TH_NOT_CWR	0x7fu
+
+size_t teredo_tso_hdr_len(const u8 *pkt, size_t avail)
+{
+	size_t thlen;
+
+	if (avail < TEREDO_IPV6_HLEN + TEREDO_TCP_HLEN_MIN ||
+	    pkt[0] >> 4 != 6 || pkt[6] != IPV6_NEXTHDR_TCP)
+		return 0;
+	thlen = (size_t)(pkt[TEREDO_IPV6_HLEN + 12] >> 4) * 4;
+	if (thlen < TEREDO_TCP_HLEN_MIN || avail < TEREDO_IPV6_HLEN + thlen)
+		return 0;
+	return TEREDO_IPV6_HLEN + thlen;
+}
+
+void teredo_tso_hdr(u8 *out, const u8 *tmpl, size_t hlen, u32 seq_off,
+		    u16 plen, bool first, bool last)
+{
+	u8 *th = out + TEREDO_IPV6_HLEN;
+
+	memcpy(out, tmpl, hlen);
+	put16(out + 4, (u16)(hlen - TEREDO_IPV6_HLEN + plen));
+	put32(th + 4, get32(th + 4) + seq_off);
+	if (!last)
+		th[13] &= TH_NOT_FIN_PSH;
+	if (!first)
+		th[13] &= TH_NOT_CWR;
+	put16(th + 16, 0);
 }

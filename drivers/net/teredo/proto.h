@@ -320,4 +320,29 @@ size_t teredo_build_ra_reply(u8 *buf, size_t cap,
 enum teredo_verdict teredo_relay_check(const u8 *ipv6, size_t len,
 				       u32 saddr, u16 sport);
 
+/*
+ * TCP segmentation done by hand (socket.c builds each segment of a
+ * TCP/IPv6 GSO super-packet straight into a UDP GSO train): the headers
+ * of one segment, from the super-packet's.  Only an IPv6 header followed
+ * directly by TCP is cut here; anything else takes the kernel's GSO.
+ */
+#define TEREDO_TCP_HLEN_MIN	20
+#define TEREDO_TCP_HLEN_MAX	60
+#define TEREDO_TSO_HDR_MAX	(TEREDO_IPV6_HLEN + TEREDO_TCP_HLEN_MAX)
+/*
+ * The IPv6 and TCP headers' length at the start of @pkt (@avail bytes),
+ * 0 if it is not IPv6 with a TCP header next, whole within @avail.
+ */
+size_t teredo_tso_hdr_len(const u8 *pkt, size_t avail);
+/*
+ * @out (@hlen bytes) = the headers of the segment that carries @plen
+ * payload bytes from @seq_off on, cut from a super-packet whose headers
+ * are @tmpl (@hlen bytes, teredo_tso_hdr_len()): the IPv6 payload length
+ * its own, the sequence number advanced, FIN and PSH on the @last
+ * segment only, CWR on the @first only (as the kernel's TSO does), the
+ * TCP checksum 0 (the caller sums the segment).
+ */
+void teredo_tso_hdr(u8 *out, const u8 *tmpl, size_t hlen, u32 seq_off,
+		    u16 plen, bool first, bool last);
+
 #endif /* _TEREDO_PROTO_H */

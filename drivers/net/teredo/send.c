@@ -47,7 +47,8 @@ static void teredo_send_datagram(struct teredo_dev *t, struct sk_buff *skb,
  * Sends @skb to @addr:@port.  A GSO super-packet (the device advertises
  * NETIF_F_GSO_SOFTWARE) is cut here, once the per-flow decisions were
  * made for all of it, into IPv6 packets of the path MTU with their
- * inner checksums resolved (a plain UDP socket, Miredo's, may receive
+ * inner checksums resolved (TCP by teredo_udp_send_tso(), anything else
+ * by the kernel's GSO) (a plain UDP socket, Miredo's, may receive
  * them, over a veth that would carry a CHECKSUM_PARTIAL skb through).
  * They leave as UDP GSO trains (teredo_udp_send_train(): one skb, one
  * datagram per packet once cut before the wire), never as a UDP tunnel
@@ -57,11 +58,21 @@ static void teredo_send_datagram(struct teredo_dev *t, struct sk_buff *skb,
 static void teredo_send_to(struct teredo_dev *t, struct sk_buff *skb,
 			   __be32 addr, u16 port)
 {
+	struct teredo_tso_sent st;
 	struct sk_buff *segs;
 	unsigned int n;
 
 	if (!skb_is_gso(skb)) {
 		teredo_send_datagram(t, skb, addr, port);
+		return;
+	}
+	/* TCP: cut straight into trains, no skb per segment */
+	if (teredo_udp_send_tso(t, skb, addr, port, &st)) {
+		teredo_stat_add(t, TEREDO_STAT_TX_PACKETS, st.datagrams);
+		teredo_stat_add(t, TEREDO_STAT_TX_TRAINS, st.trains);
+		if (st.dropped)
+			teredo_stat_add(t, TEREDO_STAT_DROP_TX_ERROR,
+					st.dropped);
 		return;
 	}
 	/* SG: the segments share the pages; the checksums are computed */

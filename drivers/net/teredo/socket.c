@@ -7,10 +7,13 @@
  */
 
 #include <linux/ip.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
+#include <net/checksum.h>
 #include <net/dst_cache.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/route.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
@@ -18,6 +21,7 @@
 #include "client.h"
 #include "compat.h"
 #include "device.h"
+#include "proto.h"
 #include "receive.h"
 #include "socket.h"
 
@@ -299,6 +303,100 @@ static unsigned int teredo_train_max(const struct net_device *lower,
 	return min(segs, size / len);
 }
 
+/* Where the next byte goes in a train's pages. */
+struct teredo_train_pos {
+	unsigned int frag;		/* index in its frags */
+	unsigned int off;		/* offset in that frag */
+};
+
+/* The bytes from @pos on, in @train's frag @pos->frag; NULL past its end. */
+static u8 *teredo_train_at(struct sk_buff *train,
+			   const struct teredo_train_pos *pos,
+			   unsigned int *room)
+{
+	const skb_frag_t *frag;
+
+	if (WARN_ON_ONCE(pos->frag >= skb_shinfo(train)->nr_frags))
+		return NULL;
+	frag = &skb_shinfo(train)->frags[pos->frag];
+	*room = skb_frag_size(frag) - pos->off;
+	return skb_frag_address(frag) + pos->off;
+}
+
+static void teredo_train_advance(struct sk_buff *train,
+				 struct teredo_train_pos *pos,
+				 unsigned int n)
+{
+	pos->off += n;
+	if (pos->off == skb_frag_size(&skb_shinfo(train)->frags[pos->frag])) {
+		pos->frag++;
+		pos->off = 0;
+	}
+}
+
+/* Copies @len bytes of @buf into @train at @pos, which moves on. */
+static int teredo_train_put_buf(struct sk_buff *train,
+				struct teredo_train_pos *pos,
+				const u8 *buf, unsigned int len)
+{
+	unsigned int room, chunk;
+	u8 *to;
+
+	for (; len; len -= chunk, buf += chunk) {
+		to = teredo_train_at(train, pos, &room);
+		if (!to)
+			return -EINVAL;
+		chunk = min(len, room);
+		memcpy(to, buf, chunk);
+		teredo_train_advance(train, pos, chunk);
+	}
+	return 0;
+}
+
+/*
+ * Copies @len bytes of @src from @off on into @train at @pos, which moves
+ * on; with @csum, adds their sum to it, summed in the same pass.
+ */
+static int teredo_train_put_skb(struct sk_buff *train,
+				struct teredo_train_pos *pos,
+				const struct sk_buff *src, int off,
+				unsigned int len, __wsum *csum)
+{
+	unsigned int done, room, chunk;
+	u8 *to;
+
+	for (done = 0; done < len; done += chunk) {
+		to = teredo_train_at(train, pos, &room);
+		if (!to)
+			return -EINVAL;
+		chunk = min(len - done, room);
+		if (csum)
+			*csum = csum_block_add(*csum,
+					       skb_copy_and_csum_bits(src,
+								      off + done, to, chunk),
+					       done);
+		else if (skb_copy_bits(src, off + done, to, chunk))
+			return -EFAULT;
+		teredo_train_advance(train, pos, chunk);
+	}
+	return 0;
+}
+
+/* Leaves @len bytes at @pos to be written later; @pos moves on. */
+static int teredo_train_skip(struct sk_buff *train,
+			     struct teredo_train_pos *pos, unsigned int len)
+{
+	unsigned int room, chunk;
+
+	for (; len; len -= chunk) {
+		if (!teredo_train_at(train, pos, &room))
+			return -EINVAL;
+		chunk = min(len, room);
+		teredo_train_advance(train, pos, chunk);
+	}
+	return 0;
+}
+
 /*
  * Copies the @n packets from @seg on back to back into the paged data
  * of @train (already as long as all of them), each packet's checksum
@@ -307,35 +405,108 @@ static unsigned int teredo_train_max(const struct net_device *lower,
 static int teredo_train_fill(struct sk_buff *train, struct sk_buff *seg,
 			     unsigned int n)
 {
-	struct skb_shared_info *sh = skb_shinfo(train);
-	unsigned int fi = 0, foff = 0;
+	struct teredo_train_pos pos = {};
+	int err;
 
 	for (; n; n--, seg = seg->next) {
-		unsigned int off = 0;
-
 		if (seg->ip_summed == CHECKSUM_PARTIAL &&
 		    skb_checksum_help(seg))
 			return -EINVAL;
-		while (off < seg->len) {
-			skb_frag_t *frag = &sh->frags[fi];
-			unsigned int chunk;
-			int err;
-
-			chunk = min(seg->len - off, skb_frag_size(frag) - foff);
-			err = skb_copy_bits(seg, off,
-					    skb_frag_address(frag) + foff,
-					    chunk);
-			if (err)
-				return err;
-			off += chunk;
-			foff += chunk;
-			if (foff == skb_frag_size(frag)) {
-				fi++;
-				foff = 0;
-			}
-		}
+		err = teredo_train_put_skb(train, &pos, seg, 0, seg->len, NULL);
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+/* A train of @total bytes of UDP payload in pages, room for the headers. */
+static struct sk_buff *teredo_train_alloc(const struct net_device *lower,
+					  unsigned int total)
+{
+	struct sk_buff *train;
+	int err;
+
+	train = alloc_skb_with_frags(LL_RESERVED_SPACE(lower) +
+				     sizeof(struct iphdr) +
+				     sizeof(struct udphdr), total,
+				     PAGE_ALLOC_COSTLY_ORDER, &err,
+				     GFP_ATOMIC | __GFP_NOWARN);
+	if (!train)
+		return NULL;
+	skb_reserve(train, skb_tailroom(train));
+	train->data_len = total;
+	train->len = total;
+	return train;
+}
+
+/*
+ * Sends @train, @n datagrams of @len bytes of UDP payload (the last no
+ * longer) filled in, to @daddr:@dport along @rt (its reference is the
+ * train's): pushes the UDP and IPv4 headers and, for more than one,
+ * makes it UDP GSO.  To the stack it is plain UDP from our socket, as a
+ * UDP_SEGMENT socket sends it: the lower device (USO) or the core's
+ * software GSO cuts it into one datagram per packet before any wire, a
+ * NAT or a bridge forwards it whole, and a socket without UDP_GRO
+ * (Miredo's, our own) receives it cut by udp_rcv_segment().  The device's
+ * TX counts datagrams (iptunnel_xmit() would count a train as one); one
+ * the IPv4 output path drops counts in tx_dropped.  BH disabled, under
+ * rcu_read_lock_bh() (@sock).
+ */
+static void teredo_train_xmit(struct teredo_dev *t, struct socket *sock,
+			      struct rtable *rt, const struct flowi4 *fl4,
+			      struct sk_buff *train, unsigned int n,
+			      unsigned int len, u16 dport)
+{
+	struct net_device *dev = t->dev;
+	unsigned int total = train->len;
+	struct udphdr *uh;
+	struct iphdr *iph;
+	int err;
+
+	train->dev = dev;
+	train->mark = fl4->flowi4_mark;
+	train->protocol = htons(ETH_P_IP);
+	uh = skb_push(train, sizeof(*uh));
+	skb_reset_transport_header(train);
+	uh->source = fl4->fl4_sport;
+	uh->dest = htons(dport);
+	uh->len = htons(train->len);
+	/*
+	 * The outer checksum is left to whoever cuts the train, from the
+	 * UDP header on (__udp_gso_segment() wants csum_start there), over
+	 * the pseudo-header of the whole length, which it adjusts to each
+	 * datagram's; a datagram alone is summed by the lower device, or
+	 * the core for it.
+	 */
+	uh->check = ~udp_v4_check(train->len, fl4->saddr, fl4->daddr, 0);
+	train->ip_summed = CHECKSUM_PARTIAL;
+	train->csum_start = skb_transport_header(train) - train->head;
+	train->csum_offset = offsetof(struct udphdr, check);
+	if (n > 1) {
+		skb_shinfo(train)->gso_size = len;
+		skb_shinfo(train)->gso_type = SKB_GSO_UDP_L4;
+		skb_shinfo(train)->gso_segs = n;
+	}
+
+	skb_dst_set(train, &rt->dst);
+	memset(IPCB(train), 0, sizeof(*IPCB(train)));
+	iph = skb_push(train, sizeof(*iph));
+	skb_reset_network_header(train);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = 0;
+	iph->frag_off = 0;		/* never DF (RFC 4380 5.1.1) */
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = fl4->saddr;
+	iph->daddr = fl4->daddr;
+	/* one IPv4 ID per datagram: the segmentation numbers them on */
+	__ip_select_ident(t->net, iph, n);
+	err = ip_local_out(t->net, sock->sk, train);
+	if (likely(!net_xmit_eval(err)))
+		dev_sw_netstats_tx_add(dev, n, total);
+	else
+		DEV_STATS_ADD(dev, tx_dropped, n);
 }
 
 /*
@@ -343,11 +514,7 @@ static int teredo_train_fill(struct sk_buff *train, struct sk_buff *seg,
  * their checksums complete, all of one size but the last) to
  * @daddr:@dport as one UDP GSO train: one skb of type SKB_GSO_UDP_L4
  * whose UDP payload is the packets back to back, gso_size the size of
- * one.  To the stack it is plain UDP from our socket, as a UDP_SEGMENT
- * socket sends it: the lower device (USO) or the core's software GSO
- * cuts it into one datagram per packet before any wire, a NAT or a
- * bridge forwards it whole, and a socket without UDP_GRO (Miredo's, our
- * own) receives it cut by udp_rcv_segment().
+ * one (teredo_train_xmit()).
  *
  * Returns how many packets it took off the list (sent, or dropped by the
  * IPv4 output path: counted in the device's tx_dropped), each counted
@@ -360,13 +527,9 @@ unsigned int teredo_udp_send_train(struct teredo_dev *t,
 {
 	struct sk_buff *seg, *next, *train = NULL, *first = *segs;
 	unsigned int i, n, max, len = first->len, total;
-	struct net_device *dev = t->dev;
 	struct socket *sock;
-	struct udphdr *uh;
-	struct iphdr *iph;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	int err;
 
 	rcu_read_lock_bh();
 	sock = rcu_dereference_bh(t->sock);
@@ -388,17 +551,8 @@ unsigned int teredo_udp_send_train(struct teredo_dev *t,
 	}
 	if (n < 2)
 		goto out_rt;
-	train = alloc_skb_with_frags(LL_RESERVED_SPACE(rt->dst.dev) +
-				     sizeof(struct iphdr) +
-				     sizeof(struct udphdr), total,
-				     PAGE_ALLOC_COSTLY_ORDER, &err,
-				     GFP_ATOMIC | __GFP_NOWARN);
-	if (!train)
-		goto out_rt;
-	skb_reserve(train, skb_tailroom(train));
-	train->data_len = total;
-	train->len = total;
-	if (teredo_train_fill(train, first, n))
+	train = teredo_train_alloc(rt->dst.dev, total);
+	if (!train || teredo_train_fill(train, first, n))
 		goto out_rt;
 	train->priority = first->priority;
 
@@ -409,52 +563,7 @@ unsigned int teredo_udp_send_train(struct teredo_dev *t,
 		consume_skb(seg);
 	}
 	*segs = seg;
-	skb_shinfo(train)->gso_segs = n;
-
-	train->dev = dev;
-	train->mark = fl4.flowi4_mark;
-	train->protocol = htons(ETH_P_IP);
-	uh = skb_push(train, sizeof(*uh));
-	skb_reset_transport_header(train);
-	uh->source = fl4.fl4_sport;
-	uh->dest = htons(dport);
-	uh->len = htons(train->len);
-	/*
-	 * The outer checksum is left to whoever cuts the train, from the
-	 * UDP header on (__udp_gso_segment() wants csum_start there), over
-	 * the pseudo-header of the whole length, which it adjusts to each
-	 * datagram's.
-	 */
-	uh->check = ~udp_v4_check(train->len, fl4.saddr, daddr, 0);
-	train->ip_summed = CHECKSUM_PARTIAL;
-	train->csum_start = skb_transport_header(train) - train->head;
-	train->csum_offset = offsetof(struct udphdr, check);
-	skb_shinfo(train)->gso_size = len;
-	skb_shinfo(train)->gso_type = SKB_GSO_UDP_L4;
-
-	skb_dst_set(train, &rt->dst);
-	memset(IPCB(train), 0, sizeof(*IPCB(train)));
-	iph = skb_push(train, sizeof(*iph));
-	skb_reset_network_header(train);
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) >> 2;
-	iph->tos = 0;
-	iph->frag_off = 0;		/* never DF (RFC 4380 5.1.1) */
-	iph->ttl = ip4_dst_hoplimit(&rt->dst);
-	iph->protocol = IPPROTO_UDP;
-	iph->saddr = fl4.saddr;
-	iph->daddr = daddr;
-	/* one IPv4 ID per datagram: the segmentation numbers them on */
-	__ip_select_ident(t->net, iph, n);
-	/*
-	 * The device's TX counts datagrams, as for those sent one by one
-	 * (iptunnel_xmit() would count the train as one packet).
-	 */
-	err = ip_local_out(t->net, sock->sk, train);
-	if (likely(!net_xmit_eval(err)))
-		dev_sw_netstats_tx_add(dev, n, total);
-	else
-		DEV_STATS_ADD(dev, tx_dropped, n);
+	teredo_train_xmit(t, sock, rt, &fl4, train, n, len, dport);
 	rcu_read_unlock_bh();
 	return n;
 
@@ -464,6 +573,158 @@ out_rt:
 out:
 	rcu_read_unlock_bh();
 	return 0;
+}
+
+/* A TCP/IPv6 GSO super-packet being cut into trains. */
+struct teredo_tso {
+	struct sk_buff *skb;
+	u8 hdr[TEREDO_TSO_HDR_MAX];	/* its IPv6 and TCP headers */
+	unsigned int hlen;		/* their length */
+	unsigned int mss;		/* payload bytes per segment */
+	unsigned int plen;		/* payload bytes in all */
+	unsigned int segs;		/* segments in all */
+};
+
+/*
+ * Segment @i of @tso (headers and payload, its TCP checksum computed in
+ * the pass that copies the payload) into @train at @pos.
+ */
+static int teredo_tso_put(struct sk_buff *train, struct teredo_train_pos *pos,
+			  const struct teredo_tso *tso, unsigned int i)
+{
+	const struct in6_addr *saddr = (const struct in6_addr *)(tso->hdr + 8);
+	const struct in6_addr *daddr = (const struct in6_addr *)(tso->hdr + 24);
+	unsigned int thlen = tso->hlen - TEREDO_IPV6_HLEN;
+	unsigned int off = i * tso->mss;
+	unsigned int plen = min(tso->mss, tso->plen - off);
+	struct teredo_train_pos hpos = *pos;
+	u8 hdr[TEREDO_TSO_HDR_MAX];
+	__wsum csum = 0;
+	__sum16 check;
+	int err;
+
+	teredo_tso_hdr(hdr, tso->hdr, tso->hlen, off, plen, i == 0,
+		       i == tso->segs - 1);
+	/* the payload first, summed while copied; then the headers */
+	err = teredo_train_skip(train, pos, tso->hlen);
+	if (err)
+		return err;
+	err = teredo_train_put_skb(train, pos, tso->skb, tso->hlen + off, plen,
+				   &csum);
+	if (err)
+		return err;
+	csum = csum_add(csum_partial(hdr + TEREDO_IPV6_HLEN, thlen, 0), csum);
+	check = csum_ipv6_magic(saddr, daddr, thlen + plen, IPPROTO_TCP, csum);
+	memcpy(hdr + TEREDO_IPV6_HLEN + offsetof(struct tcphdr, check), &check,
+	       sizeof(check));
+	return teredo_train_put_buf(train, &hpos, hdr, tso->hlen);
+}
+
+/*
+ * Whether @skb is a TCP/IPv6 super-packet teredo_udp_send_tso() cuts:
+ * TCP right after the IPv6 header, no GSO type but TCP's, a segment of
+ * the size of @tso->hdr plus gso_size, more than one of them and not too
+ * many.  @tso gets a copy of the headers; @skb is not changed.
+ */
+static bool teredo_tso_init(struct teredo_tso *tso, struct sk_buff *skb)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int len;
+
+	if (skb->protocol != htons(ETH_P_IPV6) ||
+	    !(sh->gso_type & SKB_GSO_TCPV6) ||
+	    (sh->gso_type & ~(SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN | SKB_GSO_DODGY)))
+		return false;
+	/* a copy: pulling into a clone's linear part would copy its head */
+	len = min_t(unsigned int, skb->len, TEREDO_TSO_HDR_MAX);
+	if (skb_copy_bits(skb, 0, tso->hdr, len))
+		return false;
+	tso->hlen = teredo_tso_hdr_len(tso->hdr, len);
+	if (!tso->hlen)
+		return false;
+	tso->skb = skb;
+	tso->mss = sh->gso_size;
+	tso->plen = skb->len - tso->hlen;
+	if (!tso->mss || tso->plen <= tso->mss)
+		return false;
+	tso->segs = DIV_ROUND_UP(tso->plen, tso->mss);
+	return tso->segs <= TEREDO_TSO_SEGS_MAX;
+}
+
+/*
+ * Sends the TCP/IPv6 GSO super-packet @skb to @daddr:@dport as UDP GSO
+ * trains (teredo_train_xmit()) whose segments are cut straight into
+ * them: no skb per segment, and each segment's payload copied and summed
+ * in one pass.  The segments are what the kernel's TSO would make
+ * (teredo_tso_hdr()), so the wire is the same as through
+ * skb_gso_segment() and teredo_udp_send_train().
+ *
+ * Returns false, @skb untouched, if it is not such a super-packet or no
+ * train can start (no route, fewer than two fit, no memory): the caller
+ * cuts it the kernel's way.  Else @skb is consumed; @st says how many
+ * datagrams left (each counted once in the device's TX, as
+ * teredo_udp_send_train() does), in how many trains, and how many were
+ * lost when a later train could not be made.
+ */
+bool teredo_udp_send_tso(struct teredo_dev *t, struct sk_buff *skb,
+			 __be32 daddr, u16 dport, struct teredo_tso_sent *st)
+{
+	unsigned int i, n, max, total, len, end;
+	struct teredo_train_pos pos;
+	struct sk_buff *train;
+	struct teredo_tso tso;
+	struct socket *sock;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	memset(st, 0, sizeof(*st));
+	if (ipv4_is_multicast(daddr) || !teredo_tso_init(&tso, skb))
+		return false;
+	len = tso.hlen + tso.mss;
+	for (i = 0; i < tso.segs; i += n) {
+		rcu_read_lock_bh();
+		sock = rcu_dereference_bh(t->sock);
+		if (!sock)
+			goto fail;
+		rt = teredo_udp_route(t, sock, false, daddr, dport, &fl4);
+		if (IS_ERR(rt))
+			goto fail;
+		max = teredo_train_max(rt->dst.dev, len);
+		if (max < 2)
+			goto fail_rt;
+		n = min(max, tso.segs - i);
+		end = min(tso.plen, (i + n) * tso.mss);
+		total = n * tso.hlen + end - i * tso.mss;
+		train = teredo_train_alloc(rt->dst.dev, total);
+		if (!train)
+			goto fail_rt;
+		memset(&pos, 0, sizeof(pos));
+		for (end = i; end < i + n; end++) {
+			if (teredo_tso_put(train, &pos, &tso, end)) {
+				kfree_skb(train);
+				goto fail_rt;
+			}
+		}
+		train->priority = skb->priority;
+		teredo_train_xmit(t, sock, rt, &fl4, train, n, len, dport);
+		rcu_read_unlock_bh();
+		st->datagrams += n;
+		st->trains += n > 1;
+	}
+	consume_skb(skb);
+	return true;
+
+fail_rt:
+	ip_rt_put(rt);
+fail:
+	rcu_read_unlock_bh();
+	if (!i)
+		return false;
+	/* a later train could not be made: the rest is lost */
+	st->dropped = tso.segs - i;
+	DEV_STATS_ADD(t->dev, tx_dropped, st->dropped);
+	kfree_skb(skb);
+	return true;
 }
 
 int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,

@@ -32,6 +32,20 @@ struct teredo_route_key {
 	__be16 dport;
 };
 
+/*
+ * Most segments teredo_udp_send_tso() cuts from one super-packet (a
+ * 64 KiB one of 1208-byte payloads has 55); a larger count takes the
+ * kernel's GSO.
+ */
+#define TEREDO_TSO_SEGS_MAX	256
+
+/* What teredo_udp_send_tso() did with a super-packet. */
+struct teredo_tso_sent {
+	unsigned int datagrams;		/* sent (or lost in IPv4 output) */
+	unsigned int trains;		/* UDP GSO trains among them */
+	unsigned int dropped;		/* segments lost before leaving */
+};
+
 int teredo_socket_open(struct teredo_dev *t);
 void teredo_socket_close(struct teredo_dev *t);
 int teredo_udp_send(struct teredo_dev *t, struct sk_buff *skb,
@@ -41,6 +55,8 @@ int teredo_udp_send_buf(struct teredo_dev *t, const u8 *buf, size_t len,
 unsigned int teredo_udp_send_train(struct teredo_dev *t,
 				   struct sk_buff **segs, __be32 daddr,
 				   u16 dport);
+bool teredo_udp_send_tso(struct teredo_dev *t, struct sk_buff *skb,
+			 __be32 daddr, u16 dport, struct teredo_tso_sent *st);
 int teredo_udp_send_buf_from(struct teredo_dev *t, bool secondary,
 			     const u8 *buf, size_t len, __be32 daddr,
 			     u16 dport);
