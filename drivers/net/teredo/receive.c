@@ -9,6 +9,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <net/ip.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
@@ -543,5 +544,16 @@ int teredo_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		return 0;
 	}
+	/*
+	 * A datagram the UDP layer cut from a train on its way in (our
+	 * socket has no UDP_GRO) had its checksum computed over its data,
+	 * and comes as CHECKSUM_NONE marked valid: its sum is known without
+	 * reading it again, as the UDP layer knows it of a datagram it
+	 * checked itself (and converts before it gets here).  As
+	 * CHECKSUM_COMPLETE it lasts through decapsulation, and GRO checks
+	 * the inner TCP checksum with it instead of summing the packet.
+	 */
+	if (udp_hdr(skb)->check)
+		skb_checksum_try_convert(skb, IPPROTO_UDP, inet_compute_pseudo);
 	return teredo_rx(t, skb);
 }
