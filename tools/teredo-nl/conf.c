@@ -394,7 +394,8 @@ void tnl_conf_print(FILE *out, const struct tnl_cfg *c, const char *ifname)
 			c->managed[i].len);
 	fputc('\n', out);
 	fprintf(out, "inbound = %s\n",
-		c->inbound == TEREDO_INBOUND_OPEN ? "open" : "authorized");
+		teredo_inbound_name(c->inbound) ?:
+		teredo_inbound_name(TEREDO_INBOUND_AUTHORIZED));
 	fprintf(out, "mtu = %u\n", c->mtu);
 	fprintf(out, "local = %s\n", ip4_or(c->local, b, "any"));
 	fprintf(out, "dev = %s\n", c->dev[0] ? c->dev : "any");

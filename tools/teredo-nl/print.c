@@ -465,7 +465,9 @@ static const char *inbound_name(const struct tnl_dev *d)
 {
 	if (d->mode != TEREDO_MODE_CLIENT)
 		return "forwarded";
-	return d->inbound == TEREDO_INBOUND_OPEN ? "open" : "authorized";
+	/* a value this build does not know is not open */
+	return teredo_inbound_name(d->inbound) ?:
+	       teredo_inbound_name(TEREDO_INBOUND_AUTHORIZED);
 }
 
 static const char *inbound_text(const struct tnl_dev *d)
