@@ -48,7 +48,9 @@
 # BENCH_OUT,
 # BENCH_PROFILE=1 (then one more TCP and one more UDP run per
 # configuration under perf, their top symbols printed and kept in
-# profile-CFG-tcp.txt and profile-CFG-udp64.txt),
+# profile-CFG-tcp.txt and profile-CFG-udp64.txt; BENCH_PROFILE=graph:
+# the same with call stacks, who calls each symbol above 1 % kept in
+# profile-CFG-KIND-graph.txt),
 # BENCH_SCALE=0 (no scale part; it needs teredo-gen from selftests/tools),
 # BENCH_SCALE_PEERS ("1000 10000 100000"), BENCH_FLOOD (1000000),
 # BENCH_FLOOD_PPS (2000; empty: full speed),
@@ -583,25 +585,30 @@ done
 # software clock: TCG has no PMU), not counted; its top symbols show
 # where the guest's time goes.
 bench_profile() {
-	local cfg=$1 kind=$2 data=$BENCH_TMP/perf-$3.data args
+	local cfg=$1 kind=$2 data=$BENCH_TMP/perf-$3.data args graph=
+	[ "${BENCH_PROFILE:-}" = graph ] && graph=1
 	bench_use "$cfg"
 	case $kind in
 	tcp)	args=(-t "$BENCH_TIME") ;;
 	udp64)	args=(-u -l 64 -b 0 -t "$BENCH_TIME") ;;
 	esac
 	say "profile: $cfg $kind (perf record -a -e cpu-clock, top symbols)"
-	perf record -q -a -e cpu-clock -o "$data" -- timeout $((BENCH_TIME + 30)) \
+	perf record -q -a -e cpu-clock ${graph:+-g} -o "$data" -- timeout $((BENCH_TIME + 30)) \
 		ip netns exec "$(ns c1)" iperf3 -c "$BENCH_H6" "${args[@]}" > /dev/null 2>&1
+	# BENCH_PROFILE=graph: who calls the top symbols (kernel stacks)
+	[ -n "$graph" ] && perf report -q -i "$data" --stdio --no-children \
+		--percent-limit 1 -g caller,1,callee,function,percent 2>/dev/null |
+		grep -v '^$' > "$BENCH_OUT/profile-$3-graph.txt"
 	{
 		echo "-- by object"
-		perf report -q -i "$data" --stdio --sort dso 2>/dev/null | grep -v '^$' | head -n 8
+		perf report -q -i "$data" --stdio --no-children -g none --sort dso 2>/dev/null | grep -v '^$' | head -n 8
 		echo "-- by symbol"
-		perf report -q -i "$data" --stdio --sort sym 2>/dev/null | grep -v '^$' |
-			head -n "${BENCH_PROFILE_LINES:-20}"
+		perf report -q -i "$data" --stdio --no-children -g none --sort sym 2>/dev/null |
+			grep -v '^$' | head -n "${BENCH_PROFILE_LINES:-20}"
 		if [ "$cfg" = teredo ]; then
 			echo "-- teredo.ko's symbols"
-			perf report -q -i "$data" --stdio --sort dso,sym 2>/dev/null |
-				grep -i teredo | head -n 12
+			perf report -q -i "$data" --stdio --no-children -g none --sort dso,sym \
+				2>/dev/null | grep -i teredo | head -n 12
 		fi
 	} | tee "$BENCH_OUT/profile-$3.txt"
 }
