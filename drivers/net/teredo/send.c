@@ -47,9 +47,9 @@ static void teredo_send_datagram(struct teredo_dev *t, struct sk_buff *skb,
  * Sends @skb to @addr:@port.  A GSO super-packet (the device advertises
  * NETIF_F_GSO_SOFTWARE) is cut here, once the per-flow decisions were
  * made for all of it, into IPv6 packets of the path MTU with their
- * inner checksums resolved (TCP by teredo_udp_send_tso(), anything else
- * by the kernel's GSO) (a plain UDP socket, Miredo's, may receive
- * them, over a veth that would carry a CHECKSUM_PARTIAL skb through).
+ * inner checksums resolved: a plain UDP socket, Miredo's, may receive
+ * them, over a veth that would carry a CHECKSUM_PARTIAL skb through.
+ * TCP is cut by teredo_udp_send_tso(), anything else by the kernel's GSO.
  * They leave as UDP GSO trains (teredo_udp_send_train(): one skb, one
  * datagram per packet once cut before the wire), never as a UDP tunnel
  * GSO packet, which a plain socket would receive whole; what no train

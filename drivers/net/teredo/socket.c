@@ -323,14 +323,18 @@ static u8 *teredo_train_at(struct sk_buff *train,
 	return skb_frag_address(frag) + pos->off;
 }
 
-static void teredo_train_advance(struct sk_buff *train,
+/* Moves @pos on by @n bytes, across as many frags as they span. */
+static void teredo_train_advance(const struct sk_buff *train,
 				 struct teredo_train_pos *pos,
 				 unsigned int n)
 {
+	const struct skb_shared_info *sh = skb_shinfo(train);
+
 	pos->off += n;
-	if (pos->off == skb_frag_size(&skb_shinfo(train)->frags[pos->frag])) {
+	while (pos->frag < sh->nr_frags &&
+	       pos->off >= skb_frag_size(&sh->frags[pos->frag])) {
+		pos->off -= skb_frag_size(&sh->frags[pos->frag]);
 		pos->frag++;
-		pos->off = 0;
 	}
 }
 
@@ -377,21 +381,6 @@ static int teredo_train_put_skb(struct sk_buff *train,
 					       done);
 		else if (skb_copy_bits(src, off + done, to, chunk))
 			return -EFAULT;
-		teredo_train_advance(train, pos, chunk);
-	}
-	return 0;
-}
-
-/* Leaves @len bytes at @pos to be written later; @pos moves on. */
-static int teredo_train_skip(struct sk_buff *train,
-			     struct teredo_train_pos *pos, unsigned int len)
-{
-	unsigned int room, chunk;
-
-	for (; len; len -= chunk) {
-		if (!teredo_train_at(train, pos, &room))
-			return -EINVAL;
-		chunk = min(len, room);
 		teredo_train_advance(train, pos, chunk);
 	}
 	return 0;
@@ -605,10 +594,8 @@ static int teredo_tso_put(struct sk_buff *train, struct teredo_train_pos *pos,
 
 	teredo_tso_hdr(hdr, tso->hdr, tso->hlen, off, plen, i == 0,
 		       i == tso->segs - 1);
-	/* the payload first, summed while copied; then the headers */
-	err = teredo_train_skip(train, pos, tso->hlen);
-	if (err)
-		return err;
+	/* the payload first (past the headers' room), summed while copied */
+	teredo_train_advance(train, pos, tso->hlen);
 	err = teredo_train_put_skb(train, pos, tso->skb, tso->hlen + off, plen,
 				   &csum);
 	if (err)
@@ -669,7 +656,7 @@ static bool teredo_tso_init(struct teredo_tso *tso, struct sk_buff *skb)
 bool teredo_udp_send_tso(struct teredo_dev *t, struct sk_buff *skb,
 			 __be32 daddr, u16 dport, struct teredo_tso_sent *st)
 {
-	unsigned int i, n, max, total, len, end;
+	unsigned int i, j, n, max, total, len, end;
 	struct teredo_train_pos pos;
 	struct sk_buff *train;
 	struct teredo_tso tso;
@@ -699,8 +686,8 @@ bool teredo_udp_send_tso(struct teredo_dev *t, struct sk_buff *skb,
 		if (!train)
 			goto fail_rt;
 		memset(&pos, 0, sizeof(pos));
-		for (end = i; end < i + n; end++) {
-			if (teredo_tso_put(train, &pos, &tso, end)) {
+		for (j = i; j < i + n; j++) {
+			if (teredo_tso_put(train, &pos, &tso, j)) {
 				kfree_skb(train);
 				goto fail_rt;
 			}
